@@ -1,0 +1,24 @@
+# The two commands a new user needs: `make run` and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+SAMPLE := samples/sample-report.pdf
+
+.PHONY: deps run test bench bench-load clean
+
+deps:
+	@scripts/install-deps.sh
+
+## run: start the service on ./inbox with SQLite and a local Redis, drop a sample scan in, show it reach done
+run: deps
+	$(BIN)/tablescan up --inbox ./inbox --sample $(SAMPLE)
+
+## test: the whole test suite against real Redis, SQLite and PostgreSQL
+test: deps
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+## bench: forge a corpus, run tablescan and img2table on it, print every figure (BENCH_ARGS="--seed 5")
+bench: deps
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf storage inbox tablescan.db tablescan.db-* .pytest_cache

@@ -1,0 +1,91 @@
+"""The JSON export of one document (pydantic). A superset of what scanforge's scorer reads.
+
+pages[].tables are the tables as they stand on each page; `tables` at the top level are the logical
+tables, a table continued across pages stitched back into one.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class CellOut(BaseModel):
+    id: int | None = None
+    row: int
+    col: int
+    row_span: int = 1
+    col_span: int = 1
+    kind: str
+    text: str
+    raw_text: str
+    confidence: float = Field(ge=0, le=1)
+    needs_review: bool = False
+    bbox: list[int]                        # x0, y0, x1, y1 in the upright, deskewed page's pixels
+
+
+class TableOut(BaseModel):
+    id: int | None = None
+    index: int
+    bbox: list[int]
+    n_rows: int
+    n_cols: int
+    confidence: float
+    continued_from: dict[str, int] | None = None   # {"page": n, "index": i} of the part it continues
+    template: str | None = None
+    cells: list[CellOut]
+
+
+class PageOut(BaseModel):
+    number: int
+    status: str = "done"
+    error: str | None = None
+    rotation: int = 0
+    skew_degrees: float = 0.0              # counter-clockwise, as cv2.getRotationMatrix2D turns it
+    dpi: int
+    width: int
+    height: int
+    text: str = ""
+    timings: dict[str, float] = {}
+    tables: list[TableOut] = []
+
+
+class LogicalTableOut(BaseModel):
+    """A table as a reader sees it: its parts across pages stitched, rows renumbered from 0."""
+    parts: list[dict[str, int]]            # [{"page": n, "index": i}, ...]
+    template: str | None = None
+    n_rows: int
+    n_cols: int
+    cells: list[CellOut]
+
+
+class ValidationErrorOut(BaseModel):
+    rule: str
+    severity: str
+    status: str
+    message: str
+    message_en: str = ""
+    expected: str | None = None
+    found: str | None = None
+    cells: list[Any] = []
+
+
+class DocumentExport(BaseModel):
+    id: int | None = None
+    filename: str
+    sha256: str
+    status: str
+    error: str | None = None
+    page_count: int
+    collection: str | None = None
+    report_year: int | None = None
+    issuing_body: str | None = None
+    created_at: datetime | None = None
+    finished_at: datetime | None = None
+    timings: dict[str, float] = {}         # seconds per step, summed over pages
+    engine: dict[str, Any] = {}            # engine versions and the settings used
+    pages: list[PageOut]
+    tables: list[LogicalTableOut] = []
+    validation_errors: list[ValidationErrorOut] = []
+    figures: dict[str, float | None] = {}

@@ -1,0 +1,158 @@
+"""The database of record. Redis only carries work; everything a user sees is read from here."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+STATUSES = ("queued", "running", "done", "done_with_errors", "failed")
+FINAL_STATUSES = ("done", "done_with_errors", "failed")
+SOURCES = ("folder", "cli", "http")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class Document(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(512))          # as it came in; never used as a path
+    stored_path: Mapped[str] = mapped_column(String(1024))      # relative to the storage root
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(16))             # folder | cli | http
+    collection: Mapped[str | None] = mapped_column(String(512))
+    status: Mapped[str] = mapped_column(String(24), default="queued", index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    pages_done: Mapped[int] = mapped_column(Integer, default=0)
+    pages_failed: Mapped[int] = mapped_column(Integer, default=0)
+    report_year: Mapped[int | None] = mapped_column(Integer)
+    issuing_body: Mapped[str | None] = mapped_column(String(256))
+    engine: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # engine versions and settings used
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    pages: Mapped[list[Page]] = relationship(back_populates="document", cascade="all, delete-orphan",
+                                             order_by="Page.number")
+    validation_errors: Mapped[list[ValidationError]] = relationship(cascade="all, delete-orphan")
+    figures: Mapped[list[Figure]] = relationship(cascade="all, delete-orphan")
+    attempts: Mapped[list[Attempt]] = relationship(cascade="all, delete-orphan")
+
+
+class Page(Base):
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)                # 1-based
+    status: Mapped[str] = mapped_column(String(16), default="done")  # done | failed
+    error: Mapped[str | None] = mapped_column(Text)
+    rotation: Mapped[int] = mapped_column(Integer, default=0)
+    skew_degrees: Mapped[float] = mapped_column(Float, default=0.0)
+    dpi: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text, default="")
+    timings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    image_path: Mapped[str | None] = mapped_column(String(1024))  # upright, deskewed page, under the storage root
+
+    document: Mapped[Document] = relationship(back_populates="pages")
+    tables: Mapped[list[Table]] = relationship(back_populates="page", cascade="all, delete-orphan",
+                                               order_by="Table.index")
+
+
+class Table(Base):
+    __tablename__ = "tables"
+    __table_args__ = (UniqueConstraint("page_id", "index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    index: Mapped[int] = mapped_column(Integer)
+    bbox: Mapped[list[Any]] = mapped_column(JSON)
+    n_rows: Mapped[int] = mapped_column(Integer)
+    n_cols: Mapped[int] = mapped_column(Integer)
+    confidence: Mapped[float] = mapped_column(Float)
+    continued_from_id: Mapped[int | None] = mapped_column(ForeignKey("tables.id", ondelete="SET NULL"))
+    template: Mapped[str | None] = mapped_column(String(32))    # which mandated table it matched, if any
+
+    page: Mapped[Page] = relationship(back_populates="tables")
+    cells: Mapped[list[Cell]] = relationship(back_populates="table", cascade="all, delete-orphan",
+                                             order_by="(Cell.row, Cell.col)")
+
+
+class Cell(Base):
+    __tablename__ = "cells"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table_id: Mapped[int] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"), index=True)
+    row: Mapped[int] = mapped_column(Integer)
+    col: Mapped[int] = mapped_column(Integer)
+    row_span: Mapped[int] = mapped_column(Integer, default=1)
+    col_span: Mapped[int] = mapped_column(Integer, default=1)
+    kind: Mapped[str] = mapped_column(String(8))                # header | label | value
+    raw_text: Mapped[str] = mapped_column(Text, default="")     # what OCR read
+    text: Mapped[str] = mapped_column(Text, default="")         # normalised, or the correction
+    confidence: Mapped[float] = mapped_column(Float)
+    bbox: Mapped[list[Any]] = mapped_column(JSON)
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    corrected_by: Mapped[str | None] = mapped_column(String(128))
+    corrected_at: Mapped[datetime | None]
+
+    table: Mapped[Table] = relationship(back_populates="cells")
+
+
+class ValidationError(Base):
+    __tablename__ = "validation_errors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))           # error | warning
+    status: Mapped[str] = mapped_column(String(16))             # FAIL | UNCERTAIN | STRUCTURE_ERROR
+    message: Mapped[str] = mapped_column(Text)                  # Chinese
+    message_en: Mapped[str] = mapped_column(Text, default="")
+    expected: Mapped[str | None] = mapped_column(String(128))
+    found: Mapped[str | None] = mapped_column(String(128))
+    cell_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class Figure(Base):
+    __tablename__ = "figures"
+    __table_args__ = (UniqueConstraint("document_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    report_year: Mapped[int | None] = mapped_column(Integer)
+    issuing_body: Mapped[str | None] = mapped_column(String(256))
+    key: Mapped[str] = mapped_column(String(128))
+    value: Mapped[float | None] = mapped_column(Float)          # None: not reported
+    cell_id: Mapped[int | None] = mapped_column(ForeignKey("cells.id", ondelete="SET NULL"))
+    confidence: Mapped[float | None] = mapped_column(Float)
+
+
+class Attempt(Base):
+    """One row per job run, so a document's history (retries, crashes) can be read back."""
+
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    job_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))               # document | page | finalise
+    page_number: Mapped[int | None] = mapped_column(Integer)
+    worker: Mapped[str | None] = mapped_column(String(256))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | failed
+    error: Mapped[str | None] = mapped_column(Text)

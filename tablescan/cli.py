@@ -1,0 +1,321 @@
+"""The `tablescan` command. Every flag also reads the environment variable of the same name."""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from tablescan.settings import Settings, load
+
+log = logging.getLogger("tablescan")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("settings (each also read from the environment variable in capitals)")
+    g.add_argument("--database-url", help="default sqlite:///./tablescan.db; PostgreSQL as postgresql+psycopg://…")
+    g.add_argument("--redis-url", help="default redis://localhost:6379/0")
+    g.add_argument("--storage-root", type=Path, help="originals and page images (default ./storage)")
+    g.add_argument("-v", "--verbose", action="store_true")
+
+
+def _recognition(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dpi", type=int, help="PDF rasterisation resolution, at most (default 300)")
+    p.add_argument("--tables-only", action="store_true", default=None, help="skip OCR of text outside tables")
+    p.add_argument("--review-threshold", type=float, help="cells below this confidence go to review (0.80)")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    keys = Settings.model_fields.keys()
+    return load(**{k: v for k, v in vars(args).items() if k in keys})
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    """The settings as environment variables, for child processes."""
+    return {k.upper(): str(v) for k, v in settings.model_dump().items() if v is not None}
+
+
+# -- process ---------------------------------------------------------------------------------------------
+
+def _page_task(task):
+    from worker import pipeline
+
+    path, number, config = task
+    return pipeline.recognise_page(Path(path), number, config)[0]
+
+
+def cmd_process(args) -> int:
+    """The whole pipeline in-process: no Redis, no database. Writes OUT/<stem>.json per file."""
+    from tablescan.exports import build_export, render
+    from worker import pipeline, rasterise
+
+    settings = settings_from(args)
+    config = settings.pipeline()
+    limits = rasterise.Limits(settings.max_pages, settings.max_pixels)
+    args.out.mkdir(parents=True, exist_ok=True)
+    files, failed = [], 0
+    for f in args.files:
+        try:
+            files.append((f, rasterise.inspect(f, limits).page_count))
+        except (rasterise.UnreadableDocument, OSError) as e:
+            print(f"{f}: {e.strerror if isinstance(e, OSError) else e}", file=sys.stderr)
+            failed += 1
+    tasks = [(str(f), n, config) for f, count in files for n in range(1, count + 1)]
+    jobs = args.jobs or os.cpu_count() or 1
+    if jobs > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            results = list(pool.map(_page_task, tasks, chunksize=1))
+    else:
+        results = [_page_task(t) for t in tasks]
+    engine = {**pipeline.engine_versions(), "settings": config.as_dict()}
+    i = 0
+    for f, count in files:
+        pages, i = results[i:i + count], i + count
+        analysis = pipeline.analyse_document(pages, config)
+        meta = {"filename": f.name, "sha256": hashlib.sha256(f.read_bytes()).hexdigest(), "engine": engine,
+                "status": "done_with_errors" if any(p.error for p in pages) else "done"}
+        (args.out / f"{f.stem}.json").write_bytes(render(build_export(meta, pages, analysis), "json"))
+        print(f"{f}: {count} pages, {sum(len(p.tables) for p in pages)} tables -> {args.out / (f.stem + '.json')}")
+    return 1 if failed else 0
+
+
+# -- service commands ------------------------------------------------------------------------------------
+
+def cmd_db(args) -> int:
+    from schemas.database import upgrade
+
+    settings = settings_from(args)
+    upgrade(settings.database_url)
+    print(f"database at head: {_safe_url(settings.database_url)}")
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_worker(args) -> int:
+    """One RQ worker on the tablescan queue."""
+    from redis import Redis
+    from rq import Worker
+
+    from schemas.database import upgrade
+    from worker.jobs import queue_for
+
+    settings = settings_from(args)
+    upgrade(settings.database_url)
+    redis = Redis.from_url(settings.redis_url)
+    worker = Worker([queue_for(settings, redis)], connection=redis)
+    worker.work(with_scheduler=True, burst=args.burst, logging_level="INFO" if args.verbose else "WARNING")
+    return 0
+
+
+def _intake(settings: Settings):
+    from redis import Redis
+
+    from schemas.database import sessions
+    from tablescan.storage import Storage
+    from worker.jobs import queue_for
+
+    return dict(storage=Storage(settings.storage_root), Session=sessions(settings.database_url),
+                queue=queue_for(settings, Redis.from_url(settings.redis_url)))
+
+
+def cmd_watch(args) -> int:
+    """Watch a folder; every settled file becomes a document."""
+    import threading
+
+    from ingest.intake import accept_path
+    from ingest.watch import FolderWatcher
+    from schemas.database import upgrade
+
+    settings = settings_from(args)
+    upgrade(settings.database_url)
+    deps = _intake(settings)
+    watcher = FolderWatcher(settings.inbox, lambda p, coll: accept_path(p, "folder", collection=coll, **deps),
+                            settle_seconds=settings.settle_seconds, poll_seconds=settings.poll_seconds,
+                            use_events=not args.poll)
+    print(f"watching {watcher.inbox} (settle {settings.settle_seconds:g} s, re-scan every "
+          f"{settings.poll_seconds:g} s{', polling only' if args.poll else ''})", flush=True)
+    stop = threading.Event()
+    try:
+        watcher.run(stop)
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
+
+
+def cmd_serve(args) -> int:
+    """The HTTP API."""
+    import uvicorn
+
+    from ingest.http import create_app
+    from schemas.database import upgrade
+
+    settings = settings_from(args)
+    upgrade(settings.database_url)
+    print(f"API on http://{settings.api_host}:{settings.api_port}/docs", flush=True)
+    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning")
+    return 0
+
+
+def cmd_submit(args) -> int:
+    from ingest.intake import accept_path
+    from schemas.database import upgrade
+
+    settings = settings_from(args)
+    upgrade(settings.database_url)
+    deps = _intake(settings)
+    for f in args.files:
+        if not f.is_file():
+            print(f"{f}: not a file", file=sys.stderr)
+            return 1
+        doc = accept_path(f, "cli", collection=args.collection, **deps)
+        print(f"{f}: document {doc.id} queued")
+    return 0
+
+
+def cmd_status(args) -> int:
+    from sqlalchemy import select
+
+    from schemas.database import sessions, upgrade
+    from schemas.models import Document
+    from tablescan import records
+
+    settings = settings_from(args)
+    upgrade(settings.database_url)
+    with sessions(settings.database_url)() as s:
+        if args.doc is not None:
+            doc = s.get(Document, args.doc)
+            if doc is None:
+                print(f"no document {args.doc}", file=sys.stderr)
+                return 1
+            rows = [records.status(doc)]
+        else:
+            rows = [records.status(d) for d in s.scalars(select(Document).order_by(Document.id))]
+    if args.json:
+        print(json.dumps(rows if args.doc is None else rows[0], ensure_ascii=False, indent=1))
+        return 0
+    for r in rows:
+        pages = f"{r['pages_done']}/{r['page_count'] if r['page_count'] is not None else '?'}"
+        err = f"  {r['error']}" if r["error"] else ""
+        print(f"{r['id']:>5}  {r['status']:<16} {pages:>9} pages  {r['filename']}{err}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from schemas.database import sessions, upgrade
+    from schemas.models import Document
+    from tablescan import records
+    from tablescan.exports import render
+
+    settings = settings_from(args)
+    upgrade(settings.database_url)
+    with sessions(settings.database_url)() as s:
+        doc = s.get(Document, args.doc)
+        if doc is None:
+            print(f"no document {args.doc}", file=sys.stderr)
+            return 1
+        body = render(records.document_export(s, doc), args.format)
+    if args.output:
+        args.output.write_bytes(body)
+    else:
+        sys.stdout.buffer.write(body)
+    return 0
+
+
+def cmd_up(args) -> int:
+    from tablescan.up import run
+
+    return run(settings_from(args), workers=args.workers, sample=args.sample, until_done=args.until_done)
+
+
+# -- parser ----------------------------------------------------------------------------------------------
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="tablescan", description=__doc__)
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("process", help="run the pipeline in-process on files; write OUT/<stem>.json",
+                       description=cmd_process.__doc__)
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--jobs", type=int, help="parallel processes (default: the number of cores)")
+    _recognition(p)
+    _common(p)
+    p.set_defaults(func=cmd_process)
+
+    p = sub.add_parser("up", help="the whole service on one machine: Redis, workers, watcher, API",
+                       description="Migrates the database, then starts N workers, the folder watcher and "
+                                   "the HTTP API; Ctrl-C stops them all. If nothing answers at REDIS_URL and "
+                                   "redis-server is on PATH, a private Redis is started on a free port.")
+    p.add_argument("--inbox", type=Path, help="the watched upload folder (default ./inbox)")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--api-port", type=int)
+    p.add_argument("--sample", type=Path, help="drop this scan into the inbox once everything is up")
+    p.add_argument("--until-done", action="store_true", help="stop once every document is final")
+    _recognition(p)
+    _common(p)
+    p.set_defaults(func=cmd_up)
+
+    p = sub.add_parser("worker", help="one RQ worker", description=cmd_worker.__doc__)
+    p.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    _recognition(p)
+    _common(p)
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("watch", help="watch a folder for scans", description=cmd_watch.__doc__)
+    p.add_argument("inbox", type=Path, nargs="?")
+    p.add_argument("--settle-seconds", type=float)
+    p.add_argument("--poll-seconds", type=float)
+    p.add_argument("--poll", action="store_true", help="no file events, only re-scans (NFS/SMB shares)")
+    _common(p)
+    p.set_defaults(func=cmd_watch)
+
+    p = sub.add_parser("serve", help="the HTTP API", description=cmd_serve.__doc__)
+    p.add_argument("--api-host")
+    p.add_argument("--api-port", type=int)
+    _common(p)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("submit", help="queue files for processing")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--collection", help="e.g. the box or fonds number")
+    _common(p)
+    p.set_defaults(func=cmd_submit)
+
+    p = sub.add_parser("status", help="documents with status, progress and error")
+    p.add_argument("doc", type=int, nargs="?")
+    p.add_argument("--json", action="store_true")
+    _common(p)
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("export", help="a document's tables as json, csv, xlsx or html")
+    p.add_argument("doc", type=int)
+    p.add_argument("--format", choices=["json", "csv", "xlsx", "html"], default="json")
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    _common(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("db", help="database schema")
+    p.add_argument("action", choices=["upgrade"])
+    _common(p)
+    p.set_defaults(func=cmd_db)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Build a document's export from recognition results, and render it as JSON, CSV, XLSX or HTML."""
+from __future__ import annotations
+
+import csv
+import html
+import io
+from typing import Any
+
+from schemas.export import CellOut, DocumentExport, LogicalTableOut, PageOut, TableOut, ValidationErrorOut
+from worker.pipeline import DocumentAnalysis
+from worker.results import CellResult, PageResult, TableResult
+
+FORMATS = ("json", "csv", "xlsx", "html")
+MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8",
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               "html": "text/html; charset=utf-8"}
+
+
+def _cell(c: CellResult) -> CellOut:
+    return CellOut(id=c.id, row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span, kind=c.kind,
+                   text=c.text, raw_text=c.raw_text, confidence=round(min(1.0, max(0.0, c.confidence)), 4),
+                   needs_review=c.needs_review, bbox=[int(v) for v in c.bbox])
+
+
+def _table(t: TableResult) -> TableOut:
+    cont = {"page": t.continued_from[0], "index": t.continued_from[1]} if t.continued_from else None
+    return TableOut(id=t.id, index=t.index, bbox=[int(v) for v in t.bbox], n_rows=t.n_rows, n_cols=t.n_cols,
+                    confidence=round(t.confidence, 4), continued_from=cont, template=t.template,
+                    cells=[_cell(c) for c in t.cells])
+
+
+def _page(p: PageResult) -> PageOut:
+    return PageOut(number=p.number, status="failed" if p.error else "done", error=p.error, rotation=p.rotation,
+                   skew_degrees=round(p.skew_degrees, 3), dpi=p.dpi, width=p.width, height=p.height,
+                   text=p.text, timings=p.timings, tables=[_table(t) for t in p.tables])
+
+
+def build_export(meta: dict[str, Any], pages: list[PageResult], analysis: DocumentAnalysis) -> DocumentExport:
+    """meta: filename, sha256, status, engine, and optionally id, error, collection, timestamps."""
+    timings: dict[str, float] = {}
+    for p in pages:
+        for step, s in p.timings.items():
+            timings[step] = round(timings.get(step, 0.0) + s, 3)
+    return DocumentExport(
+        **meta, page_count=len(pages), timings=timings, report_year=analysis.report_year,
+        issuing_body=analysis.issuing_body, pages=[_page(p) for p in pages],
+        tables=[LogicalTableOut(parts=[{"page": pg, "index": i} for pg, i in t.parts], template=t.template,
+                                n_rows=t.n_rows, n_cols=t.n_cols, cells=[_cell(c) for c in t.cells])
+                for t in analysis.tables],
+        validation_errors=[ValidationErrorOut(**e) for e in analysis.validation_errors],
+        figures=analysis.figures,
+    )
+
+
+def render(export: DocumentExport, fmt: str) -> bytes:
+    """The export in one of FORMATS."""
+    if fmt == "json":
+        return export.model_dump_json(indent=1).encode()
+    if fmt == "csv":
+        return _csv(export).encode("utf-8-sig")  # the BOM lets Excel open Chinese text correctly
+    if fmt == "xlsx":
+        return _xlsx(export)
+    if fmt == "html":
+        return _html(export).encode()
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+CSV_COLUMNS = ["table", "row", "col", "row_span", "col_span", "kind", "text", "raw_text", "confidence",
+               "needs_review", "pages"]
+
+
+def _csv(export: DocumentExport) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CSV_COLUMNS)
+    for i, t in enumerate(export.tables):
+        pages = "+".join(str(p["page"]) for p in t.parts)
+        for c in t.cells:
+            w.writerow([i + 1, c.row, c.col, c.row_span, c.col_span, c.kind, c.text, c.raw_text,
+                        c.confidence, int(c.needs_review), pages])
+    return buf.getvalue()
+
+
+def _xlsx(export: DocumentExport) -> bytes:
+    """One sheet per logical table, merged cells as real merged ranges; a sheet of validation errors."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    review = PatternFill("solid", fgColor="FFF2CC")
+    for i, t in enumerate(export.tables or [], start=1):
+        ws = wb.create_sheet(f"{i}-{t.template}" if t.template else f"table {i}")
+        for c in t.cells:
+            cell = ws.cell(row=c.row + 1, column=c.col + 1, value=_number_or_text(c))
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            if c.kind == "header":
+                cell.font = Font(bold=True)
+            if c.needs_review:
+                cell.fill = review
+                cell.comment = Comment(f"OCR: {c.raw_text!r}, confidence {c.confidence:.2f}", "tablescan")
+            if c.row_span > 1 or c.col_span > 1:
+                ws.merge_cells(start_row=c.row + 1, start_column=c.col + 1,
+                               end_row=c.row + c.row_span, end_column=c.col + c.col_span)
+    ws = wb.create_sheet("validation")
+    ws.append(["rule", "severity", "status", "message", "message_en", "expected", "found"])
+    for e in export.validation_errors:
+        ws.append([e.rule, e.severity, e.status, e.message, e.message_en, e.expected, e.found])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _number_or_text(c: CellOut):
+    if c.kind == "value":
+        try:
+            f = float(c.text)
+            return int(f) if f.is_integer() and "." not in c.text else f
+        except ValueError:
+            pass
+    return c.text
+
+
+def _html(export: DocumentExport) -> str:
+    e = html.escape
+    out = ["<!doctype html><meta charset='utf-8'>", f"<title>{e(export.filename)}</title>",
+           "<style>table{border-collapse:collapse;margin:1em 0}td{border:1px solid #888;padding:2px 6px}"
+           "td.header{font-weight:bold}td.review{background:#fff2cc}</style>", f"<h1>{e(export.filename)}</h1>"]
+    for t in export.tables:
+        pages = ", ".join(str(p["page"]) for p in t.parts)
+        out.append(f"<h2>{e(t.template or 'table')} (page {pages})</h2><table>")
+        rows: dict[int, list[CellOut]] = {}
+        for c in t.cells:
+            rows.setdefault(c.row, []).append(c)
+        for r in sorted(rows):
+            out.append("<tr>")
+            for c in sorted(rows[r], key=lambda c: c.col):
+                cls = c.kind + (" review" if c.needs_review else "")
+                span = (f" rowspan={c.row_span}" if c.row_span > 1 else "") + \
+                       (f" colspan={c.col_span}" if c.col_span > 1 else "")
+                out.append(f"<td class='{cls}'{span} title='{c.confidence:.2f}'>{e(c.text)}</td>")
+            out.append("</tr>")
+        out.append("</table>")
+    if export.validation_errors:
+        out.append("<h2>校验问题 Validation errors</h2><ul>")
+        out += [f"<li>{e(v.rule)}: {e(v.message)} ({e(v.message_en)})</li>" for v in export.validation_errors]
+        out.append("</ul>")
+    return "\n".join(out)

@@ -1,0 +1,57 @@
+"""Reading scans, and refusing bad files with a one-line reason."""
+import subprocess
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from worker.rasterise import Limits, UnreadableDocument, inspect, load_page
+
+
+def test_pdf_page_renders_at_its_scan_resolution(forged_scan):
+    info = inspect(forged_scan)
+    assert (info.kind, info.page_count) == ("pdf", 1)
+    image, dpi = load_page(forged_scan, 1, dpi=400)
+    assert dpi == 300  # the office profile scans at 300 dpi; rendering higher adds no detail
+    assert image.shape[:2] == (3508, 2480)
+
+
+def test_multipage_tiff(tmp_path):
+    pages = [Image.fromarray(np.full((300, 200), v, np.uint8)) for v in (10, 120, 250)]
+    path = tmp_path / "box.tif"
+    pages[0].save(path, save_all=True, append_images=pages[1:], dpi=(200, 200))
+    assert inspect(path).page_count == 3
+    image, dpi = load_page(path, 2, dpi=300)
+    assert dpi == 200 and image.shape == (300, 200) and int(image.mean()) == 120
+
+
+@pytest.mark.parametrize("content,reason", [
+    (b"", "empty file"),
+    (b"this is not a pdf at all", "not a PDF"),
+    (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog", "damaged PDF"),
+])
+def test_bad_files_get_a_reason(tmp_path, content, reason):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(content)
+    with pytest.raises(UnreadableDocument, match=reason):
+        inspect(path)
+
+
+def test_encrypted_pdf(tmp_path, forged_scan):
+    locked = tmp_path / "locked.pdf"
+    subprocess.run(["qpdf", "--encrypt", "secret", "secret", "256", "--", str(forged_scan), str(locked)],
+                   check=True)
+    with pytest.raises(UnreadableDocument, match="encrypted"):
+        inspect(locked)
+
+
+def test_page_limit(forged_scan):
+    with pytest.raises(UnreadableDocument, match="over the limit of 0"):
+        inspect(forged_scan, Limits(max_pages=0))
+
+
+def test_pixel_limit_is_checked_before_decoding(tmp_path):
+    path = tmp_path / "bomb.png"
+    Image.new("L", (3000, 3000), 255).save(path)
+    with pytest.raises(UnreadableDocument, match="over the limit"):
+        load_page(path, 1, dpi=300, limits=Limits(max_pixels=1_000_000))

@@ -1,0 +1,1 @@
+"""Recognition pipeline (pure functions over page images) and the RQ jobs that wrap it."""

@@ -1,0 +1,134 @@
+"""RQ jobs: thin, importable functions. The only module that touches RQ.
+
+A document job inspects the file and fans out one job per page, then a finaliser that depends on all of
+them (allow_failure, so one bad page cannot stall the document). Transient failures (the database or
+Redis unreachable) raise and are retried with backoff; a file that cannot be read is recorded as failed
+and never retried.
+"""
+from __future__ import annotations
+
+import logging
+import socket
+from functools import lru_cache
+
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from rq import Queue, Retry, get_current_job
+from rq.job import Dependency
+from sqlalchemy.exc import OperationalError
+
+from schemas.database import sessions
+from schemas.models import Document
+from tablescan.settings import Settings, load
+from tablescan.storage import Storage
+from worker import persist, pipeline, rasterise
+from worker.results import PageResult
+
+log = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, RedisConnectionError, ConnectionError, TimeoutError)
+RETRY = Retry(max=5, interval=[5, 15, 60, 120, 300])
+DOCUMENT_TIMEOUT = 300
+FINALISE_TIMEOUT = 900
+
+
+@lru_cache(maxsize=1)
+def _settings() -> Settings:
+    return load()
+
+
+def queue_for(settings: Settings, connection: Redis | None = None) -> Queue:
+    return Queue(settings.queue_name, connection=connection or Redis.from_url(settings.redis_url))
+
+
+def enqueue_document(queue: Queue, doc_id: int) -> None:
+    """Queue a committed document. Call only after the Document row is committed."""
+    queue.enqueue(process_document, doc_id, job_id=f"doc-{doc_id}", job_timeout=DOCUMENT_TIMEOUT, retry=RETRY,
+                  description=f"document {doc_id}")
+
+
+def _current_queue(settings: Settings) -> Queue:
+    """The queue (and Redis connection) the running job came from, so fan-out stays on it."""
+    job = get_current_job()
+    return Queue(job.origin, connection=job.connection) if job else queue_for(settings)
+
+
+def _job_id() -> str:
+    job = get_current_job()
+    return job.id if job else "inline"
+
+
+def _worker_name() -> str:
+    job = get_current_job()
+    return (job.worker_name if job and job.worker_name else None) or socket.gethostname()
+
+
+def process_document(doc_id: int) -> int:
+    """Inspect the stored original, record its page count, and fan out page jobs and the finaliser."""
+    settings = _settings()
+    Session = sessions(settings.database_url)
+    storage = Storage(settings.storage_root)
+    limits = rasterise.Limits(settings.max_pages, settings.max_pixels)
+    with Session.begin() as s:
+        doc = s.get(Document, doc_id)
+        if doc is None:
+            log.warning("document %s is not in the database; nothing to do", doc_id)
+            return 0
+        attempt = persist.begin_attempt(s, doc_id, _job_id(), "document", None, _worker_name())
+        try:
+            info = rasterise.inspect(storage.path(doc.stored_path), limits)
+        except (rasterise.UnreadableDocument, FileNotFoundError) as e:
+            reason = str(e) if isinstance(e, rasterise.UnreadableDocument) else "the stored original is missing"
+            persist.fail_document(s, doc, reason)
+            persist.end_attempt(attempt, "failed", reason)
+            return 0
+        persist.start_document(s, doc, info.page_count, {**pipeline.engine_versions(),
+                                                         "settings": settings.pipeline().as_dict()})
+        persist.end_attempt(attempt, "ok")
+    q = _current_queue(settings)
+    pages = [q.enqueue(process_page, doc_id, n, job_id=f"page-{doc_id}-{n}", retry=RETRY,
+                       job_timeout=settings.job_timeout_seconds, description=f"document {doc_id} page {n}")
+             for n in range(1, info.page_count + 1)]
+    q.enqueue(finalise_document, doc_id, job_id=f"final-{doc_id}", retry=RETRY, job_timeout=FINALISE_TIMEOUT,
+              depends_on=Dependency(jobs=pages, allow_failure=True), description=f"document {doc_id} finalise")
+    return info.page_count
+
+
+def process_page(doc_id: int, number: int) -> str:
+    """Recognise one page and write it, with its upright page image, in one transaction."""
+    settings = _settings()
+    Session = sessions(settings.database_url)
+    storage = Storage(settings.storage_root)
+    limits = rasterise.Limits(settings.max_pages, settings.max_pixels)
+    with Session.begin() as s:
+        doc = s.get(Document, doc_id)
+        if doc is None or doc.status not in ("running", "queued"):
+            return "skipped"
+        path = storage.path(doc.stored_path)
+        attempt_id = persist.begin_attempt(s, doc_id, _job_id(), "page", number, _worker_name()).id
+    try:
+        result, upright = pipeline.recognise_page(path, number, settings.pipeline(), limits)
+    except rasterise.UnreadableDocument as e:
+        result, upright = PageResult(number=number, error=str(e)), None
+    image_rel = storage.put_page_image(doc_id, number, upright) if upright is not None else None
+    with Session.begin() as s:
+        persist.save_page(s, doc_id, result, image_rel)
+        persist.end_attempt(s.get(persist.Attempt, attempt_id), "failed" if result.error else "ok", result.error)
+    return result.error or "ok"
+
+
+def finalise_document(doc_id: int) -> str:
+    """Stitch, check and settle the document's status once every page job has ended, however it ended."""
+    settings = _settings()
+    Session = sessions(settings.database_url)
+    with Session.begin() as s:
+        doc = s.get(Document, doc_id, with_for_update=True)
+        if doc is None or doc.status != "running":
+            return "skipped"
+        attempt = persist.begin_attempt(s, doc_id, _job_id(), "finalise", None, _worker_name())
+        persist.mark_missing_pages(s, doc, "the page job failed (see attempts)")
+        pages = persist.load_pages(s, doc_id)
+        analysis = pipeline.analyse_document(pages, settings.pipeline())
+        persist.save_analysis(s, doc, pages, analysis)
+        persist.end_attempt(attempt, "ok")
+        return doc.status

@@ -1,0 +1,123 @@
+"""The only place that writes recognition results to the database, and reads them back as results.
+
+Every write is idempotent: running a page job twice leaves one set of rows for that page.
+"""
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from schemas.models import Attempt, Cell, Document, Figure, Page, Table, ValidationError, utcnow
+from worker.pipeline import DocumentAnalysis
+from worker.results import CellResult, PageResult, TableResult
+
+
+def start_document(s: Session, doc: Document, page_count: int, engine: dict) -> None:
+    doc.status = "running"
+    doc.page_count = page_count
+    doc.engine = engine
+    doc.started_at = doc.started_at or utcnow()
+    doc.error = None
+
+
+def fail_document(s: Session, doc: Document, reason: str) -> None:
+    doc.status = "failed"
+    doc.error = reason
+    doc.finished_at = utcnow()
+
+
+def save_page(s: Session, doc_id: int, result: PageResult, image_path: str | None) -> Page:
+    """Replace whatever the record holds for this page with `result`, and recount the document's pages.
+
+    The document row is locked first, so concurrent page jobs of one document queue here."""
+    s.get(Document, doc_id, with_for_update=True)
+    old = s.scalar(select(Page).where(Page.document_id == doc_id, Page.number == result.number))
+    if old is not None:
+        s.delete(old)
+        s.flush()
+    page = Page(document_id=doc_id, number=result.number, status="failed" if result.error else "done",
+                error=result.error, rotation=result.rotation, skew_degrees=result.skew_degrees, dpi=result.dpi,
+                width=result.width, height=result.height, text=result.text, timings=result.timings,
+                image_path=image_path)
+    for t in result.tables:
+        table = Table(index=t.index, bbox=list(t.bbox), n_rows=t.n_rows, n_cols=t.n_cols,
+                      confidence=t.confidence, template=t.template)
+        table.cells = [Cell(row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span, kind=c.kind,
+                            raw_text=c.raw_text, text=c.text, confidence=c.confidence, bbox=list(c.bbox),
+                            needs_review=c.needs_review) for c in t.cells]
+        page.tables.append(table)
+    s.add(page)
+    s.flush()
+    _count_pages(s, doc_id)
+    return page
+
+
+def _count_pages(s: Session, doc_id: int) -> None:
+    done = s.scalar(select(func.count()).where(Page.document_id == doc_id, Page.status == "done"))
+    failed = s.scalar(select(func.count()).where(Page.document_id == doc_id, Page.status == "failed"))
+    doc = s.get(Document, doc_id)
+    doc.pages_done, doc.pages_failed = done, failed
+
+
+def load_pages(s: Session, doc_id: int) -> list[PageResult]:
+    """The record's pages as PageResults (with database ids), for analysis and export."""
+    pages = s.scalars(select(Page).where(Page.document_id == doc_id).order_by(Page.number)
+                      .options(selectinload(Page.tables).selectinload(Table.cells))).all()
+    key = {t.id: (p.number, t.index) for p in pages for t in p.tables}
+    return [PageResult(
+        number=p.number, rotation=p.rotation, skew_degrees=p.skew_degrees, dpi=p.dpi, width=p.width,
+        height=p.height, text=p.text, timings=dict(p.timings or {}), error=p.error,
+        tables=[TableResult(index=t.index, bbox=tuple(t.bbox), n_rows=t.n_rows, n_cols=t.n_cols,
+                            confidence=t.confidence, template=t.template, id=t.id,
+                            continued_from=key.get(t.continued_from_id),
+                            cells=[CellResult(row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span,
+                                              bbox=tuple(c.bbox), kind=c.kind, raw_text=c.raw_text,
+                                              text=c.text, confidence=c.confidence,
+                                              needs_review=c.needs_review, id=c.id)
+                                   for c in t.cells])
+                for t in p.tables]) for p in pages]
+
+
+def save_analysis(s: Session, doc: Document, pages: list[PageResult], analysis: DocumentAnalysis) -> None:
+    """Write what the finaliser found over all pages (links, checks, figures) and the final status."""
+    ids = {(p.number, t.index): t.id for p in pages for t in p.tables}
+    for p in pages:
+        for t in p.tables:
+            row = s.get(Table, t.id)
+            row.continued_from_id = ids.get(t.continued_from) if t.continued_from else None
+            row.template = t.template
+    s.execute(delete(ValidationError).where(ValidationError.document_id == doc.id))
+    s.execute(delete(Figure).where(Figure.document_id == doc.id))
+    for e in analysis.validation_errors:
+        s.add(ValidationError(document_id=doc.id, rule=e["rule"], severity=e["severity"], status=e["status"],
+                              message=e["message"], message_en=e.get("message_en", ""),
+                              expected=e.get("expected"), found=e.get("found"), cell_ids=e.get("cells", [])))
+    for key, value in analysis.figures.items():
+        s.add(Figure(document_id=doc.id, report_year=analysis.report_year, issuing_body=analysis.issuing_body,
+                     key=key, value=value))
+    doc.report_year, doc.issuing_body = analysis.report_year, analysis.issuing_body
+    _count_pages(s, doc.id)
+    failed = doc.pages_failed or (doc.page_count or 0) > doc.pages_done + doc.pages_failed
+    doc.status = "done_with_errors" if failed else "done"
+    doc.finished_at = utcnow()
+
+
+def mark_missing_pages(s: Session, doc: Document, reason: str) -> None:
+    """Pages whose job never wrote a row (its job failed for good) are recorded as failed."""
+    have = set(s.scalars(select(Page.number).where(Page.document_id == doc.id)))
+    for n in range(1, (doc.page_count or 0) + 1):
+        if n not in have:
+            s.add(Page(document_id=doc.id, number=n, status="failed", error=reason, dpi=0))
+    s.flush()
+
+
+def begin_attempt(s: Session, doc_id: int, job_id: str, kind: str, page_number: int | None,
+                  worker: str | None) -> Attempt:
+    a = Attempt(document_id=doc_id, job_id=job_id, kind=kind, page_number=page_number, worker=worker)
+    s.add(a)
+    s.flush()
+    return a
+
+
+def end_attempt(a: Attempt, outcome: str, error: str | None = None) -> None:
+    a.outcome, a.error, a.finished_at = outcome, error, utcnow()

@@ -1,0 +1,52 @@
+"""One report, end to end: recognise the tables, map their cells to figures, read the title, check."""
+from __future__ import annotations
+
+from worker.report.figures import map_report
+from worker.report.grid import Grid, cell_text
+from worker.report.model import PASS, ReportAnalysis, ReviewCell
+from worker.report.recognise import recognise
+from worker.report.rules import evaluate_rules
+from worker.report.title import read_title
+from worker.report.values import fold
+from worker.results import CellResult
+
+
+def analyse_report(tables: list[list[CellResult]], page_text: str = "",
+                   review_threshold: float = 0.8) -> ReportAnalysis:
+    """tables: the document's logical tables (continued parts already stitched), each a list of cells.
+    page_text: the body text of every page outside the tables ("" when not read)."""
+    grids = [Grid(cells) for cells in tables]
+    matches = recognise(grids)
+    mapped = map_report(grids, matches)
+    ev = evaluate_rules(mapped.figures, fmt=mapped.fmt, sources=mapped.sources, review_threshold=review_threshold,
+                        page_text=page_text, problems=mapped.problems)
+    title = read_title(page_text) if page_text.strip() else None
+    review: dict[tuple[int, int, int], ReviewCell] = {}
+
+    def flag(table: int, row: int, col: int, figure: str | None, reason: str) -> None:
+        rc = review.setdefault((table, row, col), ReviewCell(table, row, col, figure, []))
+        rc.figure = rc.figure or figure
+        if reason not in rc.reasons:
+            rc.reasons.append(reason)
+
+    for key, src in mapped.sources.items():
+        if src.confidence < review_threshold:
+            flag(src.table, src.row, src.col, key, "low_confidence")
+        if not fold(src.text):
+            flag(src.table, src.row, src.col, key, "empty")
+    for check in ev.checks:
+        if check.status != PASS:
+            for key in check.attention:
+                src = mapped.sources.get(key)
+                if src is not None:
+                    flag(src.table, src.row, src.col, key, f"check:{check.rule}")
+    for i, cells in enumerate(tables):  # words read badly anywhere in a table
+        for c in cells:
+            if c.confidence < review_threshold and fold(cell_text(c)):
+                flag(i, c.row, c.col, None, "low_confidence")
+
+    return ReportAnalysis(
+        format=mapped.fmt, tables=matches, year=title.year if title else None,
+        issuing_body=title.issuing_body if title else None, figures=mapped.figures, sources=mapped.sources,
+        checks=ev.checks, errors=ev.errors, warnings=ev.warnings,
+        review_cells=sorted(review.values(), key=lambda r: (r.table, r.row, r.col)))

@@ -1,0 +1,84 @@
+"""Which recognised table is which mandated table (二 / 三 / 四), whatever its order or page."""
+from __future__ import annotations
+
+from worker.report.grid import Grid, cell_text, is_label
+from worker.report.labels import best_match, norm_label
+from worker.report.model import TableMatch
+from worker.report.templates import ANCHORS, T2_2019_MARKERS, T3_ROWS, TABLES
+
+MIN_TABLE_SCORE = 55.0   # below this a table is not taken for a template
+MIN_SHAPE_LABEL_SCORE = 30.0  # a table of the right shape needs at least this
+MARKER_SCORE = 80.0      # a label counts as present from this similarity on
+
+
+def template_score(grid: Grid, template: str) -> tuple[float, str]:
+    """Mean over the template's anchor labels of the best similarity to a label of the table,
+    and the table text that matched an anchor best."""
+    labels = [cell_text(c) for c in grid.cells if is_label(c) and norm_label(cell_text(c))]
+    if not labels:
+        return 0.0, ""
+    total, top, top_text = 0.0, -1.0, ""
+    for anchor in ANCHORS[template]:
+        i, s = best_match(anchor, labels)
+        total += s
+        if s > top:
+            top, top_text = s, labels[i]
+    return total / len(ANCHORS[template]), top_text
+
+
+def recognise(grids: list[Grid]) -> list[TableMatch]:
+    """One TableMatch per grid. Each template goes to the table that matches it best."""
+    scored = []
+    for i, g in enumerate(grids):
+        for t in TABLES:
+            s, label = template_score(g, t)
+            scored.append((s, i, t, label))
+    out = [TableMatch(index=i, template=None, format=None, label="", score=0.0, n_rows=g.n_rows, n_cols=g.n_cols)
+           for i, g in enumerate(grids)]
+    taken: set[str] = set()
+    for s, i, t, label in sorted(scored, key=lambda x: -x[0]):
+        if s < MIN_TABLE_SCORE or t in taken or out[i].template is not None:
+            continue
+        taken.add(t)
+        out[i].template, out[i].label, out[i].score = t, label, round(s, 1)
+    # Labels read too badly: a table still left may be taken by its shape, if its labels half agree.
+    for s, i, t, label in sorted(scored, key=lambda x: -x[0]):
+        if s >= MIN_SHAPE_LABEL_SCORE and t not in taken and out[i].template is None and has_shape(grids[i], t):
+            taken.add(t)
+            out[i].template, out[i].label, out[i].score = t, label, round(s, 1)
+    for m, g in zip(out, grids):
+        if m.template is None:
+            m.grid = g.as_rows()
+    return out
+
+
+def has_shape(grid: Grid, template: str) -> bool:
+    """The template's grid shape: 四 one row of 15 values; 三 20+ rows of 6+ values; 二 four columns,
+    a handful of rows of 1 to 3 values."""
+    per_row: dict[int, int] = {}
+    for c in grid.cells:
+        if not is_label(c):
+            per_row[c.row] = per_row.get(c.row, 0) + 1
+    if template == "four":
+        return grid.n_cols == 15 and 15 in per_row.values()
+    if template == "three":
+        return sum(1 for n in per_row.values() if n >= 6) >= 20
+    return grid.n_cols == 4 and 5 <= len(per_row) <= 10 and max(per_row.values(), default=0) <= 3
+
+
+def is_2019_two(grid: Grid) -> bool:
+    """Table 二 in the 2019 trial format: its own column heads and the （九）政府集中采购 block."""
+    labels = [cell_text(c) for c in grid.cells if is_label(c)]
+    found = sum(1 for m in T2_2019_MARKERS if best_match(m, labels)[1] >= MARKER_SCORE)
+    return found >= 2
+
+
+def is_2019_three(grid: Grid) -> bool:
+    """Table 三 in the 2019 trial format: （六）其他处理 is one row, without the 2021 items 1. and 2.
+    (long labels, still recognisable when badly read), and the table has no more than its 23 data rows."""
+    labels = [cell_text(c) for c in grid.cells if is_label(c)]
+    items = [r.item for r in T3_ROWS["2021"] if r.key in ("other_1", "other_2")]
+    if any(best_match(item, labels)[1] >= 60 for item in items):
+        return False
+    data_rows = {c.row for c in grid.cells if not is_label(c) and cell_text(c).strip()}
+    return len(data_rows) <= len(T3_ROWS["2019"])

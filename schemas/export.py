@@ -87,5 +87,6 @@ class DocumentExport(BaseModel):
     engine: dict[str, Any] = {}            # engine versions and the settings used
     pages: list[PageOut]
     tables: list[LogicalTableOut] = []
-    validation_errors: list[ValidationErrorOut] = []
+    validation_errors: list[ValidationErrorOut] = []   # severity error: the report is suspect
+    warnings: list[ValidationErrorOut] = []            # text, year and cross-report checks
     figures: dict[str, float | None] = {}

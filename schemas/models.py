@@ -124,7 +124,7 @@ class ValidationError(Base):
     message_en: Mapped[str] = mapped_column(Text, default="")
     expected: Mapped[str | None] = mapped_column(String(128))
     found: Mapped[str | None] = mapped_column(String(128))
-    cell_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    cell_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{figure, page, index, row, col, cell_id}]
 
 
 class Figure(Base):

@@ -144,11 +144,25 @@ def cmd_watch(args) -> int:
     print(f"watching {watcher.inbox} (settle {settings.settle_seconds:g} s, re-scan every "
           f"{settings.poll_seconds:g} s{', polling only' if args.poll else ''})", flush=True)
     stop = threading.Event()
+    threading.Thread(target=_reconcile, args=(deps, stop), daemon=True).start()
     try:
         watcher.run(stop)
     except KeyboardInterrupt:
         stop.set()
     return 0
+
+
+def _reconcile(deps: dict, stop, interval_seconds: float = 60) -> None:
+    """Every minute, re-enqueue unfinished documents that Redis has lost (restarted or flushed)."""
+    from worker.jobs import requeue_lost
+
+    while not stop.wait(interval_seconds):
+        try:
+            lost = requeue_lost(deps["Session"], deps["queue"])
+            if lost:
+                log.warning("re-enqueued documents lost from Redis: %s", lost)
+        except Exception as e:  # noqa: BLE001 - Redis or the database may be down for a while
+            log.warning("reconcile failed: %s", e)
 
 
 def cmd_serve(args) -> int:

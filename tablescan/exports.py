@@ -48,6 +48,7 @@ def build_export(meta: dict[str, Any], pages: list[PageResult], analysis: Docume
                                 n_rows=t.n_rows, n_cols=t.n_cols, cells=[_cell(c) for c in t.cells])
                 for t in analysis.tables],
         validation_errors=[ValidationErrorOut(**e) for e in analysis.validation_errors],
+        warnings=[ValidationErrorOut(**e) for e in analysis.warnings],
         figures=analysis.figures,
     )
 
@@ -105,7 +106,7 @@ def _xlsx(export: DocumentExport) -> bytes:
                                end_row=c.row + c.row_span, end_column=c.col + c.col_span)
     ws = wb.create_sheet("validation")
     ws.append(["rule", "severity", "status", "message", "message_en", "expected", "found"])
-    for e in export.validation_errors:
+    for e in export.validation_errors + export.warnings:
         ws.append([e.rule, e.severity, e.status, e.message, e.message_en, e.expected, e.found])
     buf = io.BytesIO()
     wb.save(buf)

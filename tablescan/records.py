@@ -21,14 +21,16 @@ def status(doc: Document) -> dict:
 def document_export(s: Session, doc: Document) -> DocumentExport:
     """The export of a document as the record holds it now (corrections included)."""
     pages = persist.load_pages(s, doc.id)
+    issues = [{"rule": e.rule, "severity": e.severity, "status": e.status, "message": e.message,
+               "message_en": e.message_en, "expected": e.expected, "found": e.found, "cells": e.cell_ids}
+              for e in s.scalars(select(ValidationError).where(ValidationError.document_id == doc.id)
+                                 .order_by(ValidationError.id))]
     analysis = pipeline.DocumentAnalysis(
         tables=pipeline.logical_tables(pages) if pages else [],
         report_year=doc.report_year, issuing_body=doc.issuing_body,
         figures={f.key: f.value for f in doc.figures},
-        validation_errors=[{"rule": e.rule, "severity": e.severity, "status": e.status, "message": e.message,
-                            "message_en": e.message_en, "expected": e.expected, "found": e.found,
-                            "cells": e.cell_ids}
-                           for e in s.scalars(select(ValidationError).where(ValidationError.document_id == doc.id))])
+        validation_errors=[i for i in issues if i["severity"] == "error"],
+        warnings=[i for i in issues if i["severity"] != "error"])
     meta = {"id": doc.id, "filename": doc.filename, "sha256": doc.sha256, "status": doc.status,
             "error": doc.error, "collection": doc.collection, "created_at": doc.created_at,
             "finished_at": doc.finished_at, "engine": doc.engine or {}}

@@ -52,12 +52,13 @@ def _child(args: list[str], env: dict[str, str]) -> subprocess.Popen:
 
 def run(settings: Settings, workers: int = 2, sample: Path | None = None, until_done: bool = False) -> int:
     procs: list[subprocess.Popen] = []
+    private_redis: list[subprocess.Popen] = []
     if not redis_answers(settings.redis_url):
         if not shutil.which("redis-server"):
             print(f"nothing answers at {settings.redis_url} and redis-server is not installed", file=sys.stderr)
             return 1
         proc, url = start_private_redis(Path(settings.storage_root) / "redis")
-        procs.append(proc)
+        private_redis.append(proc)
         print(f"nothing answered at {settings.redis_url}: started a private Redis at {url}", flush=True)
         settings = settings.model_copy(update={"redis_url": url})
     upgrade(settings.database_url)
@@ -85,6 +86,7 @@ def run(settings: Settings, workers: int = 2, sample: Path | None = None, until_
         return 0
     finally:
         stop(procs)
+        stop(private_redis)  # last, once nothing uses it
 
 
 def drop(sample: Path, inbox: Path) -> None:

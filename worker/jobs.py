@@ -132,3 +132,29 @@ def finalise_document(doc_id: int) -> str:
         persist.save_analysis(s, doc, pages, analysis)
         persist.end_attempt(attempt, "ok")
         return doc.status
+
+
+def requeue_lost(Session, queue: Queue, min_age_seconds: float = 60) -> list[int]:
+    """Re-enqueue documents the database says are unfinished but Redis has no job for (Redis restarted
+    empty or flushed). The database is the record; this makes Redis agree with it. Documents younger
+    than `min_age_seconds` are left alone: their intake may not have enqueued yet. Returns the ids."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from schemas.models import utcnow
+
+    known = set(queue.job_ids)
+    for registry in (queue.started_job_registry, queue.deferred_job_registry, queue.scheduled_job_registry):
+        known.update(registry.get_job_ids())
+    lost = []
+    with Session() as s:
+        docs = s.scalars(select(Document).where(Document.status.in_(("queued", "running")),
+                                                Document.created_at < utcnow() - timedelta(seconds=min_age_seconds))
+                         ).all()
+    for doc in docs:
+        ids = {f"doc-{doc.id}", f"final-{doc.id}"} | {f"page-{doc.id}-{n}" for n in range(1, (doc.page_count or 0) + 1)}
+        if not ids & known:
+            enqueue_document(queue, doc.id)
+            lost.append(doc.id)
+    return lost

@@ -86,15 +86,19 @@ def save_analysis(s: Session, doc: Document, pages: list[PageResult], analysis: 
             row = s.get(Table, t.id)
             row.continued_from_id = ids.get(t.continued_from) if t.continued_from else None
             row.template = t.template
+            review = {c.id for c in t.cells if c.needs_review}
+            for cell in row.cells:
+                cell.needs_review = cell.id in review
     s.execute(delete(ValidationError).where(ValidationError.document_id == doc.id))
     s.execute(delete(Figure).where(Figure.document_id == doc.id))
-    for e in analysis.validation_errors:
+    for e in analysis.validation_errors + analysis.warnings:
         s.add(ValidationError(document_id=doc.id, rule=e["rule"], severity=e["severity"], status=e["status"],
                               message=e["message"], message_en=e.get("message_en", ""),
                               expected=e.get("expected"), found=e.get("found"), cell_ids=e.get("cells", [])))
     for key, value in analysis.figures.items():
+        cell_id, confidence = analysis.figure_cells.get(key, (None, None))
         s.add(Figure(document_id=doc.id, report_year=analysis.report_year, issuing_body=analysis.issuing_body,
-                     key=key, value=value))
+                     key=key, value=value, cell_id=cell_id, confidence=confidence))
     doc.report_year, doc.issuing_body = analysis.report_year, analysis.issuing_body
     _count_pages(s, doc.id)
     failed = doc.pages_failed or (doc.page_count or 0) > doc.pages_done + doc.pages_failed

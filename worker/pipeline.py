@@ -19,6 +19,7 @@ import pytesseract
 from worker import rasterise
 from worker.config import PipelineConfig
 from worker.page import process_page
+from worker.report import analyse_report, stitch, stitched_origin
 from worker.results import CellResult, PageResult, TableResult
 from worker.stitch import link_continuations
 
@@ -28,17 +29,26 @@ log = logging.getLogger(__name__)
 @dataclass
 class LogicalTable:
     parts: list[tuple[int, int]]              # (page number, table index) of each part, in order
+    part_tables: list[TableResult]            # the parts themselves
     cells: list[CellResult]                   # rows renumbered from 0 across the parts
     n_rows: int
     n_cols: int
     template: str | None = None
 
+    def page_cell(self, row: int, col: int) -> tuple[tuple[int, int], CellResult] | None:
+        """The page part's cell behind a stitched cell: ((page, table index), cell)."""
+        i, prow = stitched_origin(self.part_tables, row)
+        cell = next((c for c in self.part_tables[i].cells if c.row == prow and c.col == col), None)
+        return (self.parts[i], cell) if cell else None
+
 
 @dataclass
 class DocumentAnalysis:
     tables: list[LogicalTable] = field(default_factory=list)
-    validation_errors: list[dict] = field(default_factory=list)
+    validation_errors: list[dict] = field(default_factory=list)   # severity error: the report is suspect
+    warnings: list[dict] = field(default_factory=list)            # text, year and cross-report checks
     figures: dict[str, float | None] = field(default_factory=dict)
+    figure_cells: dict[str, tuple[int | None, float]] = field(default_factory=dict)  # key -> (cell id, confidence)
     report_year: int | None = None
     issuing_body: str | None = None
 
@@ -98,16 +108,58 @@ def logical_tables(pages: list[PageResult]) -> list[LogicalTable]:
             chains.setdefault(head, []).append(key)
     out = []
     for parts in chains.values():
-        cells, offset = [], 0
-        for key in parts:
-            t: TableResult = by_key[key]
-            cells += [CellResult(**{**c.__dict__, "row": c.row + offset}) for c in t.cells]
-            offset += t.n_rows
-        out.append(LogicalTable(parts=parts, cells=cells, n_rows=offset,
-                                n_cols=max(by_key[k].n_cols for k in parts)))
+        tables = [by_key[k] for k in parts]
+        cells = stitch(tables)
+        out.append(LogicalTable(parts=parts, part_tables=tables, cells=cells,
+                                n_rows=max((c.row + c.row_span for c in cells), default=0),
+                                n_cols=max(t.n_cols for t in tables), template=tables[0].template))
     return out
 
 
 def analyse_document(pages: list[PageResult], config: PipelineConfig) -> DocumentAnalysis:
-    """What needs every page: stitched tables (later: report mapping, figures and checks)."""
-    return DocumentAnalysis(tables=logical_tables(pages))
+    """What needs every page: stitched tables, the report's named figures and its checks. Marks the
+    page cells that a person should review (sets TableResult.template and CellResult.needs_review)."""
+    tables = logical_tables(pages)
+    report = analyse_report([t.cells for t in tables], "\n".join(p.text for p in pages if p.text),
+                            config.review_threshold)
+    for t, match in zip(tables, report.tables):
+        t.template = match.template
+        for part in t.part_tables:
+            part.template = match.template
+    for rc in report.review_cells:
+        found = tables[rc.table].page_cell(rc.row, rc.col)
+        if found:
+            found[1].needs_review = True
+    for t in tables:  # the stitched copies show the same review marks as the page cells
+        for c in t.cells:
+            found = t.page_cell(c.row, c.col)
+            c.needs_review = bool(found and found[1].needs_review)
+    figure_cells = {}
+    for key, src in report.sources.items():
+        found = tables[src.table].page_cell(src.row, src.col) if src.table < len(tables) else None
+        figure_cells[key] = (found[1].id if found else None, src.confidence)
+    return DocumentAnalysis(tables=tables, figures=report.figures, figure_cells=figure_cells,
+                            report_year=report.year,
+                            issuing_body=report.issuing_body,
+                            validation_errors=[_issue(i, tables, report.sources) for i in report.errors],
+                            warnings=[_issue(i, tables, report.sources) for i in report.warnings])
+
+
+def _issue(issue, tables: list[LogicalTable], sources: dict) -> dict:
+    """A report issue as the record keeps it, each figure pointing at its cell on its page."""
+    cells = []
+    for key in issue.figures:
+        ref = {"figure": key}
+        src = sources.get(key)
+        found = tables[src.table].page_cell(src.row, src.col) if src and src.table < len(tables) else None
+        if found:
+            (page, index), cell = found
+            ref.update(page=page, index=index, row=cell.row, col=cell.col, cell_id=cell.id)
+        cells.append(ref)
+    return {"rule": issue.rule, "severity": issue.severity, "status": issue.status, "message": issue.message_zh,
+            "message_en": issue.message_en, "expected": _short(issue.expected), "found": _short(issue.found),
+            "cells": cells}
+
+
+def _short(value) -> str | None:
+    return None if value is None else str(value)[:128]

@@ -1,0 +1,91 @@
+"""A forged scan dropped into a watched folder travels the whole way: watcher -> database -> Redis ->
+a real RQ worker process -> pages, tables and cells in the database -> `done` on the HTTP status URL."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from ingest.http import create_app
+from ingest.intake import accept_path
+from ingest.watch import FolderWatcher
+from schemas.database import sessions, upgrade
+from schemas.models import Attempt, Cell, Document, Page, Table
+from tablescan.settings import Settings
+from tablescan.storage import Storage
+from worker.jobs import queue_for
+
+
+def shape(cells):
+    return (max(c["row"] + c["row_span"] for c in cells), max(c["col"] + c["col_span"] for c in cells))
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_watched_folder_to_done(database_url, redis, redis_url, tmp_path, forged_scan):
+    settings = Settings(database_url=database_url, redis_url=redis_url, storage_root=tmp_path / "storage", inbox=tmp_path / "inbox", settle_seconds=0.5,
+                        poll_seconds=0.5, tables_only=True)
+    upgrade(settings.database_url)
+    Session = sessions(settings.database_url)
+    queue = queue_for(settings, redis)
+    deps = dict(storage=Storage(settings.storage_root), Session=Session, queue=queue)
+    watcher = FolderWatcher(settings.inbox, lambda p, c: accept_path(p, "folder", collection=c, **deps),
+                            settle_seconds=settings.settle_seconds, poll_seconds=settings.poll_seconds)
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        (settings.inbox / "box-7").mkdir(parents=True)
+        shutil.copy(forged_scan, settings.inbox / "box-7" / "report 2025.pdf")
+
+        def first_doc():
+            with Session() as s:
+                return s.scalar(select(Document))
+        doc = wait_for(first_doc, 30, "the watcher to record the document")
+    finally:
+        stop.set()
+        thread.join(10)
+
+    assert (doc.filename, doc.source, doc.collection, doc.status) == ("report 2025.pdf", "folder", "box-7", "queued")
+    assert f"doc-{doc.id}" in queue.job_ids                      # the job is in Redis, waiting for a worker
+    assert (settings.inbox / "archive" / "box-7" / "report 2025.pdf").exists()
+    assert Storage(settings.storage_root).path(doc.stored_path).read_bytes() == forged_scan.read_bytes()
+
+    env = {**os.environ, **{k.upper(): str(v) for k, v in settings.model_dump().items() if v is not None}}
+    run = subprocess.run([sys.executable, "-m", "tablescan.cli", "worker", "--burst"], env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+
+    with Session() as s:
+        doc = s.get(Document, doc.id)
+        assert doc.status == "done", doc.error
+        assert (doc.page_count, doc.pages_done, doc.pages_failed) == (1, 1, 0)
+        page = s.scalar(select(Page).where(Page.document_id == doc.id))
+        assert page.image_path and Storage(settings.storage_root).path(page.image_path).exists()
+        tables = s.scalars(select(Table).where(Table.page_id == page.id).order_by(Table.index)).all()
+        assert len(tables) == 2
+        truth = json.loads(forged_scan.with_name(forged_scan.stem + ".truth.json").read_text())["pages"][0]
+        assert [(t.n_rows, t.n_cols) for t in tables] == [shape(t["cells"]) for t in truth["tables"]]
+        n_cells = s.scalar(select(func.count()).select_from(Cell).join(Table).where(Table.page_id == page.id))
+        assert n_cells == sum(len(t["cells"]) for t in truth["tables"])
+        kinds = {a.kind for a in s.scalars(select(Attempt).where(Attempt.document_id == doc.id))}
+        assert kinds == {"document", "page", "finalise"}
+
+    client = TestClient(create_app(settings))
+    status = client.get(f"/documents/{doc.id}").json()
+    assert status["status"] == "done" and status["pages_done"] == 1
+    export = client.get(f"/documents/{doc.id}/export.json").json()
+    assert [len(t["cells"]) for t in export["pages"][0]["tables"]] == [len(t["cells"]) for t in truth["tables"]]

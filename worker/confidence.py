@@ -1,0 +1,114 @@
+"""Cell confidence in [0, 1] and cell kinds, from OCR evidence. Pure functions.
+
+Numbers: the two passes (language model, digits-only) must agree for high confidence; a number
+read by one pass only, or two different numbers, stays below the usual review threshold. Text:
+Tesseract glyph confidence, lowered for signs of a misread (Latin letters or stray symbols
+inside Chinese text, no text read from visible ink).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .normalise import normalise_text, numeric_text
+from .ocr import CellText
+
+_LATIN = re.compile(r"[A-Za-z]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ODD = re.compile(r"[=<>~|\\^_{}\[\]@#$%&*+]")
+
+
+@dataclass
+class Reading:
+    raw_text: str
+    text: str
+    confidence: float
+    number: str | None      # canonical number text when the cell reads as a number
+
+
+def read_number(ct: CellText) -> Reading:
+    """A cell read by both passes -> the number and how far to trust it."""
+    a = numeric_text(ct.text)
+    b = numeric_text(ct.digits or "")
+    raw = ct.text if ct.digits is None else f"{ct.text}|{ct.digits}"
+    q1 = min(1.0, max(0.0, ct.min_conf / 100.0))
+    q2 = min(1.0, max(0.0, ct.digits_conf / 100.0))
+    if a is not None and a == b:
+        return Reading(raw, a, round(0.9 + 0.09 * min(q1, q2), 4), a)
+    if b is not None and a is None:
+        # pass one saw something else (a glyph or nothing): plausible but unconfirmed
+        return Reading(raw, b, round(0.45 + 0.3 * q2, 4), b)
+    if a is not None and b is None:
+        return Reading(raw, a, round(0.35 + 0.3 * q1, 4), a)
+    if a is not None and b is not None:
+        pick = b if q2 >= q1 else a
+        return Reading(raw, pick, 0.3, pick)
+    return Reading(raw, normalise_text(ct.text), 0.15, None)
+
+
+def read_text(ct: CellText) -> Reading:
+    """A text (header / label) cell -> normalised text and confidence."""
+    text = normalise_text(ct.text)
+    if ct.empty:
+        return Reading("", "", 0.98, None)
+    if not text:
+        return Reading(ct.text, "", 0.1, None)  # ink but nothing read
+    mean = min(1.0, max(0.0, ct.conf / 100.0))
+    low = min(1.0, max(0.0, ct.min_conf / 100.0))
+    c = 0.55 + 0.3 * mean + 0.15 * low
+    n_cjk = len(_CJK.findall(text))
+    if n_cjk and _LATIN.search(text):
+        c *= 0.75   # Latin letters inside Chinese labels: eng model took over a Chinese word
+    if _ODD.search(text):
+        c *= 0.8
+    return Reading(ct.text, text, round(min(1.0, c), 4), numeric_text(ct.text) if not n_cjk else None)
+
+
+def looks_like_value(ct: CellText) -> bool:
+    """Was this cell read (by either pass) as a number?"""
+    return numeric_text(ct.text) is not None or (ct.digits is not None and numeric_text(ct.digits) is not None)
+
+
+def table_kinds(cells: list[tuple[int, int, int, int]], is_num: list[bool], empty: list[bool]) -> list[str]:
+    """Cells (row, col, row_span, col_span) with 'reads as a number' and 'is empty' flags -> kind
+    per cell: header | label | value.
+
+    Value columns hold numbers in most rows that have any. Header rows have no number but cross
+    a value column (column heads, section titles), or lie above the first row with a number.
+    Header cells lie in header rows only; value cells are in value columns and non-header rows;
+    the rest are labels."""
+    if not cells:
+        return []
+    n_rows = max(r + rs for r, _, rs, _ in cells)
+    n_cols = max(c + cs for _, c, _, cs in cells)
+    row_has_num = [False] * n_rows
+    col_num = [0] * n_cols
+    col_text = [0] * n_cols
+    for (r, c, rs, cs), num, emp in zip(cells, is_num, empty):
+        if num:
+            for rr in range(r, r + rs):
+                row_has_num[rr] = True
+            for cc in range(c, c + cs):
+                col_num[cc] += 1
+        elif not emp:
+            for cc in range(c, c + cs):
+                col_text[cc] += 1
+    value_col = [col_num[k] > 0 and col_num[k] >= col_text[k] for k in range(n_cols)]
+    first_num = next((r for r in range(n_rows) if row_has_num[r]), n_rows)
+    header_row = [False] * n_rows
+    for r in range(n_rows):
+        if r < first_num:
+            header_row[r] = True
+    for (r, c, rs, cs), num in zip(cells, is_num):
+        if rs == 1 and not row_has_num[r] and any(value_col[k] for k in range(c, c + cs)):
+            header_row[r] = True
+    kinds = []
+    for (r, c, rs, cs), num, emp in zip(cells, is_num, empty):
+        rows = range(r, r + rs)
+        if all(header_row[rr] for rr in rows):
+            kinds.append("header")
+        elif all(value_col[k] for k in range(c, c + cs)):
+            kinds.append("value")
+        else:
+            kinds.append("label")
+    return kinds

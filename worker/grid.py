@@ -1,0 +1,242 @@
+"""Rebuild a table's row/column grid, with merged cells, from its rule masks.
+
+Separator positions come from rule segments (clustered); a segment only counts if its ends meet
+rules of the other direction (cell corners) or it is long, which throws out stray strokes. Two
+neighbouring grid slots belong to one merged cell when the rule between them is missing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from .tables import BBox, TableRegion
+
+
+@dataclass
+class GridCell:
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    bbox: BBox       # page pixels, on the rule centres
+
+
+@dataclass
+class Grid:
+    bbox: BBox
+    xs: list[int]            # column separators, page pixels (n_cols + 1)
+    ys: list[int]            # row separators, page pixels (n_rows + 1)
+    cells: list[GridCell] = field(default_factory=list)
+    rule_px: int = 3         # typical rule thickness
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.ys) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.xs) - 1
+
+
+@dataclass
+class _Run:
+    pos: float      # centre across the rule
+    a: int          # start along the rule
+    b: int          # end along the rule (exclusive)
+    thick: float
+    label: int = 0
+
+
+def _segments(mask: np.ndarray, horizontal: bool) -> tuple[list[_Run], np.ndarray]:
+    n, labels, stats, cent = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, w, h, area = stats[i]
+        if horizontal:
+            out.append(_Run(float(cent[i][1]), int(x), int(x + w), area / max(1, w), i))
+        else:
+            out.append(_Run(float(cent[i][0]), int(y), int(y + h), area / max(1, h), i))
+    return out, labels
+
+
+def _cluster(runs: list[_Run], tol: float) -> list[list[_Run]]:
+    """Group runs whose centres lie within tol of the group's running mean."""
+    groups: list[list[_Run]] = []
+    for r in sorted(runs, key=lambda r: r.pos):
+        if groups:
+            g = groups[-1]
+            wsum = sum(x.b - x.a for x in g)
+            mean = sum(x.pos * (x.b - x.a) for x in g) / max(1, wsum)
+            if abs(r.pos - mean) <= tol:
+                g.append(r)
+                continue
+        groups.append([r])
+    return groups
+
+
+def _touches(other: np.ndarray, horizontal: bool, pos: float, end: int, tol: int) -> bool:
+    """Does the other-direction rule mask have ink near the point (end, pos) along/across?"""
+    p = int(round(pos))
+    if horizontal:  # point (x=end, y=pos) must be near a vertical rule
+        y0, y1, x0, x1 = p - tol, p + tol + 1, end - tol, end + tol + 1
+    else:
+        y0, y1, x0, x1 = end - tol, end + tol + 1, p - tol, p + tol + 1
+    H, W = other.shape
+    win = other[max(0, y0):min(H, y1), max(0, x0):min(W, x1)]
+    return bool(win.size and win.any())
+
+
+def _separators(mask: np.ndarray, other: np.ndarray, horizontal: bool, tol: int,
+                span: int) -> tuple[list[float], list[float], np.ndarray]:
+    """Candidate separator positions, their thicknesses and the mask of their rule pieces.
+
+    A cluster of collinear pieces is a candidate if one piece is long (>= 0.4 of the table) or
+    meets a rule of the other direction at one of its ends; runs of character strokes joined by
+    chance float inside their cell. Stragglers are removed later by the slot boundary tests."""
+    runs, labels = _segments(mask, horizontal)
+    pos, thick, keep = [], [], []
+    for g in _cluster(runs, tol):
+        if not any(r.b - r.a >= 0.4 * span or _touches(other, horizontal, r.pos, r.a, tol)
+                   or _touches(other, horizontal, r.pos, r.b - 1, tol) for r in g):
+            continue
+        wsum = sum(r.b - r.a for r in g)
+        pos.append(sum(r.pos * (r.b - r.a) for r in g) / max(1, wsum))
+        thick.append(sum(r.thick * (r.b - r.a) for r in g) / max(1, wsum))
+        keep += [r.label for r in g]
+    lut = np.zeros(len(runs) + 1, np.uint8)
+    lut[keep] = 255
+    return pos, thick, lut[labels]
+
+
+def _ruled(mask: np.ndarray, horizontal: bool, pos: float, a: int, b: int, band: int,
+           min_coverage: float, end_coverage: float = 0.6) -> bool:
+    """Is the slot boundary a..b at `pos` ruled? Enough rule ink overall and at both ends (text
+    strokes that line up with a rule stop short of the cell's edges)."""
+    p = int(round(pos))
+    if b - a < 3:
+        return True
+    if horizontal:
+        win = mask[max(0, p - band):p + band + 1, a:b]
+        prof = (win > 0).any(axis=0) if win.size else np.zeros(0, bool)
+    else:
+        win = mask[a:b, max(0, p - band):p + band + 1]
+        prof = (win > 0).any(axis=1) if win.size else np.zeros(0, bool)
+    if prof.size == 0 or prof.mean() < min_coverage:
+        return False
+    e = max(3, int(0.08 * prof.size))
+    return prof[:e].mean() >= end_coverage and prof[-e:].mean() >= end_coverage
+
+
+def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45) -> Grid | None:
+    """Table region -> Grid of cells with spans (page pixels), or None if no grid can be built.
+
+    A slot boundary counts as ruled when at least min_coverage of it carries rule ink (broken or
+    faint rules pass, a merged cell's interior does not)."""
+    hm, vm = region.horizontal, region.vertical
+    Hh, Ww = hm.shape
+    tol = max(3, int(round(dpi * 0.02)))
+    ys, yth, hm_ok = _separators(hm, vm, True, tol, Ww)
+    xs, xth, vm_ok = _separators(vm, hm, False, tol, Hh)
+    hm, vm = hm_ok, vm_ok
+    if len(ys) < 2 or len(xs) < 2:
+        return None
+    band = tol
+    margin = tol + 1
+
+    def boundaries(xs, ys):
+        nr, nc = len(ys) - 1, len(xs) - 1
+        right = np.zeros((nr, max(0, nc - 1)), bool)   # rule between (i,j) and (i,j+1)
+        below = np.zeros((max(0, nr - 1), nc), bool)   # rule between (i,j) and (i+1,j)
+        for i in range(nr):
+            a, b = int(ys[i]) + margin, int(ys[i + 1]) - margin
+            for j in range(nc - 1):
+                right[i, j] = _ruled(vm, False, xs[j + 1], a, b, band, min_coverage)
+        for j in range(nc):
+            a, b = int(xs[j]) + margin, int(xs[j + 1]) - margin
+            for i in range(nr - 1):
+                below[i, j] = _ruled(hm, True, ys[i + 1], a, b, band, min_coverage)
+        return right, below
+
+    # drop inner separators that bound no slot at all (stray strokes, doubled rules)
+    for _ in range(4):
+        right, below = boundaries(xs, ys)
+        dead_x = [j + 1 for j in range(right.shape[1]) if not right[:, j].any()]
+        dead_y = [i + 1 for i in range(below.shape[0]) if not below[i, :].any()]
+        if not dead_x and not dead_y:
+            break
+        xs = [x for k, x in enumerate(xs) if k not in dead_x]
+        ys = [y for k, y in enumerate(ys) if k not in dead_y]
+        if len(ys) < 2 or len(xs) < 2:
+            return None
+    nr, nc = len(ys) - 1, len(xs) - 1
+    if nr * nc < 2:
+        return None
+
+    # union-find over slots
+    parent = list(range(nr * nc))
+
+    def find(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    def union(a, b):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for i in range(nr):
+        for j in range(nc - 1):
+            if not right[i, j]:
+                union(i * nc + j, i * nc + j + 1)
+    for i in range(nr - 1):
+        for j in range(nc):
+            if not below[i, j]:
+                union(i * nc + j, (i + 1) * nc + j)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for i in range(nr):
+        for j in range(nc):
+            groups.setdefault(find(i * nc + j), []).append((i, j))
+
+    ox, oy = region.bbox[0], region.bbox[1]
+    X = [int(round(x)) + ox for x in xs]
+    Y = [int(round(y)) + oy for y in ys]
+    cells = []
+    for slots in groups.values():
+        for r0, c0, rs, cs in _rectangles(slots):
+            cells.append(GridCell(r0, c0, rs, cs, (X[c0], Y[r0], X[c0 + cs], Y[r0 + rs])))
+    cells.sort(key=lambda c: (c.row, c.col))
+    rule = int(round(np.median(yth + xth))) if (yth or xth) else 3
+    return Grid((X[0], Y[0], X[-1], Y[-1]), X, Y, cells, max(1, rule))
+
+
+def _rectangles(slots: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Slots of one merged area -> (row, col, row_span, col_span) rectangles covering them.
+
+    A rectangle when the area is one; otherwise (a rule missing by damage made an L shape) split
+    greedily into row runs stacked where they line up."""
+    rows = [r for r, _ in slots]
+    cols = [c for _, c in slots]
+    r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
+    if len(slots) == (r1 - r0 + 1) * (c1 - c0 + 1):
+        return [(r0, c0, r1 - r0 + 1, c1 - c0 + 1)]
+    left = set(slots)
+    out = []
+    for r in range(r0, r1 + 1):
+        for c in range(c0, c1 + 1):
+            if (r, c) not in left:
+                continue
+            ce = c
+            while (r, ce + 1) in left:
+                ce += 1
+            re_ = r
+            while all((re_ + 1, k) in left for k in range(c, ce + 1)):
+                re_ += 1
+            for rr in range(r, re_ + 1):
+                for k in range(c, ce + 1):
+                    left.discard((rr, k))
+            out.append((r, c, re_ - r + 1, ce - c + 1))
+    return out

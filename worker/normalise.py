@@ -1,0 +1,96 @@
+"""Text normalisation for OCR output: width folding, CJK spacing, numbers. Pure string functions.
+
+Convention (GB/T 15834 style): letters and digits half-width; punctuation full-width when it
+touches Chinese text, half-width between Latin letters or digits. No spaces between Chinese
+characters or between Chinese and punctuation.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u00b7"
+_WIDE = f"[{_CJK}{_CJK_PUNCT}]"
+_SPACE_NEAR_WIDE = re.compile(rf"(?<={_WIDE})\s+|\s+(?={_WIDE})")
+
+# half-width punctuation -> the full-width form used in Chinese text
+_TO_FULL = {"(": "（", ")": "）", ",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+# look-alikes Tesseract returns for Chinese brackets
+_BRACKETS = {"〈": "（", "〉": "）", "《": "《", "【": "【"}
+
+_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "!": "1",
+                            "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "g": "9", "q": "9",
+                            "，": ",", "。": ".", "·": ".", "—": "-", "_": "-"})
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII forms (U+FF01..FF5E) and the ideographic space -> ASCII."""
+    out = []
+    for ch in text:
+        o = ord(ch)
+        if 0xFF01 <= o <= 0xFF5E:
+            out.append(chr(o - 0xFEE0))
+        elif o == 0x3000:
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(ch) and (re.match(f"[{_CJK}]", ch) is not None)
+
+
+def _punct_width(text: str) -> str:
+    """Half-width punctuation next to Chinese characters -> full-width."""
+    chars = list(text)
+    for i, ch in enumerate(chars):
+        full = _TO_FULL.get(ch)
+        if not full:
+            continue
+        left = next((c for c in reversed(chars[:i]) if not c.isspace()), "")
+        right = next((c for c in chars[i + 1:] if not c.isspace()), "")
+        near_cjk = _is_cjk(left) or _is_cjk(right) or left in "（）" or right in "（）"
+        if ch in "()" and not near_cjk:
+            # a bracket pair around Chinese text: （一）
+            near_cjk = bool(re.search(f"[{_CJK}]", text))
+        if near_cjk:
+            chars[i] = full
+    return "".join(chars)
+
+
+def normalise_text(raw: str) -> str:
+    """OCR text -> display text: widths folded, no spaces between Chinese characters or around
+    full-width punctuation, runs of white space elsewhere collapsed to one, lines joined."""
+    t = unicodedata.normalize("NFC", raw or "")
+    t = "".join(_BRACKETS.get(c, c) for c in t)
+    t = fold_width(t)
+    t = _punct_width(t)
+    t = _SPACE_NEAR_WIDE.sub("", t)
+    t = re.sub(r"\s+", " ", t).strip()
+    # decimals and enumerations keep no inner spaces: "1 . 属于" -> "1.属于", "12 .5" -> "12.5"
+    t = re.sub(r"(?<=\d)\s*\.\s*(?=[\d" + _CJK + "])", ".", t)
+    return t
+
+
+def numeric_text(raw: str) -> str | None:
+    """Text read in a number cell -> canonical number text ("1234", "12.5", "-3"), or None
+    when it is not a number even after fixing common look-alikes (O->0, l->1) and spaces."""
+    t = fold_width(raw or "").strip()
+    if not t:
+        return None
+    t = t.translate(_DIGIT_FIX)
+    t = re.sub(r"\s+", "", t)
+    t = re.sub(r"(?<=\d),(?=\d{3}(\D|$))", "", t)  # thousands separators
+    t = t.strip(".,")
+    if not _NUMBER.fullmatch(t):
+        return None
+    if "." not in t and len(t) > 1 and t.startswith("0"):
+        return None  # "03": a misread, not a count
+    return t
+
+
+def is_number(text: str) -> bool:
+    return bool(text) and _NUMBER.fullmatch(text.replace(",", "")) is not None

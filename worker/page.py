@@ -1,0 +1,124 @@
+"""Recognise one page: orient -> deskew -> find tables -> grid -> OCR cells -> normalise ->
+confidence -> page text. The one place that orchestrates the pure steps of this package."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .config import PipelineConfig
+from .confidence import looks_like_value, read_number, read_text, table_kinds
+from .deskew import estimate_skew, rotate, to_gray
+from .grid import Grid, build_grid
+from .normalise import normalise_text
+from .ocr import CellText, OcrHints, read_cells, read_page_text
+from .orient import is_upside_down, text_axis_turn, turn
+from .results import CellResult, PageResult, TableResult
+from .tables import find_tables, rule_masks
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+        self.t = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.timings[step] = round(self.timings.get(step, 0.0) + now - self.t, 4)
+        self.t = now
+
+
+def upright(gray: np.ndarray, dpi: int, config: PipelineConfig, clock: _Clock | None = None
+            ) -> tuple[np.ndarray, int, float]:
+    """Gray page as scanned -> (upright level page, clockwise rotation applied, skew found)."""
+    rotation = 0
+    if config.detect_orientation:
+        quarter, strength = text_axis_turn(gray, dpi)
+        if quarter and strength >= 0.2:
+            gray = turn(gray, quarter)
+            rotation = quarter
+    if clock:
+        clock.lap("orient")
+    skew = estimate_skew(gray, dpi, config.max_skew_degrees)
+    gray = rotate(gray, -skew)
+    if clock:
+        clock.lap("deskew")
+    if config.detect_orientation and is_upside_down(gray, dpi):
+        gray = turn(gray, 180)
+        rotation = (rotation + 180) % 360
+    if clock:
+        clock.lap("orient")
+    return gray, rotation, skew
+
+
+def _cells(grid: Grid, texts: list[CellText]) -> tuple[list[CellResult], float]:
+    """Grid cells + their OCR -> CellResults (kind, text, confidence) and the table confidence."""
+    readings = []
+    for ct in texts:
+        if ct.empty:
+            readings.append(read_text(ct))
+        elif ct.digits is not None or looks_like_value(ct):
+            readings.append(read_number(ct) if ct.digits is not None else read_text(ct))
+        else:
+            readings.append(read_text(ct))
+    spans = [(c.row, c.col, c.row_span, c.col_span) for c in grid.cells]
+    is_num = [r.number is not None for r in readings]
+    empty = [ct.empty for ct in texts]
+    kinds = table_kinds(spans, is_num, empty)
+    out = []
+    for c, ct, rd, kind in zip(grid.cells, texts, readings, kinds):
+        conf = rd.confidence
+        text = rd.text
+        if kind == "value" and not ct.empty and rd.number is None:
+            conf = min(conf, 0.3)       # a value cell that is not a number
+        out.append(CellResult(row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span, bbox=c.bbox,
+                              kind=kind, raw_text=rd.raw_text, text=text, confidence=conf))
+    filled = [c.confidence for c in out if c.text]
+    conf = float(np.mean(filled)) if filled else 1.0
+    return out, round(conf, 4)
+
+
+def process_page(image: np.ndarray, number: int, dpi: int, config: PipelineConfig) -> tuple[PageResult, np.ndarray]:
+    """image: the page as rasterised (uint8, gray HxW or RGB HxWx3), at `dpi`. Returns the
+    PageResult and the upright, deskewed page image (gray; what bboxes refer to).
+
+    Raises worker.ocr.OcrTimeout when Tesseract runs past config.page_timeout_seconds (counted
+    from the start of the page)."""
+    timings: dict[str, float] = {}
+    clock = _Clock(timings)
+    deadline = time.monotonic() + config.page_timeout_seconds
+    gray = to_gray(image)
+    clock.lap("gray")
+    gray, rotation, skew = upright(gray, dpi, config, clock)
+    h, w = gray.shape
+    page = PageResult(number=number, rotation=rotation, skew_degrees=round(skew, 3), dpi=dpi, width=w, height=h,
+                      timings=timings)
+
+    masks = rule_masks(gray, dpi)
+    regions = find_tables(gray, dpi, masks)
+    clock.lap("find_tables")
+    grids = [g for g in (build_grid(r, dpi) for r in regions) if g is not None]
+    clock.lap("grid")
+
+    boxes = [c.bbox for g in grids for c in g.cells]
+    rule_px = int(np.median([g.rule_px for g in grids])) if grids else 3
+    hints = OcrHints(dpi=dpi, lang=config.lang, deadline=deadline, rule_px=rule_px)
+    texts = read_cells(gray, boxes, hints) if boxes else []
+    clock.lap("ocr_cells")
+
+    k = 0
+    for i, g in enumerate(grids):
+        part = texts[k:k + len(g.cells)]
+        k += len(g.cells)
+        cells, conf = _cells(g, part)
+        for c in cells:
+            c.needs_review = c.confidence < config.review_threshold
+        page.tables.append(TableResult(index=i, bbox=g.bbox, n_rows=g.n_rows, n_cols=g.n_cols, cells=cells,
+                                       confidence=conf))
+    clock.lap("cells")
+
+    if not config.tables_only:
+        raw = read_page_text(gray, [g.bbox for g in grids], hints)
+        page.text = "\n".join(normalise_text(ln) for ln in raw.splitlines() if ln.strip())
+        clock.lap("page_text")
+    return page, gray

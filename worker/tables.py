@@ -1,0 +1,84 @@
+"""Find ruled tables on a level, upright page.
+
+Ruling lines are ink runs much longer than any character stroke: a morphological opening with a
+long thin kernel keeps them and drops text. A table is a connected group of horizontal and
+vertical rules with enough of both.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .deskew import ink_mask
+
+BBox = tuple[int, int, int, int]
+
+
+@dataclass
+class RuleMasks:
+    """uint8 masks (255 = rule) of the page's horizontal and vertical ruling lines."""
+    horizontal: np.ndarray
+    vertical: np.ndarray
+
+
+@dataclass
+class TableRegion:
+    bbox: BBox                  # x0, y0, x1, y1 in page pixels (x1, y1 exclusive)
+    horizontal: np.ndarray      # rule masks cropped to bbox
+    vertical: np.ndarray
+
+
+def rule_masks(gray: np.ndarray, dpi: int, min_h_inches: float = 0.3, min_v_inches: float = 0.2,
+               gap_inches: float = 0.03) -> RuleMasks:
+    """Level gray page -> masks of horizontal / vertical rules.
+
+    min_h_inches / min_v_inches: shortest rule kept (longer than CJK character strokes at
+    body sizes); gap_inches: breaks in worn or binarised rules up to this long are bridged."""
+    ink = ink_mask(gray, dpi)
+    lh = max(8, int(dpi * min_h_inches))
+    lv = max(8, int(dpi * min_v_inches))
+    gap = max(2, int(dpi * gap_inches))
+    # bridge small breaks along the rule direction only, then keep long runs
+    h = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
+    h = cv2.morphologyEx(h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (lh, 1)))
+    v = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
+    v = cv2.morphologyEx(v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, lv)))
+    return RuleMasks(h, v)
+
+
+def find_tables(gray: np.ndarray, dpi: int, masks: RuleMasks | None = None, min_width_inches: float = 1.0,
+                min_height_inches: float = 0.25) -> list[TableRegion]:
+    """Level gray page -> ruled table regions, top to bottom.
+
+    A region is a connected group of rules at least min_width_inches wide and min_height_inches
+    tall with at least two horizontal and two vertical rules."""
+    m = masks or rule_masks(gray, dpi)
+    both = cv2.bitwise_or(m.horizontal, m.vertical)
+    join = max(3, int(dpi * 0.02))
+    both = cv2.dilate(both, np.ones((join, join), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(both, connectivity=8)
+    out = []
+    H, W = gray.shape[:2]
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        if w < dpi * min_width_inches or h < dpi * min_height_inches:
+            continue
+        x0, y0 = max(0, x - 2), max(0, y - 2)
+        x1, y1 = min(W, x + w + 2), min(H, y + h + 2)
+        hm, vm = m.horizontal[y0:y1, x0:x1], m.vertical[y0:y1, x0:x1]
+        if _count_rules(hm, axis=1, dpi=dpi) < 2 or _count_rules(vm, axis=0, dpi=dpi) < 2:
+            continue
+        out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm))
+    out.sort(key=lambda r: (r.bbox[1], r.bbox[0]))
+    return out
+
+
+def _count_rules(mask: np.ndarray, axis: int, dpi: int) -> int:
+    """Number of separate rule positions in a mask (rows for axis=1, columns for axis=0)."""
+    prof = (mask > 0).sum(axis=axis) > 0
+    if not prof.any():
+        return 0
+    d = np.diff(prof.astype(np.int8))
+    return int((d == 1).sum() + (1 if prof[0] else 0))

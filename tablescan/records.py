@@ -28,7 +28,7 @@ def document_export(s: Session, doc: Document) -> DocumentExport:
     analysis = pipeline.DocumentAnalysis(
         tables=pipeline.logical_tables(pages) if pages else [],
         report_year=doc.report_year, issuing_body=doc.issuing_body,
-        figures={f.key: f.value for f in doc.figures},
+        figures={f.key: _count_or_amount(f.key, f.value) for f in doc.figures},
         validation_errors=[i for i in issues if i["severity"] == "error"],
         warnings=[i for i in issues if i["severity"] != "error"])
     meta = {"id": doc.id, "filename": doc.filename, "sha256": doc.sha256, "status": doc.status,
@@ -38,3 +38,8 @@ def document_export(s: Session, doc: Document) -> DocumentExport:
     if doc.page_count:
         export.page_count = doc.page_count
     return export
+
+
+def _count_or_amount(key: str, value: float | None) -> float | int | None:
+    """The record stores every figure as a float; counts go out as whole numbers."""
+    return int(value) if value is not None and value.is_integer() and not key.endswith("fees") else value

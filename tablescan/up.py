@@ -94,7 +94,7 @@ def drop(sample: Path, inbox: Path) -> None:
     inbox.mkdir(parents=True, exist_ok=True)
     tmp = inbox / f".{sample.name}.part"
     shutil.copyfile(sample, tmp)
-    os.replace(tmp, inbox / f"{time.strftime('%Y%m%d-%H%M%S')}-{sample.name}")
+    os.replace(tmp, inbox / sample.name)
 
 
 def report_when_final(settings: Settings, timeout_seconds: float = 900) -> int:

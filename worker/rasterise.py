@@ -138,12 +138,13 @@ def load_page(path: Path, number: int, dpi: int, limits: Limits = Limits()) -> t
             raise UnreadableDocument(f"page {number} could not be rendered")
         return _array(pages[0]), dpi
     with _open_image(path) as img:
-        _check_pixels(img.width, img.height, limits, number)
         try:
-            img.seek(number - 1)
-            img.load()
+            img.seek(number - 1)  # reads this frame's header only
         except EOFError:
             raise UnreadableDocument(f"page {number} is missing from the image file") from None
+        _check_pixels(img.width, img.height, limits, number)
+        try:
+            img.load()
         except Exception as e:
             raise UnreadableDocument(f"damaged image: {_first_line(e)}") from None
         xdpi = img.info.get("dpi", (dpi, dpi))[0]

@@ -1,0 +1,58 @@
+"""Jobs on a real RQ worker process: bad files fail once with a reason; a bad page does not sink its document."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+from PIL import Image
+from sqlalchemy import select
+
+from ingest.intake import accept_path
+from schemas.database import sessions, upgrade
+from schemas.models import Attempt, Document, Page
+from tablescan.settings import Settings
+from tablescan.storage import Storage
+from worker.jobs import queue_for
+
+
+def run_worker(settings: Settings) -> None:
+    env = {**os.environ, **{k.upper(): str(v) for k, v in settings.model_dump().items() if v is not None}}
+    run = subprocess.run([sys.executable, "-m", "tablescan.cli", "worker", "--burst"], env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+
+
+def test_bad_files_and_bad_pages(tmp_path, redis, redis_url):
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'jobs.db'}", redis_url=redis_url,
+                        storage_root=tmp_path / "storage", max_pixels=1_000_000, tables_only=True)
+    upgrade(settings.database_url)
+    Session = sessions(settings.database_url)
+    deps = dict(storage=Storage(settings.storage_root), Session=Session, queue=queue_for(settings, redis))
+
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    (tmp_path / "truncated.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog")
+    (tmp_path / "notes.pdf").write_text("not a pdf at all")
+    frames = [Image.fromarray(np.full((800, 600), 255, np.uint8)), Image.new("L", (3000, 3000), 255),
+              Image.fromarray(np.full((800, 600), 255, np.uint8))]
+    frames[0].save(tmp_path / "box.tif", save_all=True, append_images=frames[1:], dpi=(200, 200))
+    ids = {name: accept_path(tmp_path / name, "cli", **deps).id
+           for name in ("empty.pdf", "truncated.pdf", "notes.pdf", "box.tif")}
+
+    run_worker(settings)
+
+    with Session() as s:
+        docs = {d.filename: d for d in s.scalars(select(Document))}
+        assert docs["empty.pdf"].status == "failed" and "empty file" in docs["empty.pdf"].error
+        assert docs["truncated.pdf"].status == "failed" and "damaged PDF" in docs["truncated.pdf"].error
+        assert docs["notes.pdf"].status == "failed" and "not a PDF" in docs["notes.pdf"].error
+        for name in ("empty.pdf", "truncated.pdf", "notes.pdf"):   # failed once, never retried
+            attempts = s.scalars(select(Attempt).where(Attempt.document_id == ids[name])).all()
+            assert [(a.kind, a.outcome) for a in attempts] == [("document", "failed")]
+            assert Storage(settings.storage_root).path(docs[name].stored_path).exists()  # original kept
+
+        box = docs["box.tif"]
+        assert (box.status, box.page_count, box.pages_done, box.pages_failed) == ("done_with_errors", 3, 2, 1)
+        pages = s.scalars(select(Page).where(Page.document_id == box.id).order_by(Page.number)).all()
+        assert [p.status for p in pages] == ["done", "failed", "done"]
+        assert "over the limit" in pages[1].error
+        assert all(p.tables == [] for p in pages)  # blank pages: no tables, and no crash

@@ -1,0 +1,37 @@
+"""`tablescan process`: in-process, no Redis or database; its JSON is what scanforge's scorer reads."""
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from scanforge import score
+
+
+@pytest.mark.ocr
+def test_process_writes_scorable_json_and_refuses_bad_files(tmp_path, forged_scan):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(forged_scan, corpus)
+    shutil.copy(forged_scan.with_name(forged_scan.stem + ".truth.json"), corpus)
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type")
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "tablescan.cli", "process", str(corpus / forged_scan.name),
+                          str(corpus / "broken.pdf"), "--out", str(out), "--tables-only", "--jobs", "1"],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 1
+    [reason] = run.stderr.strip().splitlines()
+    assert reason.startswith(f"{corpus / 'broken.pdf'}: damaged PDF")
+    assert not (out / "broken.json").exists()
+
+    export = json.loads((out / f"{forged_scan.stem}.json").read_text())
+    assert export["engine"]["tesseract"] and export["engine"]["settings"]["lang"] == "chi_sim+eng"
+    cell = export["pages"][0]["tables"][0]["cells"][0]
+    assert {"row", "col", "row_span", "col_span", "text", "raw_text", "confidence", "kind", "bbox"} <= set(cell)
+
+    truth = json.loads((corpus / f"{forged_scan.stem}.truth.json").read_text())
+    summary = score.summarize([score.score_doc(truth, export)])
+    assert summary["tables_found"] == 1.0
+    assert summary["teds_struct"] > 0.95 and summary["values"] > 0.9
+    assert summary["skew_err"] < 0.3

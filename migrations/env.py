@@ -1,6 +1,5 @@
 """Alembic environment: the schema is schemas.models; the URL comes from the caller's config."""
 from alembic import context
-from sqlalchemy import pool
 
 from schemas.database import engine_for
 from schemas.models import Base

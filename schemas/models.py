@@ -85,6 +85,8 @@ class Table(Base):
     confidence: Mapped[float] = mapped_column(Float)
     continued_from_id: Mapped[int | None] = mapped_column(ForeignKey("tables.id", ondelete="SET NULL"))
     template: Mapped[str | None] = mapped_column(String(32))    # which mandated table it matched, if any
+    template_label: Mapped[str | None] = mapped_column(Text)    # its own text that matched the template
+    template_score: Mapped[float | None] = mapped_column(Float)  # 0..100
 
     page: Mapped[Page] = relationship(back_populates="tables")
     cells: Mapped[list[Cell]] = relationship(back_populates="table", cascade="all, delete-orphan",
@@ -110,6 +112,21 @@ class Cell(Base):
     corrected_at: Mapped[datetime | None]
 
     table: Mapped[Table] = relationship(back_populates="cells")
+    corrections: Mapped[list[Correction]] = relationship(cascade="all, delete-orphan",
+                                                         order_by="Correction.id")
+
+
+class Correction(Base):
+    """A person's correction of a cell: the audit trail. The cell's raw OCR text is never changed."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("cells.id", ondelete="CASCADE"), index=True)
+    old_text: Mapped[str] = mapped_column(Text)
+    new_text: Mapped[str] = mapped_column(Text)
+    corrected_by: Mapped[str] = mapped_column(String(128))
+    corrected_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ValidationError(Base):

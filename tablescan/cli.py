@@ -244,6 +244,65 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_review(args) -> int:
+    """The review queue: cells a person should check, those in a failed check first."""
+    from schemas.database import sessions, upgrade
+    from tablescan.review import review_queue
+
+    settings = settings_from(args)
+    upgrade(settings.database_url)
+    with sessions(settings.database_url)() as s:
+        rows = review_queue(s, args.doc, args.limit)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    for r in rows:
+        rules = f"  [{', '.join(r['rules'])}]" if r["rules"] else ""
+        print(f"cell {r['cell_id']:>6}  doc {r['document_id']} p{r['page']} t{r['table']} r{r['row']} c{r['col']}  "
+              f"{r['text']!r} (OCR {r['raw_text']!r}, {r['confidence']:.2f}){rules}")
+    return 0
+
+
+def cmd_correct(args) -> int:
+    """Correct a cell's value; the OCR text is kept and the document's checks run again."""
+    from schemas.database import sessions, upgrade
+    from tablescan.review import CorrectionRefused, correct_cell
+
+    settings = settings_from(args)
+    upgrade(settings.database_url)
+    Session = sessions(settings.database_url)
+    try:
+        with Session.begin() as s:
+            cell = correct_cell(s, args.cell, args.value, args.by, settings.pipeline())
+            print(f"cell {cell.id}: {cell.text!r} (OCR read {cell.raw_text!r}), by {cell.corrected_by}")
+    except (LookupError, CorrectionRefused) as e:
+        print(str(e).strip("'\""), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_batch_export(args) -> int:
+    """One row per report with every named figure and its check status, over a whole batch."""
+    from sqlalchemy import select
+
+    from schemas.database import sessions, upgrade
+    from schemas.models import Document
+    from tablescan.exports import batch_table, render_batch
+
+    settings = settings_from(args)
+    upgrade(settings.database_url)
+    q = select(Document).order_by(Document.id)
+    if args.collection:
+        q = q.where(Document.collection == args.collection)
+    if args.status:
+        q = q.where(Document.status == args.status)
+    with sessions(settings.database_url)() as s:
+        body = render_batch(*batch_table(s, s.scalars(q).all()), args.format)
+    args.output.write_bytes(body)
+    print(f"wrote {args.output}")
+    return 0
+
+
 def cmd_up(args) -> int:
     from tablescan.up import run
 
@@ -316,6 +375,30 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     _common(p)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("review", help="the review queue", description=cmd_review.__doc__)
+    p.add_argument("doc", type=int, nargs="?", help="only this document")
+    p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--json", action="store_true")
+    _common(p)
+    p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser("correct", help="correct a cell's value", description=cmd_correct.__doc__)
+    p.add_argument("cell", type=int)
+    p.add_argument("value")
+    p.add_argument("--by", required=True, help="who makes the correction")
+    _recognition(p)
+    _common(p)
+    p.set_defaults(func=cmd_correct)
+
+    p = sub.add_parser("batch-export", help="records-office export: one row per report",
+                       description=cmd_batch_export.__doc__)
+    p.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--collection")
+    p.add_argument("--status")
+    _common(p)
+    p.set_defaults(func=cmd_batch_export)
 
     p = sub.add_parser("db", help="database schema")
     p.add_argument("action", choices=["upgrade"])

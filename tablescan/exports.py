@@ -148,3 +148,63 @@ def _html(export: DocumentExport) -> str:
         out += [f"<li>{e(v.rule)}: {e(v.message)} ({e(v.message_en)})</li>" for v in export.validation_errors]
         out.append("</ul>")
     return "\n".join(out)
+
+
+BATCH_COLUMNS = ["document_id", "filename", "collection", "report_year", "issuing_body", "status", "checks",
+                 "errors", "warnings", "failed_rules"]
+
+
+def batch_table(s, docs) -> tuple[list[str], list[list], list[set[str]]]:
+    """The records-office view of many reports: one row per report, every named figure a column.
+    Returns (header, rows, per row the figure keys that take part in a failed or uncertain check)."""
+    from sqlalchemy import select
+
+    from schemas.models import Figure, ValidationError
+    from worker.report import figure_keys
+
+    keys = list(figure_keys("2021"))
+    rows, suspect = [], []
+    for doc in docs:
+        figures = {f.key: f.value for f in s.scalars(select(Figure).where(Figure.document_id == doc.id))}
+        issues = s.scalars(select(ValidationError).where(ValidationError.document_id == doc.id)).all()
+        errors = [e for e in issues if e.severity == "error"]
+        keys += [k for k in figures if k not in keys]
+        status = "—" if doc.status not in ("done", "done_with_errors") else \
+            ("FAIL" if any(e.status == "FAIL" for e in errors) else
+             "STRUCTURE_ERROR" if any(e.status == "STRUCTURE_ERROR" for e in errors) else
+             "UNCERTAIN" if errors else "PASS")
+        rows.append(([doc.id, doc.filename, doc.collection, doc.report_year, doc.issuing_body, doc.status, status,
+                      len(errors), len(issues) - len(errors), " ".join(sorted({e.rule for e in errors}))], figures))
+        suspect.append({ref.get("figure") for e in errors for ref in (e.cell_ids or []) if isinstance(ref, dict)})
+    header = BATCH_COLUMNS + keys
+    return header, [meta + [figures.get(k) for k in keys] for meta, figures in rows], suspect
+
+
+def render_batch(header: list[str], rows: list[list], suspect: list[set[str]], fmt: str) -> bytes:
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(header)
+        w.writerows([["" if v is None else v for v in r] for r in rows])
+        return buf.getvalue().encode("utf-8-sig")
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.styles import Font, PatternFill
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "reports"
+        ws.append(header)
+        for c in ws[1]:
+            c.font = Font(bold=True)
+        bad = PatternFill("solid", fgColor="F4CCCC")
+        for r, (row, keys) in enumerate(zip(rows, suspect), start=2):
+            ws.append(row)
+            for col, name in enumerate(header, start=1):
+                if name in keys:
+                    ws.cell(row=r, column=col).fill = bad
+        ws.freeze_panes = "C2"
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+    raise ValueError("the batch export is csv or xlsx")

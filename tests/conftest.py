@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -37,7 +34,6 @@ def redis_url(tmp_path_factory):
 
         proc, url = start_private_redis(tmp_path_factory.mktemp("redis"))
         url = url.rsplit("/", 1)[0] + "/15"
-    Redis.from_url(url).flushdb()
     yield url
     if proc:
         proc.terminate()
@@ -47,9 +43,21 @@ def redis_url(tmp_path_factory):
 @pytest.fixture
 def redis(redis_url):
     r = Redis.from_url(redis_url)
-    r.flushdb()
     yield r
-    r.flushdb()
+    r.close()
+
+
+@pytest.fixture
+def make_settings(tmp_path, redis_url):
+    """Settings for one test: its own storage root and its own RQ queue, so test runs sharing one Redis
+    never see each other's jobs."""
+    from tablescan.settings import Settings
+
+    def make(**kw):
+        base = dict(redis_url=redis_url, storage_root=tmp_path / "storage", inbox=tmp_path / "inbox",
+                    database_url=f"sqlite:///{tmp_path / 'test.db'}", queue_name=f"test-{uuid.uuid4().hex[:12]}")
+        return Settings(**{**base, **kw})
+    return make
 
 
 def _pg_available() -> bool:

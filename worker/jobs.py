@@ -127,9 +127,8 @@ def finalise_document(doc_id: int) -> str:
             return "skipped"
         attempt = persist.begin_attempt(s, doc_id, _job_id(), "finalise", None, _worker_name())
         persist.mark_missing_pages(s, doc, "the page job failed (see attempts)")
-        pages = persist.load_pages(s, doc_id)
-        analysis = pipeline.analyse_document(pages, settings.pipeline())
-        persist.save_analysis(s, doc, pages, analysis)
+        persist.reanalyse(s, doc, settings.pipeline())
+        persist.settle_status(s, doc)
         persist.end_attempt(attempt, "ok")
         return doc.status
 

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from schemas.models import Attempt, Cell, Document, Figure, Page, Table, ValidationError, utcnow
+from worker import pipeline
 from worker.pipeline import DocumentAnalysis
 from worker.results import CellResult, PageResult, TableResult
 
@@ -68,24 +69,26 @@ def load_pages(s: Session, doc_id: int) -> list[PageResult]:
         number=p.number, rotation=p.rotation, skew_degrees=p.skew_degrees, dpi=p.dpi, width=p.width,
         height=p.height, text=p.text, timings=dict(p.timings or {}), error=p.error,
         tables=[TableResult(index=t.index, bbox=tuple(t.bbox), n_rows=t.n_rows, n_cols=t.n_cols,
-                            confidence=t.confidence, template=t.template, id=t.id,
+                            confidence=t.confidence, template=t.template, template_label=t.template_label,
+                            template_score=t.template_score, id=t.id,
                             continued_from=key.get(t.continued_from_id),
                             cells=[CellResult(row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span,
                                               bbox=tuple(c.bbox), kind=c.kind, raw_text=c.raw_text,
-                                              text=c.text, confidence=c.confidence,
+                                              text=c.text, confidence=1.0 if c.corrected_by else c.confidence,
                                               needs_review=c.needs_review, id=c.id)
                                    for c in t.cells])
                 for t in p.tables]) for p in pages]
 
 
 def save_analysis(s: Session, doc: Document, pages: list[PageResult], analysis: DocumentAnalysis) -> None:
-    """Write what the finaliser found over all pages (links, checks, figures) and the final status."""
+    """Write what the analysis over all pages found (links, templates, review marks, checks, figures),
+    replacing what an earlier analysis wrote."""
     ids = {(p.number, t.index): t.id for p in pages for t in p.tables}
     for p in pages:
         for t in p.tables:
             row = s.get(Table, t.id)
             row.continued_from_id = ids.get(t.continued_from) if t.continued_from else None
-            row.template = t.template
+            row.template, row.template_label, row.template_score = t.template, t.template_label, t.template_score
             review = {c.id for c in t.cells if c.needs_review}
             for cell in row.cells:
                 cell.needs_review = cell.id in review
@@ -100,6 +103,32 @@ def save_analysis(s: Session, doc: Document, pages: list[PageResult], analysis: 
         s.add(Figure(document_id=doc.id, report_year=analysis.report_year, issuing_body=analysis.issuing_body,
                      key=key, value=value, cell_id=cell_id, confidence=confidence))
     doc.report_year, doc.issuing_body = analysis.report_year, analysis.issuing_body
+
+
+def figures_of(s: Session, issuing_body: str | None, year: int | None) -> dict[str, float | None] | None:
+    """The figures of the newest finished report of `issuing_body` for `year`, if the record has one."""
+    if not issuing_body or not year:
+        return None
+    doc = s.scalar(select(Document).where(Document.issuing_body == issuing_body, Document.report_year == year,
+                                          Document.status.in_(("done", "done_with_errors")))
+                   .order_by(Document.id.desc()))
+    return {f.key: f.value for f in doc.figures} if doc else None
+
+
+def reanalyse(s: Session, doc: Document, config) -> DocumentAnalysis:
+    """Analyse the document as the record holds it now (corrections included) and store the result:
+    the finaliser's last step, and what a correction re-runs."""
+    pages = load_pages(s, doc.id)
+    analysis = pipeline.analyse_document(pages, config)
+    last = figures_of(s, analysis.issuing_body, analysis.report_year - 1 if analysis.report_year else None)
+    if last:
+        pipeline.compare_with_last_year(analysis, last)
+    save_analysis(s, doc, pages, analysis)
+    return analysis
+
+
+def settle_status(s: Session, doc: Document) -> None:
+    """The final status, from the pages the record holds."""
     _count_pages(s, doc.id)
     failed = doc.pages_failed or (doc.page_count or 0) > doc.pages_done + doc.pages_failed
     doc.status = "done_with_errors" if failed else "done"

@@ -19,7 +19,7 @@ import pytesseract
 from worker import rasterise
 from worker.config import PipelineConfig
 from worker.page import process_page
-from worker.report import analyse_report, stitch, stitched_origin
+from worker.report import analyse_report, cross_report_checks, stitch, stitched_origin
 from worker.results import CellResult, PageResult, TableResult
 from worker.stitch import link_continuations
 
@@ -119,13 +119,17 @@ def logical_tables(pages: list[PageResult]) -> list[LogicalTable]:
 def analyse_document(pages: list[PageResult], config: PipelineConfig) -> DocumentAnalysis:
     """What needs every page: stitched tables, the report's named figures and its checks. Marks the
     page cells that a person should review (sets TableResult.template and CellResult.needs_review)."""
+    for p in pages:  # start from the cells' own confidence, so a re-analysis drops stale marks
+        for t in p.tables:
+            for c in t.cells:
+                c.needs_review = c.confidence < config.review_threshold
     tables = logical_tables(pages)
     report = analyse_report([t.cells for t in tables], "\n".join(p.text for p in pages if p.text),
                             config.review_threshold)
     for t, match in zip(tables, report.tables):
         t.template = match.template
         for part in t.part_tables:
-            part.template = match.template
+            part.template, part.template_label, part.template_score = match.template, match.label, match.score
     for rc in report.review_cells:
         found = tables[rc.table].page_cell(rc.row, rc.col)
         if found:
@@ -143,6 +147,15 @@ def analyse_document(pages: list[PageResult], config: PipelineConfig) -> Documen
                             issuing_body=report.issuing_body,
                             validation_errors=[_issue(i, tables, report.sources) for i in report.errors],
                             warnings=[_issue(i, tables, report.sources) for i in report.warnings])
+
+
+def compare_with_last_year(analysis: DocumentAnalysis, last_year: dict[str, float | None]) -> None:
+    """Add the warnings of the checks against last year's report of the same body."""
+    for issue in cross_report_checks(analysis.figures, last_year).warnings:
+        warning = _issue(issue, [], {})
+        warning["cells"] = [{"figure": k, "cell_id": analysis.figure_cells[k][0]}
+                            for k in issue.figures if k in analysis.figure_cells]
+        analysis.warnings.append(warning)
 
 
 def _issue(issue, tables: list[LogicalTable], sources: dict) -> dict:

@@ -31,6 +31,8 @@ class TableResult:
     confidence: float = 0.0
     continued_from: tuple[int, int] | None = None  # (page number, table index) of the part it continues
     template: str | None = None  # which mandated table it matched, if any
+    template_label: str | None = None   # the table's own text that matched the template's labels
+    template_score: float | None = None  # 0..100
     id: int | None = None
 
 

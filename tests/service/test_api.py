@@ -6,14 +6,12 @@ from sqlalchemy import select
 from ingest.http import create_app
 from schemas.database import sessions, upgrade
 from schemas.models import Document
-from tablescan.settings import Settings
 from worker.jobs import queue_for
 
 
 @pytest.fixture
-def settings(tmp_path, redis_url, redis):
-    s = Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}", redis_url=redis_url,
-                 storage_root=tmp_path / "storage", api_token="s3cret", upload_max_bytes=10_000)
+def settings(make_settings):
+    s = make_settings(api_token="s3cret", upload_max_bytes=10_000)
     upgrade(s.database_url)
     return s
 

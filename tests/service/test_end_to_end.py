@@ -16,7 +16,6 @@ from ingest.intake import accept_path
 from ingest.watch import FolderWatcher
 from schemas.database import sessions, upgrade
 from schemas.models import Attempt, Cell, Document, Page, Table
-from tablescan.settings import Settings
 from tablescan.storage import Storage
 from worker.jobs import queue_for
 
@@ -35,9 +34,8 @@ def wait_for(predicate, timeout, what):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_watched_folder_to_done(database_url, redis, redis_url, tmp_path, forged_scan):
-    settings = Settings(database_url=database_url, redis_url=redis_url, storage_root=tmp_path / "storage", inbox=tmp_path / "inbox", settle_seconds=0.5,
-                        poll_seconds=0.5, tables_only=True)
+def test_watched_folder_to_done(database_url, redis, make_settings, tmp_path, forged_scan):
+    settings = make_settings(database_url=database_url, settle_seconds=0.5, poll_seconds=0.5, tables_only=True)
     upgrade(settings.database_url)
     Session = sessions(settings.database_url)
     queue = queue_for(settings, redis)
@@ -89,3 +87,46 @@ def test_watched_folder_to_done(database_url, redis, redis_url, tmp_path, forged
     assert status["status"] == "done" and status["pages_done"] == 1
     export = client.get(f"/documents/{doc.id}/export.json").json()
     assert [len(t["cells"]) for t in export["pages"][0]["tables"]] == [len(t["cells"]) for t in truth["tables"]]
+
+
+def test_correction_keeps_ocr_text_and_reruns_checks(database_url, redis, make_settings, forged_scan):
+    """A person's correction breaks a mandated sum of table 四, then mends it: the checks follow."""
+    from schemas.models import Correction, ValidationError
+    from tablescan.review import correct_cell, review_queue
+
+    settings = make_settings(database_url=database_url, tables_only=True)
+    upgrade(settings.database_url)
+    Session = sessions(settings.database_url)
+    doc = accept_path(forged_scan, "cli", storage=Storage(settings.storage_root), Session=Session,
+                      queue=queue_for(settings, redis))
+    env = {**os.environ, **{k.upper(): str(v) for k, v in settings.model_dump().items() if v is not None}}
+    subprocess.run([sys.executable, "-m", "tablescan.cli", "worker", "--burst"], env=env, check=True, timeout=600)
+
+    def errors():
+        with Session() as s:
+            return [(e.rule, e.status) for e in s.scalars(select(ValidationError)
+                                                          .where(ValidationError.document_id == doc.id,
+                                                                 ValidationError.severity == "error"))]
+    with Session() as s:
+        four = s.scalars(select(Table).join(Page).where(Page.document_id == doc.id, Table.template == "four")).one()
+        upheld = next(c for c in four.cells if c.row == 3 and c.col == 0)   # 行政复议 结果维持
+        ocr, before = upheld.raw_text, upheld.text
+    baseline = errors()
+    assert baseline == [("structure.three", "STRUCTURE_ERROR")]   # the fixture page has no table 三
+
+    with Session.begin() as s:
+        correct_cell(s, upheld.id, str(int(before) + 5), "审核员 Li", settings.pipeline())
+    assert ("review_litigation_total.review", "FAIL") in errors()
+    with Session() as s:
+        queue = review_queue(s, doc.id)
+        assert queue[0]["rules"] == ["review_litigation_total.review"]   # cells of a failed check come first
+
+    with Session.begin() as s:
+        cell = correct_cell(s, upheld.id, before, "审核员 Li", settings.pipeline())
+    assert errors() == baseline
+    with Session() as s:
+        cell = s.get(Cell, upheld.id)
+        assert (cell.text, cell.raw_text, cell.corrected_by) == (before, ocr, "审核员 Li")
+        history = s.scalars(select(Correction).where(Correction.cell_id == cell.id).order_by(Correction.id)).all()
+        assert [(h.old_text, h.new_text) for h in history] == [(before, str(int(before) + 5)),
+                                                                (str(int(before) + 5), before)]

@@ -22,9 +22,8 @@ def run_worker(settings: Settings) -> None:
     assert run.returncode == 0, run.stderr[-2000:]
 
 
-def test_bad_files_and_bad_pages(tmp_path, redis, redis_url):
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'jobs.db'}", redis_url=redis_url,
-                        storage_root=tmp_path / "storage", max_pixels=1_000_000, tables_only=True)
+def test_bad_files_and_bad_pages(tmp_path, redis, make_settings):
+    settings = make_settings(max_pixels=1_000_000, tables_only=True)
     upgrade(settings.database_url)
     Session = sessions(settings.database_url)
     deps = dict(storage=Storage(settings.storage_root), Session=Session, queue=queue_for(settings, redis))

@@ -1,0 +1,61 @@
+"""The review queue and a person's corrections. A correction keeps the OCR text, records who and when,
+and re-runs the document's checks."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from schemas.models import Cell, Correction, Document, Page, Table, ValidationError, utcnow
+from worker import persist
+from worker.config import PipelineConfig
+from worker.normalise import normalise_text
+
+
+class CorrectionRefused(ValueError):
+    pass
+
+
+def correct_cell(s: Session, cell_id: int, text: str, who: str, config: PipelineConfig) -> Cell:
+    """Store `text` as the cell's value, by `who`, now; re-run the checks of its document."""
+    if not who.strip():
+        raise CorrectionRefused("a correction needs the name of who made it")
+    cell = s.get(Cell, cell_id)
+    if cell is None:
+        raise LookupError(f"no cell {cell_id}")
+    doc = s.scalar(select(Document).join(Page).join(Table).where(Table.id == cell.table_id))
+    if doc.status not in ("done", "done_with_errors"):
+        raise CorrectionRefused(f"document {doc.id} is {doc.status}; correct it once it has finished")
+    new = normalise_text(text)
+    s.add(Correction(cell_id=cell.id, old_text=cell.text, new_text=new, corrected_by=who.strip()))
+    cell.text, cell.corrected_by, cell.corrected_at = new, who.strip(), utcnow()
+    s.flush()
+    persist.reanalyse(s, doc, config)
+    return cell
+
+
+def review_queue(s: Session, document_id: int | None = None, limit: int = 100) -> list[dict]:
+    """Cells waiting for a person, those in a failed check first, then uncertain ones, then the least
+    confident."""
+    issues = s.scalars(select(ValidationError) if document_id is None else
+                       select(ValidationError).where(ValidationError.document_id == document_id)).all()
+    rank: dict[int, tuple[int, list[str]]] = {}
+    order = {"FAIL": 0, "STRUCTURE_ERROR": 1, "UNCERTAIN": 2}
+    for e in issues:
+        for ref in e.cell_ids or []:
+            cid = ref.get("cell_id") if isinstance(ref, dict) else None
+            if cid is not None:
+                r, rules = rank.get(cid, (9, []))
+                rank[cid] = (min(r, order.get(e.status, 3) + (0 if e.severity == "error" else 3)), rules + [e.rule])
+    q = (select(Cell, Table, Page).join(Table, Cell.table_id == Table.id).join(Page, Table.page_id == Page.id)
+         .where(Cell.needs_review.is_(True)))
+    if document_id is not None:
+        q = q.where(Page.document_id == document_id)
+    rows = s.execute(q).all()
+    out = [{"cell_id": c.id, "document_id": p.document_id, "page": p.number, "table": t.index, "row": c.row,
+            "col": c.col, "kind": c.kind, "text": c.text, "raw_text": c.raw_text,
+            "confidence": round(c.confidence, 3), "rules": rank.get(c.id, (9, []))[1],
+            "_rank": rank.get(c.id, (9, []))[0]} for c, t, p in rows]
+    out.sort(key=lambda r: (r["_rank"], r["confidence"], r["document_id"], r["page"], r["row"], r["col"]))
+    for r in out:
+        del r["_rank"]
+    return out[:limit]

@@ -1,26 +1,50 @@
-"""The HTTP API: upload, status and export. `tablescan serve` runs it with uvicorn."""
-from __future__ import annotations
+"""The HTTP API and the dashboard: upload, browse, status, exports, page images, review and corrections,
+re-processing, health and metrics. `tablescan serve` runs it with uvicorn; OpenAPI at /docs.
+
+The dashboard is plain HTML, CSS and JavaScript in ingest/dashboard/, served at / and /ui/.
+"""
 
 import logging
 import secrets
-from typing import Annotated
+from pathlib import Path as FilePath
+from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, File, Header, HTTPException, Request, Response, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI, File, HTTPException, Path, Query, Request, Response, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
 from redis import Redis
-from sqlalchemy import select, text
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session as OrmSession
 
+from ingest import metrics, page_images
+from ingest.api_models import (CellCorrection, CellView, Corrected, CorrectionOut, DocumentDetail, DocumentList,
+                               DocumentSummary, PageStatus, Problem, Reprocessing, ReviewQueue, Uploaded)
 from ingest.intake import accept
 from schemas.database import sessions
-from schemas.models import STATUSES, Document
+from schemas.export import ValidationErrorOut
+from schemas.models import STATUSES, Cell, Document, Figure, Page, Table, ValidationError
 from tablescan import records
-from tablescan.exports import FORMATS, MEDIA_TYPES, render
+from tablescan.exports import FORMATS, MEDIA_TYPES, batch_table, render, render_batch
+from tablescan.review import CorrectionRefused, correct_cell, review_queue
 from tablescan.settings import Settings, load
 from tablescan.storage import FileTooLarge, Storage
-from worker.jobs import queue_for
+from worker.jobs import enqueue_document, queue_for
 
 log = logging.getLogger(__name__)
-POLL_SECONDS = 2
+DASHBOARD = FilePath(__file__).with_name("dashboard")
+POLL_SECONDS = 2          # Retry-After while something is queued or running
+IDLE_POLL_SECONDS = 15    # Retry-After of the list when nothing is
+UNFINISHED = ("queued", "running")
+
+# Identifiers are bounded so that no request can reach the database with a number it cannot hold.
+MAX_ID = 2**31 - 1
+DocId = Annotated[int, Path(ge=1, le=MAX_ID)]
+CellId = Annotated[int, Path(ge=1, le=MAX_ID)]
+NO_NUL = r"^[^\x00]*$"    # PostgreSQL cannot hold NUL characters in text
+PNG = {200: {"content": {"image/png": {}}, "description": "a PNG image"}}
+ERRORS = {404: {"model": Problem}}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -30,28 +54,42 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     redis = Redis.from_url(settings.redis_url)
     queue = queue_for(settings, redis)
     app = FastAPI(title="tablescan", version="0.1.0",
-                  description="Scanned reports with ruled tables in; checked table data out.")
+                  description="Scanned reports with ruled tables in; checked table data out. "
+                              "The dashboard is at [/](/).")
+    bearer = HTTPBearer(auto_error=False, description="needed for uploads and changes when API_TOKEN is set")
 
-    def authorised(authorization: Annotated[str | None, Header()] = None) -> None:
+    def authorised(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
         if not settings.api_token:
             return
-        given = (authorization or "").removeprefix("Bearer ").strip()
+        given = credentials.credentials if credentials else ""
         if not secrets.compare_digest(given.encode(), settings.api_token.encode()):
-            raise HTTPException(401, "a valid token is needed: Authorization: Bearer <API_TOKEN>")
+            raise HTTPException(401, "a valid token is needed: Authorization: Bearer <API_TOKEN>",
+                                headers={"WWW-Authenticate": "Bearer"})
 
     @app.exception_handler(Exception)
     async def hide_internals(request: Request, exc: Exception):
         log.exception("unhandled error on %s", request.url.path)
         return JSONResponse({"detail": "internal error; see the server log"}, status_code=500)
 
-    @app.post("/documents", status_code=202, dependencies=[Depends(authorised)])
-    def upload(files: list[UploadFile] = File(...), collection: str | None = None, response: Response = None):
-        """Upload one or more scans (multipart field `files`). Answers 202 with the new document ids."""
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        """Say which parameter is wrong and why, without echoing the input back (it may be a file)."""
+        return JSONResponse({"detail": [{"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""),
+                                         "type": e.get("type", "")} for e in exc.errors()]}, status_code=422)
+
+    # -- documents ----------------------------------------------------------------------------------------
+
+    @app.post("/documents", status_code=202, response_model=Uploaded, dependencies=[Depends(authorised)],
+              responses={401: {"model": Problem}, 413: {"model": Problem}})
+    def upload(files: Annotated[list[UploadFile], File(description="one or more scans (PDF, TIFF, PNG, JPEG)")],
+               response: Response,
+               collection: Annotated[str | None, Query(max_length=512, pattern=NO_NUL)] = None):
+        """Upload one or more scans. Answers 202 with the new document ids; poll the `Location`."""
         ids = []
         for f in files:
             try:
                 doc = accept(f.file, f.filename or "upload", "http", storage=storage, Session=Session,
-                             queue=queue, collection=collection, max_bytes=settings.upload_max_bytes)
+                             queue=queue, collection=collection or None, max_bytes=settings.upload_max_bytes)
             except FileTooLarge as e:
                 raise HTTPException(413, str(e)) from None
             ids.append(doc.id)
@@ -59,42 +97,163 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "/documents?ids=" + ",".join(map(str, ids))
         return {"ids": ids, "status_urls": [f"/documents/{i}" for i in ids]}
 
-    @app.get("/documents")
-    def list_documents(status: str | None = None, limit: int = 50, offset: int = 0, response: Response = None):
-        if status is not None and status not in STATUSES:
-            raise HTTPException(422, f"status must be one of {', '.join(STATUSES)}")
-        q = select(Document).order_by(Document.id.desc()).limit(max(1, min(limit, 500))).offset(max(0, offset))
-        if status:
-            q = q.where(Document.status == status)
-        with Session() as s:
-            docs = [records.status(d) for d in s.scalars(q)]
-        response.headers["Retry-After"] = str(POLL_SECONDS)
-        return {"documents": docs}
+    def document_filter(
+            status: Literal[STATUSES] | None = None,  # type: ignore[valid-type]
+            collection: Annotated[str | None, Query(max_length=512, pattern=NO_NUL)] = None,
+            year: Annotated[int | None, Query(ge=1900, le=2200, description="the report's year")] = None,
+            issuing_body: Annotated[str | None, Query(max_length=200, pattern=NO_NUL,
+                                                      description="part of the issuing body's name")] = None,
+            has_errors: Annotated[bool | None, Query(description="has a failed check")] = None,
+            q: Annotated[str | None, Query(max_length=200, pattern=NO_NUL,
+                                           description="text in the file name, the OCR'd page text or a cell")] = None,
+            ids: Annotated[str | None, Query(pattern=r"^\d{1,9}(,\d{1,9}){0,199}$",
+                                             description="comma-separated document ids")] = None,
+    ) -> records.DocumentFilter:
+        return records.DocumentFilter(status=status, collection=collection or None, year=year,
+                                      issuing_body=issuing_body or None, has_errors=has_errors, q=q or None,
+                                      ids=[int(i) for i in ids.split(",")] if ids else None)
 
-    @app.get("/documents/{doc_id}")
-    def document_status(doc_id: int, response: Response):
+    Filter = Annotated[records.DocumentFilter, Depends(document_filter)]
+
+    @app.get("/documents", response_model=DocumentList)
+    def list_documents(f: Filter, response: Response,
+                       limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                       offset: Annotated[int, Query(ge=0, le=10**9)] = 0):
+        """Documents matching the filters, newest first, with the number in each status. `Retry-After`
+        says when polling again is worth it."""
         with Session() as s:
-            doc = s.get(Document, doc_id)
-            if doc is None:
-                raise HTTPException(404, "no such document")
-            if doc.status in ("queued", "running"):
+            docs = s.scalars(records.find_documents(f).limit(limit).offset(offset)).all()
+            total = s.scalar(select(func.count()).select_from(records.find_documents(f).order_by(None).subquery()))
+            counts = records.count_by_status(s, f)
+            errors = _issue_counts(s, [d.id for d in docs])
+            busy = s.scalar(select(func.count()).where(Document.status.in_(UNFINISHED)))
+            listed = [_summary(d, errors.get(d.id, (0, 0))) for d in docs]
+        response.headers["Retry-After"] = str(POLL_SECONDS if busy else IDLE_POLL_SECONDS)
+        return {"documents": listed, "total": total, "counts": {st: counts.get(st, 0) for st in STATUSES},
+                "limit": limit, "offset": offset}
+
+    @app.get("/documents/{doc_id}", response_model=DocumentDetail, responses=ERRORS)
+    def document_status(doc_id: DocId, response: Response):
+        """Status, pages done of the total, timings and error of one document."""
+        with Session() as s:
+            doc = _document(s, doc_id)
+            if doc.status in UNFINISHED:
                 response.headers["Retry-After"] = str(POLL_SECONDS)
-            return records.status(doc)
+            timings: dict[str, float] = {}
+            for p in doc.pages:
+                for step, sec in (p.timings or {}).items():
+                    timings[step] = round(timings.get(step, 0.0) + sec, 3)
+            return {**_summary(doc, _issue_counts(s, [doc.id]).get(doc.id, (0, 0))),
+                    "started_at": doc.started_at.isoformat() if doc.started_at else None, "timings": timings,
+                    "seconds_queued": _seconds(doc.created_at, doc.started_at),
+                    "seconds_running": _seconds(doc.started_at, doc.finished_at),
+                    "pages": [PageStatus(number=p.number, status=p.status, error=p.error,
+                                         has_image=bool(p.image_path)) for p in doc.pages]}
 
-    @app.get("/documents/{doc_id}/export.{fmt}")
-    def export(doc_id: int, fmt: str):
+    @app.get("/documents/{doc_id}/export.{fmt}", responses={**ERRORS, 200: {"content": {
+        t: {} for t in MEDIA_TYPES.values()}, "description": "the document's tables"}})
+    def export(doc_id: DocId, fmt: str):
+        """The document's tables as JSON (everything: pages, cells with ids and boxes, checks), CSV, XLSX
+        (merged cells as merged ranges) or HTML (rowspan/colspan)."""
         if fmt not in FORMATS:
             raise HTTPException(404, f"formats: {', '.join(FORMATS)}")
         with Session() as s:
-            doc = s.get(Document, doc_id)
-            if doc is None:
-                raise HTTPException(404, "no such document")
-            body = render(records.document_export(s, doc), fmt)
+            body = render(records.document_export(s, _document(s, doc_id)), fmt)
         return Response(body, media_type=MEDIA_TYPES[fmt],
                         headers={"Content-Disposition": f'attachment; filename="document-{doc_id}.{fmt}"'})
 
+    @app.get("/documents/{doc_id}/pages/{number}.png", response_class=Response, responses={**PNG, **ERRORS})
+    def page_image(doc_id: DocId, number: Annotated[int, Path(ge=1, le=100_000)], overlay: bool = False):
+        """The upright, deskewed page. `overlay=1` draws the recognised grid over it: cells in a failed
+        check red, cells waiting for review orange, the others blue."""
+        with Session() as s:
+            page = s.scalar(select(Page).where(Page.document_id == doc_id, Page.number == number))
+            path = _image(storage, page)
+            if not overlay:
+                return FileResponse(path, media_type="image/png")
+            cells = [(c.id, [int(v) for v in c.bbox], c.needs_review)
+                     for c in s.scalars(select(Cell).join(Table).where(Table.page_id == page.id))]
+            failing = _failing_cells(s, doc_id)
+        return Response(page_images.draw_grid(path, cells, failing), media_type="image/png")
+
+    @app.post("/documents/{doc_id}/reprocess", status_code=202, response_model=Reprocessing,
+              dependencies=[Depends(authorised)], responses={**ERRORS, 401: {"model": Problem},
+                                                             409: {"model": Problem}})
+    def reprocess(doc_id: DocId, response: Response):
+        """Recognise the document again from its original: its pages, tables, cells (and corrections),
+        checks and figures are cleared; the original and the history of attempts are kept."""
+        with Session.begin() as s:
+            doc = _document(s, doc_id, lock=True)
+            if doc.status in UNFINISHED:
+                raise HTTPException(409, f"document {doc_id} is {doc.status}; wait until it has finished")
+            for model in (Figure, ValidationError, Page):   # tables, cells and corrections go with their page
+                s.execute(delete(model).where(model.document_id == doc_id))
+            doc.status, doc.error, doc.page_count, doc.pages_done, doc.pages_failed = "queued", None, None, 0, 0
+            doc.report_year = doc.issuing_body = doc.engine = doc.started_at = doc.finished_at = None
+            doc.duplicate_of_id = None
+        storage.remove_pages(doc_id)
+        enqueue_document(queue, doc_id)
+        response.headers["Location"] = f"/documents/{doc_id}"
+        return {"id": doc_id, "status": "queued", "status_url": f"/documents/{doc_id}"}
+
+    # -- review and corrections ---------------------------------------------------------------------------
+
+    @app.get("/review", response_model=ReviewQueue)
+    def review(document_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+               limit: Annotated[int, Query(ge=1, le=1000)] = 100):
+        """Cells waiting for a person, those in a failed check first, then uncertain, then least confident."""
+        with Session() as s:
+            return {"cells": review_queue(s, document_id, limit)}
+
+    @app.get("/cells/{cell_id}", response_model=CellView, responses=ERRORS)
+    def cell(cell_id: CellId):
+        """One cell with its place, its OCR text and the history of its corrections."""
+        with Session() as s:
+            return _cell_view(s, _cell(s, cell_id))
+
+    @app.get("/cells/{cell_id}/image.png", response_class=Response, responses={**PNG, **ERRORS})
+    def cell_image(cell_id: CellId):
+        """The cell cut out of its page image, for reviewing it next to its text."""
+        with Session() as s:
+            c = _cell(s, cell_id)
+            path = _image(storage, c.table.page)
+            bbox = [int(v) for v in c.bbox]
+        return Response(page_images.crop(path, bbox), media_type="image/png")
+
+    @app.patch("/cells/{cell_id}", response_model=Corrected, dependencies=[Depends(authorised)],
+               responses={**ERRORS, 401: {"model": Problem}, 409: {"model": Problem}})
+    def correct(cell_id: CellId, body: CellCorrection):
+        """Correct a cell's text. Who and when are stored, the OCR text is kept, and the document's checks
+        run again: the answer holds the cell and the checks as they stand now."""
+        with Session.begin() as s:
+            try:
+                c = correct_cell(s, cell_id, body.text, body.by, settings.pipeline())
+            except LookupError:
+                raise HTTPException(404, "no such cell") from None
+            except CorrectionRefused as e:
+                raise HTTPException(409, str(e)) from None
+            view = _cell_view(s, c)
+            issues = _issues(s, view["document_id"])
+        return {"cell": view, "validation_errors": [i for i in issues if i.severity == "error"],
+                "warnings": [i for i in issues if i.severity != "error"]}
+
+    # -- batch export and operations ------------------------------------------------------------------------
+
+    @app.get("/exports/reports.{fmt}", responses={404: {"model": Problem}, 200: {"content": {
+        MEDIA_TYPES["csv"]: {}, MEDIA_TYPES["xlsx"]: {}}, "description": "one row per report"}})
+    def batch_export(f: Filter, fmt: str):
+        """The records office's table: one row per report matching the filters (those of GET /documents),
+        every named figure a column; in XLSX the figures of failed checks are shaded."""
+        if fmt not in ("csv", "xlsx"):
+            raise HTTPException(404, "formats: csv, xlsx")
+        with Session() as s:
+            body = render_batch(*batch_table(s, s.scalars(records.find_documents(f)).all()), fmt)
+        return Response(body, media_type=MEDIA_TYPES[fmt],
+                        headers={"Content-Disposition": f'attachment; filename="reports.{fmt}"'})
+
     @app.get("/healthz")
     def healthz():
+        """Whether the database and Redis answer, and how many workers are registered."""
         health = {"database": "ok", "redis": "ok", "workers": 0}
         try:
             with Session() as s:
@@ -109,4 +268,87 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ok = health["database"] == "ok" and health["redis"] == "ok"
         return JSONResponse(health, status_code=200 if ok else 503)
 
+    @app.get("/metrics", response_class=Response,
+             responses={200: {"content": {metrics.CONTENT_TYPE: {}}, "description": "Prometheus text format"}})
+    def prometheus():
+        """Queue depth, workers busy, documents by status, pages per minute and job durations."""
+        with Session() as s:
+            body = metrics.render(s, queue)
+        return Response(body, media_type=metrics.CONTENT_TYPE)
+
+    # -- the dashboard ----------------------------------------------------------------------------------------
+
+    @app.get("/", include_in_schema=False)
+    def dashboard():
+        return FileResponse(DASHBOARD / "index.html", media_type="text/html")
+
+    app.mount("/ui", StaticFiles(directory=DASHBOARD), name="ui")
+
     return app
+
+
+def _document(s: OrmSession, doc_id: int, lock: bool = False) -> Document:
+    doc = s.get(Document, doc_id, with_for_update=lock)
+    if doc is None:
+        raise HTTPException(404, "no such document")
+    return doc
+
+
+def _cell(s: OrmSession, cell_id: int) -> Cell:
+    c = s.get(Cell, cell_id)
+    if c is None:
+        raise HTTPException(404, "no such cell")
+    return c
+
+
+def _image(storage: Storage, page: Page | None) -> FilePath:
+    """The stored page image; 404 when the page, its image or the file is missing."""
+    path = storage.path(page.image_path) if page is not None and page.image_path else None
+    if path is None or not path.is_file():
+        raise HTTPException(404, "no image of that page")
+    return path
+
+
+def _summary(doc: Document, issues: tuple[int, int]) -> dict:
+    return {**records.status(doc), "report_year": doc.report_year, "issuing_body": doc.issuing_body,
+            "duplicate_of_id": doc.duplicate_of_id, "errors": issues[0], "warnings": issues[1]}
+
+
+def _seconds(start, end) -> float | None:
+    return round((end - start).total_seconds(), 3) if start and end else None
+
+
+def _issue_counts(s: OrmSession, doc_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(failed checks, warnings) per document."""
+    rows = s.execute(select(ValidationError.document_id, ValidationError.severity, func.count())
+                     .where(ValidationError.document_id.in_(doc_ids))
+                     .group_by(ValidationError.document_id, ValidationError.severity)).all()
+    out: dict[int, list[int]] = {}
+    for doc_id, severity, n in rows:
+        out.setdefault(doc_id, [0, 0])[0 if severity == "error" else 1] += n
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def _issues(s: OrmSession, doc_id: int) -> list[ValidationErrorOut]:
+    return [ValidationErrorOut(rule=e.rule, severity=e.severity, status=e.status, message=e.message,
+                               message_en=e.message_en, expected=e.expected, found=e.found, cells=e.cell_ids or [])
+            for e in s.scalars(select(ValidationError).where(ValidationError.document_id == doc_id)
+                               .order_by(ValidationError.id))]
+
+
+def _failing_cells(s: OrmSession, doc_id: int) -> set[int]:
+    """Ids of the cells that take part in a failed check of the document."""
+    return {ref["cell_id"] for e in s.scalars(select(ValidationError).where(
+                ValidationError.document_id == doc_id, ValidationError.severity == "error"))
+            for ref in e.cell_ids or [] if isinstance(ref, dict) and ref.get("cell_id") is not None}
+
+
+def _cell_view(s: OrmSession, c: Cell) -> dict:
+    table = c.table
+    return {"id": c.id, "document_id": table.page.document_id, "page": table.page.number, "table": table.index,
+            "row": c.row, "col": c.col, "row_span": c.row_span, "col_span": c.col_span, "kind": c.kind,
+            "text": c.text, "raw_text": c.raw_text, "confidence": round(c.confidence, 4),
+            "needs_review": c.needs_review, "bbox": [int(v) for v in c.bbox], "corrected_by": c.corrected_by,
+            "corrected_at": c.corrected_at.isoformat() if c.corrected_at else None,
+            "corrections": [CorrectionOut(old_text=h.old_text, new_text=h.new_text, corrected_by=h.corrected_by,
+                                          corrected_at=h.corrected_at.isoformat()) for h in c.corrections]}

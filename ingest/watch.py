@@ -3,8 +3,10 @@
 A file is picked up once its size and modification time have held still for `settle_seconds`. Native
 file events (watchdog) wake the loop early; a full re-scan every `poll_seconds` covers network shares
 where events never arrive, and whatever was missed while the watcher was down. Subfolders are watched;
-the relative folder becomes the document's collection. An accepted file moves to `archive/`, one that
-could not be accepted to `failed/` with a `.reason.txt` beside it; neither is ever overwritten.
+the relative folder becomes the document's collection.
+
+The file stays in the inbox until its document is final in the database. Then it moves to `archive/`
+(done, or a duplicate) or to `failed/` with a `.reason.txt` beside it; nothing is ever overwritten.
 """
 from __future__ import annotations
 
@@ -16,13 +18,19 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
 IGNORE = (".*", "~*", "*~", "._*", "Thumbs.db", "desktop.ini", "*.part", "*.partial", "*.crdownload",
-          "*.download", "*.tmp", "*.temp", "*.swp")
+          "*.download", "*.tmp", "*.temp", "*.swp", "*.reason.txt")
 DONE_DIRS = ("archive", "failed")
+
+
+class Record(Protocol):
+    def accept(self, path: Path, rel: str, collection: str | None) -> int: ...
+    def outcomes(self, doc_ids: list[int]) -> dict[int, tuple[str, str | None]]: ...
+    def moved(self, doc_id: int) -> None: ...
 
 
 @dataclass
@@ -35,12 +43,13 @@ class Seen:
 @dataclass
 class FolderWatcher:
     inbox: Path
-    accept: Callable[[Path, str | None], object]  # (file, collection) -> anything; raises to refuse
+    record: Record
     settle_seconds: float = 2.0
     poll_seconds: float = 5.0
     ignore: tuple[str, ...] = IGNORE
     use_events: bool = True
     seen: dict[Path, Seen] = field(default_factory=dict)
+    waiting: dict[Path, int] = field(default_factory=dict)   # accepted file -> its document id
     _wake: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self):
@@ -63,10 +72,12 @@ class FolderWatcher:
         return out
 
     def scan(self, now: float | None = None) -> list[Path]:
-        """One pass: note sizes, pick up every settled file. Returns the files handled."""
+        """One pass: note sizes, accept every settled file not yet accepted. Returns those accepted."""
         now = time.monotonic() if now is None else now
-        handled, present = [], set()
+        accepted, present = [], set()
         for path in self.candidates():
+            if path in self.waiting:
+                continue
             try:
                 st = path.stat()
             except FileNotFoundError:
@@ -76,34 +87,59 @@ class FolderWatcher:
             if prev is None or (prev.size, prev.mtime) != (st.st_size, st.st_mtime):
                 self.seen[path] = Seen(st.st_size, st.st_mtime, now)
                 continue
-            if now - prev.since >= self.settle_seconds:
-                self._handle(path)
-                handled.append(path)
-                self.seen.pop(path, None)
+            if now - prev.since < self.settle_seconds:
+                continue
+            rel = path.relative_to(self.inbox)
+            collection = None if len(rel.parts) == 1 else rel.parent.as_posix()
+            try:
+                self.waiting[path] = self.record.accept(path, rel.as_posix(), collection)
+            except Exception as e:  # noqa: BLE001 - e.g. the database is down: the file waits for the next pass
+                log.warning("could not accept %s yet: %s", rel, e)
+                continue
+            self.seen.pop(path, None)
+            accepted.append(path)
         for gone in set(self.seen) - present:
             self.seen.pop(gone, None)
-        return handled
+        return accepted
 
-    def _handle(self, path: Path) -> None:
-        rel_dir = path.parent.relative_to(self.inbox)
-        collection = None if str(rel_dir) == "." else rel_dir.as_posix()
+    def settle_outcomes(self) -> list[Path]:
+        """Move the files whose documents are final out of the inbox. Returns where they went."""
+        if not self.waiting:
+            return []
         try:
-            self.accept(path, collection)
-        except Exception as e:  # noqa: BLE001 - the file is set aside with the reason; the watcher goes on
-            log.error("could not accept %s: %s", path, e)
-            dest = move_aside(path, self.inbox / "failed" / rel_dir)
-            dest.with_name(dest.name + ".reason.txt").write_text(f"{type(e).__name__}: {e}\n", encoding="utf-8")
-            return
-        move_aside(path, self.inbox / "archive" / rel_dir)
+            final = self.record.outcomes(list(self.waiting.values()))
+        except Exception as e:  # noqa: BLE001
+            log.warning("could not read outcomes: %s", e)
+            return []
+        moved = []
+        for path, doc_id in list(self.waiting.items()):
+            if doc_id not in final:
+                continue
+            status, error = final[doc_id]
+            rel_dir = path.parent.relative_to(self.inbox)
+            if path.exists():
+                target = "failed" if status == "failed" else "archive"
+                dest = move_aside(path, self.inbox / target / rel_dir)
+                if status == "failed":
+                    dest.with_name(dest.name + ".reason.txt").write_text(
+                        f"document {doc_id} failed: {error}\n", encoding="utf-8")
+                moved.append(dest)
+            self.record.moved(doc_id)
+            del self.waiting[path]
+        return moved
+
+    def step(self) -> None:
+        self.scan()
+        self.settle_outcomes()
 
     def run(self, stop: threading.Event) -> None:
         """Watch until `stop` is set."""
         observer = self._start_events() if self.use_events else None
         try:
             while not stop.is_set():
-                self.scan()
+                self.step()
                 wait = self.settle_seconds / 2 if self.seen else self.poll_seconds
-                self._wake.wait(timeout=max(0.1, wait))
+                self._wake.wait(timeout=max(0.1, min(wait, self.poll_seconds)))
                 self._wake.clear()
         finally:
             if observer is not None:
@@ -111,11 +147,9 @@ class FolderWatcher:
                 observer.join(timeout=5)
 
     def _start_events(self):
-        try:
-            from watchdog.events import FileSystemEventHandler
-            from watchdog.observers import Observer
-        except ImportError:
-            return None
+        from watchdog.events import FileSystemEventHandler
+        from watchdog.observers import Observer
+
         wake = self._wake
 
         class Wake(FileSystemEventHandler):
@@ -135,10 +169,15 @@ class FolderWatcher:
 def move_aside(path: Path, folder: Path) -> Path:
     """Move `path` into `folder` under its own name, adding a counter instead of overwriting."""
     folder.mkdir(parents=True, exist_ok=True)
-    dest = folder / path.name
-    n = 1
-    while dest.exists():
-        dest = folder / f"{path.stem} ({n}){path.suffix}"
-        n += 1
-    shutil.move(str(path), str(dest))
-    return dest
+    stem, suffix = path.stem, path.suffix
+    n = 0
+    while True:
+        dest = folder / (path.name if n == 0 else f"{stem} ({n}){suffix}")
+        try:
+            fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY)  # claim the name atomically
+        except FileExistsError:
+            n += 1
+            continue
+        os.close(fd)
+        shutil.move(str(path), str(dest))
+        return dest

@@ -29,7 +29,10 @@ class Document(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(String(16))             # folder | cli | http
+    source_path: Mapped[str | None] = mapped_column(String(1024))  # folder: path relative to the inbox
+    inbox_moved_at: Mapped[datetime | None]                     # folder: when it left the inbox
     collection: Mapped[str | None] = mapped_column(String(512))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(24), default="queued", index=True)
     error: Mapped[str | None] = mapped_column(Text)
     page_count: Mapped[int | None] = mapped_column(Integer)

@@ -131,16 +131,16 @@ def cmd_watch(args) -> int:
     """Watch a folder; every settled file becomes a document."""
     import threading
 
-    from ingest.intake import accept_path
-    from ingest.watch import FolderWatcher
+    from ingest.intake import InboxRecord
+    from ingest.watch import IGNORE, FolderWatcher
     from schemas.database import upgrade
 
     settings = settings_from(args)
     upgrade(settings.database_url)
     deps = _intake(settings)
-    watcher = FolderWatcher(settings.inbox, lambda p, coll: accept_path(p, "folder", collection=coll, **deps),
-                            settle_seconds=settings.settle_seconds, poll_seconds=settings.poll_seconds,
-                            use_events=not args.poll)
+    extra = tuple(p.strip() for p in (settings.ignore_patterns or "").split(",") if p.strip())
+    watcher = FolderWatcher(settings.inbox, InboxRecord(**deps), settle_seconds=settings.settle_seconds,
+                            poll_seconds=settings.poll_seconds, ignore=IGNORE + extra, use_events=not args.poll)
     print(f"watching {watcher.inbox} (settle {settings.settle_seconds:g} s, re-scan every "
           f"{settings.poll_seconds:g} s{', polling only' if args.poll else ''})", flush=True)
     stop = threading.Event()

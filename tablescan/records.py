@@ -1,11 +1,13 @@
 """Reading the record: a document's status and its export, for the CLI and the API alike."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from schemas.export import DocumentExport
-from schemas.models import Document, ValidationError
+from schemas.models import Cell, Document, Page, Table, ValidationError
 from tablescan.exports import build_export
 from worker import persist, pipeline
 
@@ -16,6 +18,48 @@ def status(doc: Document) -> dict:
             "pages_done": doc.pages_done, "pages_failed": doc.pages_failed, "sha256": doc.sha256,
             "created_at": doc.created_at.isoformat() if doc.created_at else None,
             "finished_at": doc.finished_at.isoformat() if doc.finished_at else None}
+
+
+@dataclass
+class DocumentFilter:
+    """Which documents to list or export; None means any."""
+    status: str | None = None
+    collection: str | None = None
+    year: int | None = None
+    issuing_body: str | None = None     # part of the issuing body's name
+    has_errors: bool | None = None      # has a failed check (severity error)
+    q: str | None = None                # part of the file name, the OCR'd page text or a cell's text
+    ids: list[int] | None = None
+
+
+def find_documents(f: DocumentFilter, *, by_status: bool = True) -> Select:
+    """SELECT of the documents matching `f`, newest first (`by_status=False` ignores f.status)."""
+    q = select(Document).order_by(Document.id.desc())
+    if f.ids is not None:
+        q = q.where(Document.id.in_(f.ids))
+    if f.status and by_status:
+        q = q.where(Document.status == f.status)
+    if f.collection:
+        q = q.where(Document.collection == f.collection)
+    if f.year is not None:
+        q = q.where(Document.report_year == f.year)
+    if f.issuing_body:
+        q = q.where(Document.issuing_body.icontains(f.issuing_body, autoescape=True))
+    if f.has_errors is not None:
+        failed = exists().where(ValidationError.document_id == Document.id, ValidationError.severity == "error")
+        q = q.where(failed if f.has_errors else ~failed)
+    if f.q:
+        in_text = exists().where(Page.document_id == Document.id, Page.text.icontains(f.q, autoescape=True))
+        in_cell = (exists().where(Page.document_id == Document.id, Table.page_id == Page.id,
+                                  Cell.table_id == Table.id, Cell.text.icontains(f.q, autoescape=True)))
+        q = q.where(Document.filename.icontains(f.q, autoescape=True) | in_text | in_cell)
+    return q
+
+
+def count_by_status(s: Session, f: DocumentFilter) -> dict[str, int]:
+    """How many documents matching `f` (whatever its status) are in each status."""
+    found = find_documents(f, by_status=False).order_by(None).subquery()
+    return dict(s.execute(select(found.c.status, func.count()).group_by(found.c.status)).all())
 
 
 def document_export(s: Session, doc: Document) -> DocumentExport:

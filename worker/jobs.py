@@ -8,7 +8,9 @@ and never retried.
 from __future__ import annotations
 
 import logging
+import re
 import socket
+import uuid
 from functools import lru_cache
 
 from redis import Redis
@@ -41,10 +43,23 @@ def queue_for(settings: Settings, connection: Redis | None = None) -> Queue:
     return Queue(settings.queue_name, connection=connection or Redis.from_url(settings.redis_url))
 
 
-def enqueue_document(queue: Queue, doc_id: int) -> None:
+def job_id(kind: str, doc_id: int, run: str, page: int | None = None) -> str:
+    """Job ids say what they are for (`page-12-3_<run>`); `run` keeps each run of a document apart, so
+    a re-run never meets the finished jobs of an earlier one."""
+    return f"{kind}-{doc_id}{'' if page is None else f'-{page}'}_{run}"
+
+
+def document_of(job_id_: str) -> int | None:
+    m = re.fullmatch(r"(?:doc|page|final)-(\d+)(?:-\d+)?_[0-9a-f]+", job_id_)
+    return int(m[1]) if m else None
+
+
+def enqueue_document(queue: Queue, doc_id: int) -> str:
     """Queue a committed document. Call only after the Document row is committed."""
-    queue.enqueue(process_document, doc_id, job_id=f"doc-{doc_id}", job_timeout=DOCUMENT_TIMEOUT, retry=RETRY,
-                  description=f"document {doc_id}")
+    run = uuid.uuid4().hex[:10]
+    queue.enqueue(process_document, doc_id, run, job_id=job_id("doc", doc_id, run), job_timeout=DOCUMENT_TIMEOUT,
+                  retry=RETRY, description=f"document {doc_id}")
+    return run
 
 
 def _current_queue(settings: Settings) -> Queue:
@@ -63,7 +78,7 @@ def _worker_name() -> str:
     return (job.worker_name if job and job.worker_name else None) or socket.gethostname()
 
 
-def process_document(doc_id: int) -> int:
+def process_document(doc_id: int, run: str = "inline") -> int:
     """Inspect the stored original, record its page count, and fan out page jobs and the finaliser."""
     settings = _settings()
     Session = sessions(settings.database_url)
@@ -84,13 +99,16 @@ def process_document(doc_id: int) -> int:
             return 0
         persist.start_document(s, doc, info.page_count, {**pipeline.engine_versions(),
                                                          "settings": settings.pipeline().as_dict()})
+        todo = persist.pages_to_do(s, doc)   # after a crash or a lost Redis, only what is missing
         persist.end_attempt(attempt, "ok")
     q = _current_queue(settings)
-    pages = [q.enqueue(process_page, doc_id, n, job_id=f"page-{doc_id}-{n}", retry=RETRY,
+    pages = [q.enqueue(process_page, doc_id, n, job_id=job_id("page", doc_id, run, n), retry=RETRY,
                        job_timeout=settings.job_timeout_seconds, description=f"document {doc_id} page {n}")
-             for n in range(1, info.page_count + 1)]
-    q.enqueue(finalise_document, doc_id, job_id=f"final-{doc_id}", retry=RETRY, job_timeout=FINALISE_TIMEOUT,
-              depends_on=Dependency(jobs=pages, allow_failure=True), description=f"document {doc_id} finalise")
+             for n in todo]
+    q.enqueue(finalise_document, doc_id, job_id=job_id("final", doc_id, run), retry=RETRY,
+              job_timeout=FINALISE_TIMEOUT,
+              depends_on=Dependency(jobs=pages, allow_failure=True) if pages else None,
+              description=f"document {doc_id} finalise")
     return info.page_count
 
 
@@ -146,14 +164,14 @@ def requeue_lost(Session, queue: Queue, min_age_seconds: float = 60) -> list[int
     known = set(queue.job_ids)
     for registry in (queue.started_job_registry, queue.deferred_job_registry, queue.scheduled_job_registry):
         known.update(registry.get_job_ids())
+    known_docs = {document_of(j) for j in known}
     lost = []
     with Session() as s:
         docs = s.scalars(select(Document).where(Document.status.in_(("queued", "running")),
                                                 Document.created_at < utcnow() - timedelta(seconds=min_age_seconds))
                          ).all()
     for doc in docs:
-        ids = {f"doc-{doc.id}", f"final-{doc.id}"} | {f"page-{doc.id}-{n}" for n in range(1, (doc.page_count or 0) + 1)}
-        if not ids & known:
+        if doc.id not in known_docs:
             enqueue_document(queue, doc.id)
             lost.append(doc.id)
     return lost

@@ -21,6 +21,12 @@ def start_document(s: Session, doc: Document, page_count: int, engine: dict) -> 
     doc.error = None
 
 
+def pages_to_do(s: Session, doc: Document) -> list[int]:
+    """Page numbers the record holds no finished page for."""
+    done = set(s.scalars(select(Page.number).where(Page.document_id == doc.id, Page.status == "done")))
+    return [n for n in range(1, (doc.page_count or 0) + 1) if n not in done]
+
+
 def fail_document(s: Session, doc: Document, reason: str) -> None:
     doc.status = "failed"
     doc.error = reason

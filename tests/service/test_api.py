@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ingest.http import create_app
 from schemas.database import sessions, upgrade
 from schemas.models import Document
-from worker.jobs import queue_for
+from worker.jobs import document_of, queue_for
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def test_upload_records_commits_and_queues(settings, redis):
     assert [d.filename for d in docs] == ["passwd report.pdf", "第二份.png"]
     assert all(d.source == "http" and d.collection == "box-3" and d.status == "queued" for d in docs)
     assert all(".." not in d.stored_path and d.stored_path.startswith("originals/") for d in docs)
-    assert set(queue_for(settings, redis).job_ids) == {f"doc-{i}" for i in ids}
+    assert sorted(document_of(j) for j in queue_for(settings, redis).job_ids) == sorted(ids)
     status = client.get(f"/documents/{ids[0]}")
     assert status.json()["status"] == "queued" and status.headers["Retry-After"]
 

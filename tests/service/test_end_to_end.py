@@ -12,12 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from ingest.http import create_app
-from ingest.intake import accept_path
+from ingest.intake import InboxRecord, accept_path
 from ingest.watch import FolderWatcher
 from schemas.database import sessions, upgrade
 from schemas.models import Attempt, Cell, Document, Page, Table
 from tablescan.storage import Storage
-from worker.jobs import queue_for
+from worker.jobs import document_of, queue_for
 
 
 def shape(cells):
@@ -40,8 +40,8 @@ def test_watched_folder_to_done(database_url, redis, make_settings, tmp_path, fo
     Session = sessions(settings.database_url)
     queue = queue_for(settings, redis)
     deps = dict(storage=Storage(settings.storage_root), Session=Session, queue=queue)
-    watcher = FolderWatcher(settings.inbox, lambda p, c: accept_path(p, "folder", collection=c, **deps),
-                            settle_seconds=settings.settle_seconds, poll_seconds=settings.poll_seconds)
+    watcher = FolderWatcher(settings.inbox, InboxRecord(**deps), settle_seconds=settings.settle_seconds,
+                            poll_seconds=settings.poll_seconds)
     stop = threading.Event()
     thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
     thread.start()
@@ -58,8 +58,8 @@ def test_watched_folder_to_done(database_url, redis, make_settings, tmp_path, fo
         thread.join(10)
 
     assert (doc.filename, doc.source, doc.collection, doc.status) == ("report 2025.pdf", "folder", "box-7", "queued")
-    assert f"doc-{doc.id}" in queue.job_ids                      # the job is in Redis, waiting for a worker
-    assert (settings.inbox / "archive" / "box-7" / "report 2025.pdf").exists()
+    assert [document_of(j) for j in queue.job_ids] == [doc.id]    # the job is in Redis, waiting for a worker
+    assert (settings.inbox / "box-7" / "report 2025.pdf").exists()   # stays until its document is final
     assert Storage(settings.storage_root).path(doc.stored_path).read_bytes() == forged_scan.read_bytes()
 
     env = {**os.environ, **{k.upper(): str(v) for k, v in settings.model_dump().items() if v is not None}}
@@ -81,6 +81,9 @@ def test_watched_folder_to_done(database_url, redis, make_settings, tmp_path, fo
         assert n_cells == sum(len(t["cells"]) for t in truth["tables"])
         kinds = {a.kind for a in s.scalars(select(Attempt).where(Attempt.document_id == doc.id))}
         assert kinds == {"document", "page", "finalise"}
+
+    assert watcher.settle_outcomes() == [settings.inbox / "archive" / "box-7" / "report 2025.pdf"]
+    assert not (settings.inbox / "box-7" / "report 2025.pdf").exists()
 
     client = TestClient(create_app(settings))
     status = client.get(f"/documents/{doc.id}").json()

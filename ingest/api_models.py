@@ -1,0 +1,129 @@
+"""The HTTP API's request and response bodies, as the OpenAPI description at /openapi.json shows them."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from schemas.export import ValidationErrorOut
+
+
+class Uploaded(BaseModel):
+    ids: list[int]
+    status_urls: list[str]
+
+
+class DocumentSummary(BaseModel):
+    id: int
+    filename: str
+    status: str
+    error: str | None = None
+    source: str
+    collection: str | None = None
+    page_count: int | None = None
+    pages_done: int
+    pages_failed: int
+    sha256: str
+    report_year: int | None = None
+    issuing_body: str | None = None
+    duplicate_of_id: int | None = None
+    errors: int = 0                     # failed checks (severity error)
+    warnings: int = 0
+    created_at: str | None = None
+    finished_at: str | None = None
+
+
+class DocumentList(BaseModel):
+    documents: list[DocumentSummary]
+    total: int                          # documents matching the filters
+    counts: dict[str, int]              # by status, over the filters other than status
+    limit: int
+    offset: int
+
+
+class PageStatus(BaseModel):
+    number: int
+    status: str
+    error: str | None = None
+    has_image: bool
+
+
+class DocumentDetail(DocumentSummary):
+    started_at: str | None = None
+    timings: dict[str, float]           # seconds per recognition step, summed over the pages
+    seconds_queued: float | None = None
+    seconds_running: float | None = None
+    pages: list[PageStatus]
+
+
+class CellCorrection(BaseModel):
+    text: str = Field(max_length=2000, description="the cell's value as a person reads it")
+    by: str = Field(min_length=1, max_length=128, pattern=r"\S", description="who made the correction")
+
+    @field_validator("text", "by")
+    @classmethod
+    def no_nul(cls, v: str) -> str:
+        if "\x00" in v:
+            raise ValueError("must not contain NUL characters")
+        return v
+
+
+class CorrectionOut(BaseModel):
+    old_text: str
+    new_text: str
+    corrected_by: str
+    corrected_at: str
+
+
+class CellView(BaseModel):
+    id: int
+    document_id: int
+    page: int
+    table: int
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    kind: str
+    text: str
+    raw_text: str                       # as OCR read it; never changed by a correction
+    confidence: float
+    needs_review: bool
+    bbox: list[int]
+    corrected_by: str | None = None
+    corrected_at: str | None = None
+    corrections: list[CorrectionOut] = []
+
+
+class Corrected(BaseModel):
+    cell: CellView
+    validation_errors: list[ValidationErrorOut]   # the document's checks as they stand after the re-run
+    warnings: list[ValidationErrorOut]
+
+
+class ReviewItem(BaseModel):
+    cell_id: int
+    document_id: int
+    page: int
+    table: int
+    row: int
+    col: int
+    kind: str
+    text: str
+    raw_text: str
+    confidence: float
+    rules: list[str]                    # the checks the cell takes part in
+
+
+class ReviewQueue(BaseModel):
+    cells: list[ReviewItem]
+
+
+class Reprocessing(BaseModel):
+    id: int
+    status: str
+    status_url: str
+
+
+class Problem(BaseModel):
+    detail: Any

@@ -60,7 +60,7 @@ def cmd_process(args) -> int:
     files, failed = [], 0
     for f in args.files:
         try:
-            files.append((f, rasterise.inspect(f, limits).page_count))
+            files.append((f, rasterise.inspect(f, limits, settings.dpi).page_count))
         except (rasterise.UnreadableDocument, OSError) as e:
             print(f"{f}: {e.strerror if isinstance(e, OSError) else e}", file=sys.stderr)
             failed += 1
@@ -144,7 +144,7 @@ def cmd_watch(args) -> int:
     print(f"watching {watcher.inbox} (settle {settings.settle_seconds:g} s, re-scan every "
           f"{settings.poll_seconds:g} s{', polling only' if args.poll else ''})", flush=True)
     stop = threading.Event()
-    threading.Thread(target=_reconcile, args=(deps, stop), daemon=True).start()
+    threading.Thread(target=_reconcile, args=(deps, stop, settings.reconcile_seconds), daemon=True).start()
     try:
         watcher.run(stop)
     except KeyboardInterrupt:

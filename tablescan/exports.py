@@ -94,7 +94,7 @@ def _xlsx(export: DocumentExport) -> bytes:
     for i, t in enumerate(export.tables or [], start=1):
         ws = wb.create_sheet(f"{i}-{t.template}" if t.template else f"table {i}")
         for c in t.cells:
-            cell = ws.cell(row=c.row + 1, column=c.col + 1, value=_number_or_text(c))
+            cell = ws.cell(row=c.row + 1, column=c.col + 1, value=_sheet_value(_number_or_text(c)))
             cell.alignment = Alignment(wrap_text=True, vertical="center")
             if c.kind == "header":
                 cell.font = Font(bold=True)
@@ -107,10 +107,18 @@ def _xlsx(export: DocumentExport) -> bytes:
     ws = wb.create_sheet("validation")
     ws.append(["rule", "severity", "status", "message", "message_en", "expected", "found"])
     for e in export.validation_errors + export.warnings:
-        ws.append([e.rule, e.severity, e.status, e.message, e.message_en, e.expected, e.found])
+        ws.append([_sheet_value(v) for v in (e.rule, e.severity, e.status, e.message, e.message_en, e.expected,
+                                             e.found)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _sheet_value(v):
+    """Text without the control characters a worksheet cannot hold (a file or folder name may have them)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
 
 
 def _number_or_text(c: CellOut):
@@ -154,6 +162,11 @@ BATCH_COLUMNS = ["document_id", "filename", "collection", "report_year", "issuin
                  "errors", "warnings", "failed_rules"]
 
 
+def figure_value(key: str, value: float | None) -> float | int | None:
+    """The record stores every figure as a float; counts go out as whole numbers."""
+    return int(value) if value is not None and value.is_integer() and not key.endswith("fees") else value
+
+
 def batch_table(s, docs) -> tuple[list[str], list[list], list[set[str]]]:
     """The records-office view of many reports: one row per report, every named figure a column.
     Returns (header, rows, per row the figure keys that take part in a failed or uncertain check)."""
@@ -165,7 +178,8 @@ def batch_table(s, docs) -> tuple[list[str], list[list], list[set[str]]]:
     keys = list(figure_keys("2021"))
     rows, suspect = [], []
     for doc in docs:
-        figures = {f.key: f.value for f in s.scalars(select(Figure).where(Figure.document_id == doc.id))}
+        figures = {f.key: figure_value(f.key, f.value)
+                   for f in s.scalars(select(Figure).where(Figure.document_id == doc.id))}
         issues = s.scalars(select(ValidationError).where(ValidationError.document_id == doc.id)).all()
         errors = [e for e in issues if e.severity == "error"]
         keys += [k for k in figures if k not in keys]
@@ -199,7 +213,7 @@ def render_batch(header: list[str], rows: list[list], suspect: list[set[str]], f
             c.font = Font(bold=True)
         bad = PatternFill("solid", fgColor="F4CCCC")
         for r, (row, keys) in enumerate(zip(rows, suspect), start=2):
-            ws.append(row)
+            ws.append([_sheet_value(v) for v in row])
             for col, name in enumerate(header, start=1):
                 if name in keys:
                     ws.cell(row=r, column=col).fill = bad

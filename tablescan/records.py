@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from schemas.export import DocumentExport
 from schemas.models import Cell, Document, Page, Table, ValidationError
-from tablescan.exports import build_export
+from tablescan.exports import build_export, figure_value
 from worker import persist, pipeline
 
 
@@ -16,8 +17,14 @@ def status(doc: Document) -> dict:
     return {"id": doc.id, "filename": doc.filename, "status": doc.status, "error": doc.error,
             "source": doc.source, "collection": doc.collection, "page_count": doc.page_count,
             "pages_done": doc.pages_done, "pages_failed": doc.pages_failed, "sha256": doc.sha256,
-            "created_at": doc.created_at.isoformat() if doc.created_at else None,
-            "finished_at": doc.finished_at.isoformat() if doc.finished_at else None}
+            "created_at": iso(doc.created_at), "finished_at": iso(doc.finished_at)}
+
+
+def iso(when: datetime | None) -> str | None:
+    """A stored time in ISO 8601 with its UTC offset (SQLite hands times back without one)."""
+    if when is None:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).isoformat()
 
 
 @dataclass
@@ -72,7 +79,7 @@ def document_export(s: Session, doc: Document) -> DocumentExport:
     analysis = pipeline.DocumentAnalysis(
         tables=pipeline.logical_tables(pages) if pages else [],
         report_year=doc.report_year, issuing_body=doc.issuing_body,
-        figures={f.key: _count_or_amount(f.key, f.value) for f in doc.figures},
+        figures={f.key: figure_value(f.key, f.value) for f in doc.figures},
         validation_errors=[i for i in issues if i["severity"] == "error"],
         warnings=[i for i in issues if i["severity"] != "error"])
     meta = {"id": doc.id, "filename": doc.filename, "sha256": doc.sha256, "status": doc.status,
@@ -82,8 +89,3 @@ def document_export(s: Session, doc: Document) -> DocumentExport:
     if doc.page_count:
         export.page_count = doc.page_count
     return export
-
-
-def _count_or_amount(key: str, value: float | None) -> float | int | None:
-    """The record stores every figure as a float; counts go out as whole numbers."""
-    return int(value) if value is not None and value.is_integer() and not key.endswith("fees") else value

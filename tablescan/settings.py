@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 200 * 1024 * 1024
     settle_seconds: float = 2.0           # a dropped file must hold still this long before pickup
     poll_seconds: float = 5.0             # folder re-scan interval (covers NFS/SMB where events never come)
+    reconcile_seconds: float = 60.0       # how often the watcher re-enqueues work Redis has lost
     ignore_patterns: str = ""             # extra comma-separated glob patterns the watcher ignores
     max_pages: int = 2000
     max_pixels: int = 200_000_000         # per page, checked before decoding

@@ -8,6 +8,7 @@ and never retried.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import socket
 import uuid
@@ -74,8 +75,10 @@ def _job_id() -> str:
 
 
 def _worker_name() -> str:
+    """The RQ worker, host and process that runs this job (the process is the one to kill, in a test)."""
     job = get_current_job()
-    return (job.worker_name if job and job.worker_name else None) or socket.gethostname()
+    name = job.worker_name if job and job.worker_name else "inline"
+    return f"{name}@{socket.gethostname()}:{os.getpid()}"
 
 
 def process_document(doc_id: int, run: str = "inline") -> int:
@@ -91,7 +94,7 @@ def process_document(doc_id: int, run: str = "inline") -> int:
             return 0
         attempt = persist.begin_attempt(s, doc_id, _job_id(), "document", None, _worker_name())
         try:
-            info = rasterise.inspect(storage.path(doc.stored_path), limits)
+            info = rasterise.inspect(storage.path(doc.stored_path), limits, settings.dpi)
         except (rasterise.UnreadableDocument, FileNotFoundError) as e:
             reason = str(e) if isinstance(e, rasterise.UnreadableDocument) else "the stored original is missing"
             persist.fail_document(s, doc, reason)

@@ -136,9 +136,14 @@ def reanalyse(s: Session, doc: Document, config) -> DocumentAnalysis:
 def settle_status(s: Session, doc: Document) -> None:
     """The final status, from the pages the record holds."""
     _count_pages(s, doc.id)
+    doc.finished_at = utcnow()
+    if doc.page_count and doc.pages_done == 0:
+        first = s.scalar(select(Page.error).where(Page.document_id == doc.id, Page.error.is_not(None))
+                         .order_by(Page.number))
+        doc.status, doc.error = "failed", f"no page could be read: {first or 'unknown reason'}"
+        return
     failed = doc.pages_failed or (doc.page_count or 0) > doc.pages_done + doc.pages_failed
     doc.status = "done_with_errors" if failed else "done"
-    doc.finished_at = utcnow()
 
 
 def mark_missing_pages(s: Session, doc: Document, reason: str) -> None:

@@ -63,8 +63,9 @@ def _first_line(e: BaseException) -> str:
     return text[-1][:200] if text else type(e).__name__
 
 
-def inspect(path: Path, limits: Limits = Limits()) -> DocumentInfo:
-    """Check the file and count its pages. Raises UnreadableDocument."""
+def inspect(path: Path, limits: Limits = Limits(), dpi: int = 300) -> DocumentInfo:
+    """Check the file, count its pages and check every page's size at `dpi` against the pixel limit,
+    all without decoding an image. Raises UnreadableDocument."""
     kind = sniff(path)
     if kind == "pdf":
         info = _pdfinfo(path)
@@ -78,6 +79,17 @@ def inspect(path: Path, limits: Limits = Limits()) -> DocumentInfo:
         raise UnreadableDocument("the document has no pages")
     if pages > limits.max_pages:
         raise UnreadableDocument(f"{pages} pages is over the limit of {limits.max_pages} (MAX_PAGES)")
+    if kind == "pdf":
+        for key, value in _pdfinfo(path, 1, pages).items():
+            m = re.fullmatch(r"Page\s+(\d+) size", key)
+            size = re.search(r"([\d.]+) x ([\d.]+) pts", value) if m else None
+            if size:
+                _check_pixels(float(size[1]) / 72 * dpi, float(size[2]) / 72 * dpi, limits, int(m[1]))
+    else:
+        with _open_image(path) as img:
+            for n in range(pages):
+                img.seek(n)
+                _check_pixels(img.width, img.height, limits, n + 1)
     return DocumentInfo(kind, pages)
 
 

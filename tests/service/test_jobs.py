@@ -15,6 +15,16 @@ from tablescan.storage import Storage
 from worker.jobs import queue_for
 
 
+def damage_frame(path, index: int) -> None:
+    """Overwrite the compressed data of one TIFF frame, leaving its header intact."""
+    with Image.open(path) as img:
+        img.seek(index)
+        offset, length = img.tag_v2[273][0], img.tag_v2[279][0]
+    with open(path, "r+b") as f:
+        f.seek(offset + 2)
+        f.write(b"\xff" * (length - 4))
+
+
 def run_worker(settings: Settings) -> None:
     env = {**os.environ, **{k.upper(): str(v) for k, v in settings.model_dump().items() if v is not None}}
     run = subprocess.run([sys.executable, "-m", "tablescan.cli", "worker", "--burst"], env=env,
@@ -23,7 +33,7 @@ def run_worker(settings: Settings) -> None:
 
 
 def test_bad_files_and_bad_pages(tmp_path, redis, make_settings):
-    settings = make_settings(max_pixels=1_000_000, tables_only=True)
+    settings = make_settings(max_pixels=5_000_000, tables_only=True)
     upgrade(settings.database_url)
     Session = sessions(settings.database_url)
     deps = dict(storage=Storage(settings.storage_root), Session=Session, queue=queue_for(settings, redis))
@@ -31,11 +41,14 @@ def test_bad_files_and_bad_pages(tmp_path, redis, make_settings):
     (tmp_path / "empty.pdf").write_bytes(b"")
     (tmp_path / "truncated.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog")
     (tmp_path / "notes.pdf").write_text("not a pdf at all")
-    frames = [Image.fromarray(np.full((800, 600), 255, np.uint8)), Image.new("L", (3000, 3000), 255),
-              Image.fromarray(np.full((800, 600), 255, np.uint8))]
-    frames[0].save(tmp_path / "box.tif", save_all=True, append_images=frames[1:], dpi=(200, 200))
+    rng = np.random.default_rng(0)
+    frames = [Image.fromarray(rng.integers(0, 255, (800, 600), dtype=np.uint8)) for _ in range(3)]
+    frames[0].save(tmp_path / "box.tif", save_all=True, append_images=frames[1:], dpi=(200, 200),
+                   compression="tiff_deflate")
+    damage_frame(tmp_path / "box.tif", 1)
+    Image.new("L", (3000, 3000), 255).save(tmp_path / "poster.png")
     ids = {name: accept_path(tmp_path / name, "cli", **deps).id
-           for name in ("empty.pdf", "truncated.pdf", "notes.pdf", "box.tif")}
+           for name in ("empty.pdf", "truncated.pdf", "notes.pdf", "box.tif", "poster.png")}
 
     run_worker(settings)
 
@@ -44,7 +57,8 @@ def test_bad_files_and_bad_pages(tmp_path, redis, make_settings):
         assert docs["empty.pdf"].status == "failed" and "empty file" in docs["empty.pdf"].error
         assert docs["truncated.pdf"].status == "failed" and "damaged PDF" in docs["truncated.pdf"].error
         assert docs["notes.pdf"].status == "failed" and "not a PDF" in docs["notes.pdf"].error
-        for name in ("empty.pdf", "truncated.pdf", "notes.pdf"):   # failed once, never retried
+        assert docs["poster.png"].status == "failed" and "over the limit" in docs["poster.png"].error
+        for name in ("empty.pdf", "truncated.pdf", "notes.pdf", "poster.png"):   # failed once, never retried
             attempts = s.scalars(select(Attempt).where(Attempt.document_id == ids[name])).all()
             assert [(a.kind, a.outcome) for a in attempts] == [("document", "failed")]
             assert Storage(settings.storage_root).path(docs[name].stored_path).exists()  # original kept
@@ -53,5 +67,5 @@ def test_bad_files_and_bad_pages(tmp_path, redis, make_settings):
         assert (box.status, box.page_count, box.pages_done, box.pages_failed) == ("done_with_errors", 3, 2, 1)
         pages = s.scalars(select(Page).where(Page.document_id == box.id).order_by(Page.number)).all()
         assert [p.status for p in pages] == ["done", "failed", "done"]
-        assert "over the limit" in pages[1].error
-        assert all(p.tables == [] for p in pages)  # blank pages: no tables, and no crash
+        assert "damaged image" in pages[1].error
+        assert all(p.tables == [] for p in pages)  # noise pages: no tables, and no crash

@@ -1,0 +1,141 @@
+"""A real service for fault injection: worker and watcher processes, a private Redis we may kill."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from sqlalchemy import select
+
+from schemas.database import sessions, upgrade
+from schemas.models import FINAL_STATUSES, Attempt, Document
+from tablescan.settings import Settings
+from tablescan.up import free_port
+
+
+class Service:
+    """The processes of one tablescan installation, started and killed by a test."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.procs: dict[str, subprocess.Popen] = {}
+        upgrade(settings.database_url)
+        self.Session = sessions(settings.database_url)
+        settings.inbox.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, **{k.upper(): str(v) for k, v in self.settings.model_dump().items() if v is not None}}
+
+    def start(self, name: str, *args: str) -> subprocess.Popen:
+        log = open(self.settings.storage_root.parent / f"{name}.log", "ab")
+        self.procs[name] = subprocess.Popen([sys.executable, "-m", "tablescan.cli", *args], env=self.env,
+                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        return self.procs[name]
+
+    def workers(self, n: int, prefix: str = "worker") -> None:
+        for i in range(n):
+            self.start(f"{prefix}{i}", "worker")
+
+    def watcher(self) -> None:
+        self.start("watcher", "watch")
+
+    def kill(self, name: str, sig=signal.SIGKILL) -> None:
+        p = self.procs.pop(name)
+        os.killpg(p.pid, sig)   # the worker and its work horse
+        p.wait(30)
+
+    def stop_all(self) -> None:
+        for name in list(self.procs):
+            p = self.procs.pop(name)
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+                try:
+                    p.wait(20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(p.pid, signal.SIGKILL)
+
+    def documents(self) -> list[Document]:
+        with self.Session() as s:
+            return list(s.scalars(select(Document).order_by(Document.id)))
+
+    def attempts(self, **where) -> list[Attempt]:
+        with self.Session() as s:
+            q = select(Attempt).order_by(Attempt.id)
+            for k, v in where.items():
+                q = q.where(getattr(Attempt, k) == v)
+            return list(s.scalars(q))
+
+    def wait(self, predicate, timeout: float, what: str):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            dead = [n for n, p in self.procs.items() if p.poll() is not None]
+            assert not dead, f"{dead} exited while waiting for {what}"
+            time.sleep(0.3)
+        raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}; documents: "
+                             f"{[(d.id, d.filename, d.status, d.error) for d in self.documents()]}")
+
+    def wait_final(self, n: int, timeout: float = 600) -> list[Document]:
+        def final():
+            docs = self.documents()
+            return docs if len(docs) >= n and all(d.status in FINAL_STATUSES for d in docs) else None
+        return self.wait(final, timeout, f"{n} documents to be final")
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of this test's own, which the test may flush, kill and restart."""
+    port = free_port()
+    workdir = tmp_path / "redis"
+    workdir.mkdir()
+
+    def start():
+        proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                 "--appendonly", "no", "--dir", str(workdir)], stdout=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                if Redis(port=port).ping():
+                    return proc
+            except Exception:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    state = {"proc": start()}
+
+    class Handle:
+        url = f"redis://127.0.0.1:{port}/0"
+
+        @staticmethod
+        def restart():
+            state["proc"].kill()
+            state["proc"].wait()
+            state["proc"] = start()
+
+    yield Handle
+    state["proc"].kill()
+    state["proc"].wait()
+
+
+@pytest.fixture
+def service(make_settings, tmp_path, private_redis):
+    svc = Service(make_settings(redis_url=private_redis.url, settle_seconds=1.0, poll_seconds=0.5,
+                                reconcile_seconds=2.0, tables_only=True))
+    yield svc
+    svc.stop_all()
+
+
+@pytest.fixture(scope="session")
+def forged_report(tmp_path_factory) -> Path:
+    """A 2-page scan with all three tables (table 三 across the page break), clean profile."""
+    from tests.forged import forge_table_page
+
+    return forge_table_page(tmp_path_factory.mktemp("report") / "report.pdf", profile="clean", seed=5,
+                            tables=("two", "three", "four"))

@@ -174,5 +174,5 @@ class Attempt(Base):
     worker: Mapped[str | None] = mapped_column(String(256))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
-    outcome: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | failed
+    outcome: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | failed | abandoned
     error: Mapped[str | None] = mapped_column(Text)

@@ -111,7 +111,8 @@ def cmd_worker(args) -> int:
     settings = settings_from(args)
     upgrade(settings.database_url)
     redis = Redis.from_url(settings.redis_url)
-    worker = Worker([queue_for(settings, redis)], connection=redis)
+    # a short monitoring interval lets a worker killed mid-job be noticed (and its job retried) in ~70 s
+    worker = Worker([queue_for(settings, redis)], connection=redis, job_monitoring_interval=10)
     worker.work(with_scheduler=True, burst=args.burst, logging_level="INFO" if args.verbose else "WARNING")
     return 0
 

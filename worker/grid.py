@@ -110,6 +110,19 @@ def _separators(mask: np.ndarray, other: np.ndarray, horizontal: bool, tol: int,
     return pos, thick, lut[labels]
 
 
+def _thin_out(pos: list[float], thick: list[float], min_gap: float) -> tuple[list[float], list[float]]:
+    """Drop separators closer than min_gap to the one kept before them (outer ones win)."""
+    if len(pos) < 2:
+        return pos, thick
+    keep = [0]
+    for k in range(1, len(pos)):
+        if pos[k] - pos[keep[-1]] >= min_gap:
+            keep.append(k)
+        elif k == len(pos) - 1:
+            keep[-1] = k  # the last (outer) rule wins over an inner one
+    return [pos[k] for k in keep], [thick[k] for k in keep]
+
+
 def _ruled(mask: np.ndarray, horizontal: bool, pos: float, a: int, b: int, band: int,
            min_coverage: float, end_coverage: float = 0.6) -> bool:
     """Is the slot boundary a..b at `pos` ruled? Enough rule ink overall and at both ends (text
@@ -129,7 +142,8 @@ def _ruled(mask: np.ndarray, horizontal: bool, pos: float, a: int, b: int, band:
     return prof[:e].mean() >= end_coverage and prof[-e:].mean() >= end_coverage
 
 
-def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45) -> Grid | None:
+def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_row_inches: float = 0.09,
+               min_col_inches: float = 0.09) -> Grid | None:
     """Table region -> Grid of cells with spans (page pixels), or None if no grid can be built.
 
     A slot boundary counts as ruled when at least min_coverage of it carries rule ink (broken or
@@ -140,6 +154,9 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45) -> Gri
     ys, yth, hm_ok = _separators(hm, vm, True, tol, Ww)
     xs, xth, vm_ok = _separators(vm, hm, False, tol, Hh)
     hm, vm = hm_ok, vm_ok
+    # rules closer than a text line (doubled rules, a stroke beside a rule) count once
+    ys, yth = _thin_out(ys, yth, dpi * min_row_inches)
+    xs, xth = _thin_out(xs, xth, dpi * min_col_inches)
     if len(ys) < 2 or len(xs) < 2:
         return None
     band = tol

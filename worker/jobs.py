@@ -125,6 +125,8 @@ def process_page(doc_id: int, number: int) -> str:
         doc = s.get(Document, doc_id)
         if doc is None or doc.status not in ("running", "queued"):
             return "skipped"
+        if number not in persist.pages_to_do(s, doc):
+            return "already done"   # a re-run after a lost Redis may queue a page that finished meanwhile
         path = storage.path(doc.stored_path)
         attempt_id = persist.begin_attempt(s, doc_id, _job_id(), "page", number, _worker_name()).id
     try:
@@ -154,7 +156,7 @@ def finalise_document(doc_id: int) -> str:
         return doc.status
 
 
-def requeue_lost(Session, queue: Queue, min_age_seconds: float = 60) -> list[int]:
+def requeue_lost(Session, queue: Queue, min_age_seconds: float = 10) -> list[int]:
     """Re-enqueue documents the database says are unfinished but Redis has no job for (Redis restarted
     empty or flushed). The database is the record; this makes Redis agree with it. Documents younger
     than `min_age_seconds` are left alone: their intake may not have enqueued yet. Returns the ids."""

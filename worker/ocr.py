@@ -383,12 +383,34 @@ def looks_numeric(text: str) -> bool:
 OCR_DPI = 200  # crops are scaled to this resolution for Tesseract
 
 
+@dataclass
+class FlipProbe:
+    """Chinese characters read from a few text cells as they stand and turned 180 degrees."""
+    upright_cjk: int
+    turned_cjk: int
+
+    @property
+    def upside_down(self) -> bool:
+        return self.turned_cjk >= 8 and self.turned_cjk > 3 * self.upright_cjk
+
+
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+
+
 def read_cells(image: np.ndarray, boxes: list[BBox], hints: OcrHints) -> list[CellText]:
     """Gray upright page, cell boxes (page px, on the rule centres) -> one CellText per box.
 
     Two Tesseract processes per page whatever the number of cells: pass one (hints.lang, psm 6)
     reads every non-empty cell; pass two (eng, digit whitelist) reads number-shaped cells and
     any cell pass one read as a number. Raises OcrTimeout when hints.deadline passes."""
+    return read_cells_probed(image, boxes, hints)[0]
+
+
+def read_cells_probed(image: np.ndarray, boxes: list[BBox], hints: OcrHints,
+                      probe: int = 0) -> tuple[list[CellText], FlipProbe | None]:
+    """read_cells, plus an orientation check at no extra process: the `probe` widest text cells
+    also go into pass one turned by 180 degrees; Chinese read mostly from the turned copies
+    means the page is upside down (digits read the same both ways, Chinese does not)."""
     dpi = hints.dpi
     scale = min(1.0, OCR_DPI / dpi)
     results = [CellText() for _ in boxes]
@@ -402,10 +424,21 @@ def read_cells(image: np.ndarray, boxes: list[BBox], hints: OcrHints) -> list[Ce
         results[i].ink_height = ink.img.shape[0]
         inks[i] = ink
     if not inks:
-        return results
+        return results, None
     dbg = hints.debug_dir
-    got = read_mosaic([(i, ink.img) for i, ink in inks.items()], hints.lang, hints.deadline,
-                      debug=f"{dbg}/pass1" if dbg else None)
+    crops = [(i, ink.img) for i, ink in inks.items()]
+    probes = []
+    if probe:
+        text_cells = sorted((i for i, ink in inks.items() if not ink.digit_like), key=lambda i: -inks[i].img.shape[1])
+        probes = text_cells[:probe]
+        base = len(boxes)
+        crops += [(base + k, cv2.rotate(inks[i].img, cv2.ROTATE_180)) for k, i in enumerate(probes)]
+    got = read_mosaic(crops, hints.lang, hints.deadline, debug=f"{dbg}/pass1" if dbg else None)
+    evidence = None
+    if probes:
+        up = sum(len(_CJK_CHAR.findall(g.ch)) for i in probes for g in got.get(i, []))
+        turned = sum(len(_CJK_CHAR.findall(g.ch)) for k in range(len(probes)) for g in got.get(len(boxes) + k, []))
+        evidence = FlipProbe(up, turned)
     for i in inks:
         gl = got.get(i, [])
         r = results[i]
@@ -413,6 +446,8 @@ def read_cells(image: np.ndarray, boxes: list[BBox], hints: OcrHints) -> list[Ce
         r.glyph_confs = [g.conf for g in gl]
         r.conf = float(np.mean(r.glyph_confs)) if gl else 0.0
         r.min_conf = float(min(r.glyph_confs)) if gl else 0.0
+    if evidence is not None and evidence.upside_down:
+        return results, evidence  # the caller turns the page and reads it again
     if hints.digit_pass:
         numeric = {i: (hints.numeric[i] if hints.numeric is not None else ink.digit_like) for i, ink in inks.items()}
         want = [i for i in inks if numeric[i] or looks_numeric(results[i].text)]
@@ -424,7 +459,7 @@ def read_cells(image: np.ndarray, boxes: list[BBox], hints: OcrHints) -> list[Ce
                 r = results[i]
                 r.digits = _join(gl)
                 r.digits_conf = float(min(g.conf for g in gl)) if gl else 0.0
-    return results
+    return results, evidence
 
 
 def lines_text(glyphs: list[Glyph]) -> str:

@@ -100,6 +100,8 @@ def flip_votes(gray: np.ndarray, dpi: int) -> tuple[int, int]:
             continue
         if w > 0.35 * bh or h > 0.35 * bh:
             continue  # not a punctuation mark
+        if min(w, h) < 0.15 * bh or area < 0.03 * bh * bh:
+            continue  # a speck, not a mark
         # a mark stands alone in its slice of the line; dots of characters have strokes above/below
         col = labels[by:by + bh, x:x + w]
         if np.count_nonzero((col != 0) & (col != i)) > 0.1 * area:

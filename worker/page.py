@@ -11,7 +11,7 @@ from .confidence import looks_like_value, read_number, read_text, table_kinds
 from .deskew import estimate_skew, rotate, to_gray
 from .grid import Grid, build_grid
 from .normalise import normalise_text
-from .ocr import CellText, OcrHints, read_cells, read_page_text
+from .ocr import CellText, FlipProbe, OcrHints, read_cells_probed, read_page_text
 from .orient import is_upside_down, text_axis_turn, turn
 from .results import CellResult, PageResult, TableResult
 from .tables import find_tables, rule_masks
@@ -78,6 +78,22 @@ def _cells(grid: Grid, texts: list[CellText]) -> tuple[list[CellResult], float]:
     return out, round(conf, 4)
 
 
+def _tables_and_cells(gray: np.ndarray, dpi: int, config: PipelineConfig, deadline: float, clock: _Clock,
+                      probe: int) -> tuple[list[Grid], list[CellText], FlipProbe | None]:
+    """Level page -> table grids and the OCR of all their cells (one batch for the page)."""
+    masks = rule_masks(gray, dpi)
+    regions = find_tables(gray, dpi, masks)
+    clock.lap("find_tables")
+    grids = [g for g in (build_grid(r, dpi) for r in regions) if g is not None]
+    clock.lap("grid")
+    boxes = [c.bbox for g in grids for c in g.cells]
+    rule_px = int(np.median([g.rule_px for g in grids])) if grids else 3
+    hints = OcrHints(dpi=dpi, lang=config.lang, deadline=deadline, rule_px=rule_px)
+    texts, evidence = read_cells_probed(gray, boxes, hints, probe) if boxes else ([], None)
+    clock.lap("ocr_cells")
+    return grids, texts, evidence
+
+
 def process_page(image: np.ndarray, number: int, dpi: int, config: PipelineConfig) -> tuple[PageResult, np.ndarray]:
     """image: the page as rasterised (uint8, gray HxW or RGB HxWx3), at `dpi`. Returns the
     PageResult and the upright, deskewed page image (gray; what bboxes refer to).
@@ -94,17 +110,12 @@ def process_page(image: np.ndarray, number: int, dpi: int, config: PipelineConfi
     page = PageResult(number=number, rotation=rotation, skew_degrees=round(skew, 3), dpi=dpi, width=w, height=h,
                       timings=timings)
 
-    masks = rule_masks(gray, dpi)
-    regions = find_tables(gray, dpi, masks)
-    clock.lap("find_tables")
-    grids = [g for g in (build_grid(r, dpi) for r in regions) if g is not None]
-    clock.lap("grid")
-
-    boxes = [c.bbox for g in grids for c in g.cells]
-    rule_px = int(np.median([g.rule_px for g in grids])) if grids else 3
-    hints = OcrHints(dpi=dpi, lang=config.lang, deadline=deadline, rule_px=rule_px)
-    texts = read_cells(gray, boxes, hints) if boxes else []
-    clock.lap("ocr_cells")
+    probe_cells = 4 if config.detect_orientation else 0
+    grids, texts, probe = _tables_and_cells(gray, dpi, config, deadline, clock, probe_cells)
+    if probe is not None and probe.upside_down:
+        gray = turn(gray, 180)
+        page.rotation = (page.rotation + 180) % 360
+        grids, texts, _ = _tables_and_cells(gray, dpi, config, deadline, clock, probe=0)
 
     k = 0
     for i, g in enumerate(grids):
@@ -118,6 +129,7 @@ def process_page(image: np.ndarray, number: int, dpi: int, config: PipelineConfi
     clock.lap("cells")
 
     if not config.tables_only:
+        hints = OcrHints(dpi=dpi, lang=config.lang, deadline=deadline)
         raw = read_page_text(gray, [g.bbox for g in grids], hints)
         page.text = "\n".join(normalise_text(ln) for ln in raw.splitlines() if ln.strip())
         clock.lap("page_text")

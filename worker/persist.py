@@ -157,6 +157,13 @@ def mark_missing_pages(s: Session, doc: Document, reason: str) -> None:
 
 def begin_attempt(s: Session, doc_id: int, job_id: str, kind: str, page_number: int | None,
                   worker: str | None) -> Attempt:
+    """Record a job run. Earlier runs of the same step still marked running died with their worker."""
+    earlier = select(Attempt).where(Attempt.document_id == doc_id, Attempt.kind == kind,
+                                    Attempt.outcome == "running")
+    if page_number is not None:
+        earlier = earlier.where(Attempt.page_number == page_number)
+    for old in s.scalars(earlier):
+        end_attempt(old, "abandoned", "the job stopped without finishing (worker killed or Redis lost)")
     a = Attempt(document_id=doc_id, job_id=job_id, kind=kind, page_number=page_number, worker=worker)
     s.add(a)
     s.flush()

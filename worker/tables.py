@@ -55,9 +55,9 @@ def find_tables(gray: np.ndarray, dpi: int, masks: RuleMasks | None = None, min_
     A region is a connected group of rules at least min_width_inches wide and min_height_inches
     tall with at least two horizontal and two vertical rules."""
     m = masks or rule_masks(gray, dpi)
-    both = cv2.bitwise_or(m.horizontal, m.vertical)
+    raw = cv2.bitwise_or(m.horizontal, m.vertical)
     join = max(3, int(dpi * 0.02))
-    both = cv2.dilate(both, np.ones((join, join), np.uint8))
+    both = cv2.dilate(raw, np.ones((join, join), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(both, connectivity=8)
     out = []
     H, W = gray.shape[:2]
@@ -65,11 +65,17 @@ def find_tables(gray: np.ndarray, dpi: int, masks: RuleMasks | None = None, min_
         x, y, w, h, _ = stats[i]
         if w < dpi * min_width_inches or h < dpi * min_height_inches:
             continue
-        x0, y0 = max(0, x - 2), max(0, y - 2)
-        x1, y1 = min(W, x + w + 2), min(H, y + h + 2)
+        # tighten to the rules themselves (the dilation grew the box)
+        ys, xs = np.nonzero(raw[y:y + h, x:x + w])
+        if len(xs) == 0:
+            continue
+        x0, y0 = max(0, x + int(xs.min()) - 2), max(0, y + int(ys.min()) - 2)
+        x1, y1 = min(W, x + int(xs.max()) + 3), min(H, y + int(ys.max()) + 3)
         hm, vm = m.horizontal[y0:y1, x0:x1], m.vertical[y0:y1, x0:x1]
         if _count_rules(hm, axis=1, dpi=dpi) < 2 or _count_rules(vm, axis=0, dpi=dpi) < 2:
             continue
+        if not _boxed(hm, vm, dpi):
+            continue  # strokes of large or bold text, not a ruled frame
         out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm))
     out.sort(key=lambda r: (r.bbox[1], r.bbox[0]))
     return out
@@ -82,3 +88,15 @@ def _count_rules(mask: np.ndarray, axis: int, dpi: int) -> int:
         return 0
     d = np.diff(prof.astype(np.int8))
     return int((d == 1).sum() + (1 if prof[0] else 0))
+
+
+def _boxed(hm: np.ndarray, vm: np.ndarray, dpi: int, min_cover: float = 0.6) -> bool:
+    """Does a region have an outer frame: rules along most of its top, bottom, left and right?"""
+    band = max(4, int(dpi * 0.06))  # rules may overshoot the frame a little
+    h, w = hm.shape
+
+    def cover(m: np.ndarray, axis: int) -> float:
+        return float((m > 0).any(axis=axis).mean()) if m.size else 0.0
+
+    return (cover(hm[:band], 0) >= min_cover and cover(hm[h - band:], 0) >= min_cover
+            and cover(vm[:, :band], 1) >= min_cover and cover(vm[:, w - band:], 1) >= min_cover)

@@ -134,7 +134,7 @@ def service(make_settings, tmp_path, private_redis):
 
 @pytest.fixture(scope="session")
 def forged_report(tmp_path_factory) -> Path:
-    """A 2-page scan with all three tables (table 三 across the page break), clean profile."""
+    """A multi-page scan with all three tables, clean profile."""
     from tests.forged import forge_table_page
 
     return forge_table_page(tmp_path_factory.mktemp("report") / "report.pdf", profile="clean", seed=5,

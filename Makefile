@@ -20,5 +20,9 @@ test: deps
 bench: deps
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+## bench-load: 200 files (10 duplicates, 10 broken) dropped at once into a real service with 2 workers
+bench-load: deps
+	$(BIN)/python -m tests.reliability.load --docs 180 --duplicates 10 --broken 10 --workers 2
+
 clean:
 	rm -rf storage inbox tablescan.db tablescan.db-* .pytest_cache

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from schemas.export import ValidationErrorOut
 
@@ -57,15 +57,9 @@ class DocumentDetail(DocumentSummary):
 
 
 class CellCorrection(BaseModel):
-    text: str = Field(max_length=2000, description="the cell's value as a person reads it")
-    by: str = Field(min_length=1, max_length=128, pattern=r"\S", description="who made the correction")
-
-    @field_validator("text", "by")
-    @classmethod
-    def no_nul(cls, v: str) -> str:
-        if "\x00" in v:
-            raise ValueError("must not contain NUL characters")
-        return v
+    # no NUL characters: PostgreSQL cannot store them in text
+    text: str = Field(max_length=2000, pattern=r"^[^\x00]*$", description="the cell's value as a person reads it")
+    by: str = Field(max_length=128, pattern=r"^[^\x00]*\S[^\x00]*$", description="who made the correction")
 
 
 class CorrectionOut(BaseModel):

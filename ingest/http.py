@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from ingest import metrics, page_images
 from ingest.api_models import (CellCorrection, CellView, Corrected, CorrectionOut, DocumentDetail, DocumentList,
-                               DocumentSummary, PageStatus, Problem, Reprocessing, ReviewQueue, Uploaded)
+                               PageStatus, Problem, Reprocessing, ReviewQueue, Uploaded)
 from ingest.intake import accept
 from schemas.database import sessions
 from schemas.export import ValidationErrorOut
@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.post("/documents", status_code=202, response_model=Uploaded, dependencies=[Depends(authorised)],
               responses={401: {"model": Problem}, 413: {"model": Problem}})
-    def upload(files: Annotated[list[UploadFile], File(description="one or more scans (PDF, TIFF, PNG, JPEG)")],
+    def upload(files: Annotated[list[UploadFile], File(min_length=1, description="scans: PDF, TIFF, PNG, JPEG")],
                response: Response,
                collection: Annotated[str | None, Query(max_length=512, pattern=NO_NUL)] = None):
         """Upload one or more scans. Answers 202 with the new document ids; poll the `Location`."""
@@ -144,7 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 for step, sec in (p.timings or {}).items():
                     timings[step] = round(timings.get(step, 0.0) + sec, 3)
             return {**_summary(doc, _issue_counts(s, [doc.id]).get(doc.id, (0, 0))),
-                    "started_at": doc.started_at.isoformat() if doc.started_at else None, "timings": timings,
+                    "started_at": records.iso(doc.started_at), "timings": timings,
                     "seconds_queued": _seconds(doc.created_at, doc.started_at),
                     "seconds_running": _seconds(doc.started_at, doc.finished_at),
                     "pages": [PageStatus(number=p.number, status=p.status, error=p.error,
@@ -152,10 +152,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/documents/{doc_id}/export.{fmt}", responses={**ERRORS, 200: {"content": {
         t: {} for t in MEDIA_TYPES.values()}, "description": "the document's tables"}})
-    def export(doc_id: DocId, fmt: str):
+    def export(doc_id: DocId, fmt: Annotated[str, Path(json_schema_extra={"enum": list(FORMATS)})]):
         """The document's tables as JSON (everything: pages, cells with ids and boxes, checks), CSV, XLSX
         (merged cells as merged ranges) or HTML (rowspan/colspan)."""
-        if fmt not in FORMATS:
+        if fmt not in FORMATS:   # documented as an enum; any other name is a file that does not exist
             raise HTTPException(404, f"formats: {', '.join(FORMATS)}")
         with Session() as s:
             body = render(records.document_export(s, _document(s, doc_id)), fmt)
@@ -167,13 +167,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """The upright, deskewed page. `overlay=1` draws the recognised grid over it: cells in a failed
         check red, cells waiting for review orange, the others blue."""
         with Session() as s:
-            page = s.scalar(select(Page).where(Page.document_id == doc_id, Page.number == number))
+            doc = _document(s, doc_id)
+            source = doc.duplicate_of_id or doc.id   # a duplicate shows its first copy's pages, as its export does
+            page = s.scalar(select(Page).where(Page.document_id == source, Page.number == number))
             path = _image(storage, page)
             if not overlay:
                 return FileResponse(path, media_type="image/png")
             cells = [(c.id, [int(v) for v in c.bbox], c.needs_review)
                      for c in s.scalars(select(Cell).join(Table).where(Table.page_id == page.id))]
-            failing = _failing_cells(s, doc_id)
+            failing = _failing_cells(s, source)
         return Response(page_images.draw_grid(path, cells, failing), media_type="image/png")
 
     @app.post("/documents/{doc_id}/reprocess", status_code=202, response_model=Reprocessing,
@@ -241,7 +243,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/exports/reports.{fmt}", responses={404: {"model": Problem}, 200: {"content": {
         MEDIA_TYPES["csv"]: {}, MEDIA_TYPES["xlsx"]: {}}, "description": "one row per report"}})
-    def batch_export(f: Filter, fmt: str):
+    def batch_export(f: Filter, fmt: Annotated[str, Path(json_schema_extra={"enum": ["csv", "xlsx"]})]):
         """The records office's table: one row per report matching the filters (those of GET /documents),
         every named figure a column; in XLSX the figures of failed checks are shaded."""
         if fmt not in ("csv", "xlsx"):
@@ -349,6 +351,6 @@ def _cell_view(s: OrmSession, c: Cell) -> dict:
             "row": c.row, "col": c.col, "row_span": c.row_span, "col_span": c.col_span, "kind": c.kind,
             "text": c.text, "raw_text": c.raw_text, "confidence": round(c.confidence, 4),
             "needs_review": c.needs_review, "bbox": [int(v) for v in c.bbox], "corrected_by": c.corrected_by,
-            "corrected_at": c.corrected_at.isoformat() if c.corrected_at else None,
+            "corrected_at": records.iso(c.corrected_at),
             "corrections": [CorrectionOut(old_text=h.old_text, new_text=h.new_text, corrected_by=h.corrected_by,
-                                          corrected_at=h.corrected_at.isoformat()) for h in c.corrections]}
+                                          corrected_at=records.iso(h.corrected_at)) for h in c.corrections]}

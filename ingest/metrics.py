@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from redis.exceptions import RedisError
 from rq import Queue, Worker
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -87,7 +88,7 @@ def _redis(out: _Text, queue: Queue) -> None:
     try:
         depth, running = queue.count, queue.started_job_registry.count
         workers = Worker.all(queue=queue)
-    except Exception:
+    except RedisError:
         out.metric("tablescan_redis_up", "gauge", "Whether Redis answers.", [({}, 0)])
         return
     out.metric("tablescan_redis_up", "gauge", "Whether Redis answers.", [({}, 1)])

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(tesseract-ocr tesseract-ocr-chi-sim poppler-utils redis-server fonts-noto-cjk fonts-wqy-microhei qpdf)
+PACKAGES=(tesseract-ocr tesseract-ocr-chi-sim poppler-utils redis-server fonts-noto-cjk fonts-wqy-microhei qpdf
+          chromium chromium-driver)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

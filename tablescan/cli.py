@@ -219,7 +219,7 @@ def cmd_status(args) -> int:
         return 0
     for r in rows:
         pages = f"{r['pages_done']}/{r['page_count'] if r['page_count'] is not None else '?'}"
-        err = f"  {r['error']}" if r["error"] else ""
+        err = f"  {r['error']}" if r["error"] else (f"  copy of {r['duplicate_of']}" if r["duplicate_of"] else "")
         print(f"{r['id']:>5}  {r['status']:<16} {pages:>9} pages  {r['filename']}{err}")
     return 0
 

@@ -15,6 +15,7 @@ from worker import persist, pipeline
 
 def status(doc: Document) -> dict:
     return {"id": doc.id, "filename": doc.filename, "status": doc.status, "error": doc.error,
+            "duplicate_of": doc.duplicate_of_id,
             "source": doc.source, "collection": doc.collection, "page_count": doc.page_count,
             "pages_done": doc.pages_done, "pages_failed": doc.pages_failed, "sha256": doc.sha256,
             "created_at": iso(doc.created_at), "finished_at": iso(doc.finished_at)}
@@ -71,10 +72,11 @@ def count_by_status(s: Session, f: DocumentFilter) -> dict[str, int]:
 
 def document_export(s: Session, doc: Document) -> DocumentExport:
     """The export of a document as the record holds it now (corrections included)."""
-    pages = persist.load_pages(s, doc.id)
+    pages = persist.load_pages(s, doc.duplicate_of_id or doc.id)   # a duplicate shows its first copy's content
     issues = [{"rule": e.rule, "severity": e.severity, "status": e.status, "message": e.message,
                "message_en": e.message_en, "expected": e.expected, "found": e.found, "cells": e.cell_ids}
-              for e in s.scalars(select(ValidationError).where(ValidationError.document_id == doc.id)
+              for e in s.scalars(select(ValidationError)
+                                 .where(ValidationError.document_id == (doc.duplicate_of_id or doc.id))
                                  .order_by(ValidationError.id))]
     analysis = pipeline.DocumentAnalysis(
         tables=pipeline.logical_tables(pages) if pages else [],

@@ -74,10 +74,14 @@ def run(settings: Settings, workers: int = 2, sample: Path | None = None, until_
           "Ctrl-C stops everything.", flush=True)
     try:
         if sample is not None:
+            newest = _newest_document_id(settings)
             drop(sample, Path(settings.inbox))
             print(f"dropped {sample.name} into {settings.inbox}", flush=True)
-        if until_done:
-            return report_when_final(settings)
+            rc = follow(settings, newest)
+            if until_done:
+                return rc
+        elif until_done:
+            return follow(settings, _newest_document_id(settings))
         while all(p.poll() is None for p in procs):
             time.sleep(1)
         print("a service process stopped; stopping the rest", file=sys.stderr)
@@ -89,16 +93,30 @@ def run(settings: Settings, workers: int = 2, sample: Path | None = None, until_
         stop(private_redis)  # last, once nothing uses it
 
 
+def _newest_document_id(settings: Settings) -> int:
+    from sqlalchemy import func, select
+
+    from schemas.models import Document
+
+    with sessions(settings.database_url)() as s:
+        return s.scalar(select(func.max(Document.id))) or 0
+
+
 def drop(sample: Path, inbox: Path) -> None:
     """Copy a file into the inbox the way a scanner should: under a temporary name, then renamed."""
+    from ingest.watch import move_aside
+
     inbox.mkdir(parents=True, exist_ok=True)
-    tmp = inbox / f".{sample.name}.part"
-    shutil.copyfile(sample, tmp)
-    os.replace(tmp, inbox / sample.name)
+    staging = inbox / f".{sample.name}.staging"   # hidden, so the watcher ignores it
+    staging.mkdir(exist_ok=True)
+    shutil.copyfile(sample, staging / sample.name)
+    move_aside(staging / sample.name, inbox)     # never over a file of the same name
+    staging.rmdir()
 
 
-def report_when_final(settings: Settings, timeout_seconds: float = 900) -> int:
-    """Wait until at least one document exists and all are final; print them with their tables."""
+def follow(settings: Settings, after_id: int, timeout_seconds: float = 900) -> int:
+    """Print the progress of the documents recorded after `after_id` until all are final, then their
+    tables. Returns 0 when all are done."""
     from sqlalchemy import select
 
     from schemas.models import FINAL_STATUSES, Document
@@ -109,18 +127,24 @@ def report_when_final(settings: Settings, timeout_seconds: float = 900) -> int:
     last = None
     while time.monotonic() < deadline:
         with Session() as s:
-            docs = list(s.scalars(select(Document).order_by(Document.id)))
-            line = ", ".join(f"#{d.id} {d.status} {d.pages_done}/{d.page_count or '?'}" for d in docs)
+            docs = list(s.scalars(select(Document).where(Document.id > after_id).order_by(Document.id)))
+            line = ", ".join(f"#{d.id} {d.filename} {d.status} {d.pages_done}/{d.page_count or '?'} pages"
+                             for d in docs)
             if line != last:
-                print(f"status     {line or 'waiting for the watcher'}", flush=True)
+                print(f"status     {line or 'waiting for the watcher to pick it up'}", flush=True)
                 last = line
             if docs and all(d.status in FINAL_STATUSES for d in docs):
                 for d in docs:
                     export = records.document_export(s, d)
+                    note = f" (a copy of document {d.duplicate_of_id})" if d.duplicate_of_id else ""
+                    print(f"document {d.id}: {d.status}{note}, {export.page_count} pages, "
+                          f"{len(export.validation_errors)} validation errors, {len(export.warnings)} warnings")
                     for t in export.tables:
                         pages = "+".join(str(p["page"]) for p in t.parts)
-                        print(f"  document {d.id} page {pages}: table {t.n_rows}x{t.n_cols}, "
+                        print(f"  page {pages}: table {t.template or ''} {t.n_rows}x{t.n_cols}, "
                               f"{len(t.cells)} cells, {sum(c.needs_review for c in t.cells)} to review")
+                print(f"see it: tablescan export {docs[-1].id} --format html -o sample.html, or "
+                      f"http://{settings.api_host}:{settings.api_port}/documents/{docs[-1].id}", flush=True)
                 return 0 if all(d.status == "done" for d in docs) else 1
         time.sleep(1)
     print("timed out waiting for the documents to finish", file=sys.stderr)

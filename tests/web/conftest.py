@@ -1,0 +1,66 @@
+"""What the web tests share: settings as a worker's environment, a real worker run, and a small
+document written straight into the record (for tests that need cells but not recognition)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from schemas.database import sessions, upgrade
+from schemas.models import Cell, Document, Page, Table, ValidationError
+from tablescan.settings import Settings
+from tablescan.storage import Storage
+
+
+def worker_env(settings: Settings) -> dict[str, str]:
+    return {**os.environ, **{k.upper(): str(v) for k, v in settings.model_dump().items() if v is not None}}
+
+
+def run_worker_burst(settings: Settings) -> None:
+    """A real RQ worker process that works the test's queue empty and exits."""
+    run = subprocess.run([sys.executable, "-m", "tablescan.cli", "worker", "--burst"], env=worker_env(settings),
+                         capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+
+
+def seed_document(settings: Settings) -> dict:
+    """A finished one-page document with a 2×2 table (one merged header, one cell to review), its page
+    image and a failed check on one cell. Returns the ids."""
+    upgrade(settings.database_url)
+    storage = Storage(settings.storage_root)
+    with sessions(settings.database_url).begin() as s:
+        doc = Document(filename="seed.pdf", stored_path="originals/seed.pdf", sha256="0" * 64, size=1,
+                       source="cli", collection="box-1", status="done", page_count=1, pages_done=1,
+                       report_year=2024, issuing_body="东风区人民政府办公室")
+        s.add(doc)
+        s.flush()
+        image = np.full((400, 300, 3), 255, np.uint8)
+        page = Page(document_id=doc.id, number=1, dpi=100, width=300, height=400, text="行政复议 3 件",
+                    image_path=storage.put_page_image(doc.id, 1, image))
+        table = Table(index=0, bbox=[20, 20, 280, 200], n_rows=2, n_cols=2, confidence=0.9, template="four")
+        table.cells = [
+            Cell(row=0, col=0, col_span=2, kind="header", raw_text="合 计", text="合计", confidence=0.95,
+                 bbox=[20, 20, 280, 100]),
+            Cell(row=1, col=0, kind="value", raw_text="3", text="3", confidence=0.97, bbox=[20, 100, 150, 200]),
+            Cell(row=1, col=1, kind="value", raw_text="5?", text="5", confidence=0.41, bbox=[150, 100, 280, 200],
+                 needs_review=True),
+        ]
+        page.tables.append(table)
+        s.add(page)
+        s.flush()
+        failing = table.cells[1]
+        s.add(ValidationError(document_id=doc.id, rule="review.total", severity="error", status="FAIL",
+                              message="合计不符", message_en="total differs", expected="8", found="3",
+                              cell_ids=[{"figure": "review.total", "page": 1, "index": 0, "row": 1, "col": 0,
+                                         "cell_id": failing.id}]))
+        return {"document": doc.id, "failing": failing.id, "review": table.cells[2].id,
+                "header": table.cells[0].id}
+
+
+@pytest.fixture
+def seeded(make_settings):
+    settings = make_settings()
+    return settings, seed_document(settings)

@@ -34,11 +34,6 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return load(**{k: v for k, v in vars(args).items() if k in keys})
 
 
-def _env(settings: Settings) -> dict[str, str]:
-    """The settings as environment variables, for child processes."""
-    return {k.upper(): str(v) for k, v in settings.model_dump().items() if v is not None}
-
-
 # -- process ---------------------------------------------------------------------------------------------
 
 def _page_task(task):

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     page_timeout_seconds: float = 180.0
     job_timeout_seconds: int = 600        # per page job; the document and finaliser jobs get their own
 
+    def as_env(self) -> dict[str, str]:
+        """The settings as environment variables, for child processes (workers, watcher, API)."""
+        return {k.upper(): str(v) for k, v in self.model_dump().items() if v is not None}
+
     def pipeline(self) -> PipelineConfig:
         return PipelineConfig(dpi=self.dpi, lang=self.ocr_lang, review_threshold=self.review_threshold,
                               tables_only=self.tables_only, page_timeout_seconds=self.page_timeout_seconds)

@@ -62,7 +62,7 @@ def run(settings: Settings, workers: int = 2, sample: Path | None = None, until_
         print(f"nothing answered at {settings.redis_url}: started a private Redis at {url}", flush=True)
         settings = settings.model_copy(update={"redis_url": url})
     upgrade(settings.database_url)
-    env = {k.upper(): str(v) for k, v in settings.model_dump().items() if v is not None}
+    env = settings.as_env()
     print(f"database   {settings.database_url}\nredis      {settings.redis_url}\n"
           f"storage    {Path(settings.storage_root).resolve()}\ninbox      {Path(settings.inbox).resolve()}",
           flush=True)

@@ -30,7 +30,7 @@ class Service:
 
     @property
     def env(self) -> dict[str, str]:
-        return {**os.environ, **{k.upper(): str(v) for k, v in self.settings.model_dump().items() if v is not None}}
+        return {**os.environ, **self.settings.as_env()}
 
     def start(self, name: str, *args: str) -> subprocess.Popen:
         log = open(self.settings.storage_root.parent / f"{name}.log", "ab")

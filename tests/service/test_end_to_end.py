@@ -62,7 +62,7 @@ def test_watched_folder_to_done(database_url, redis, make_settings, tmp_path, fo
     assert (settings.inbox / "box-7" / "report 2025.pdf").exists()   # stays until its document is final
     assert Storage(settings.storage_root).path(doc.stored_path).read_bytes() == forged_scan.read_bytes()
 
-    env = {**os.environ, **{k.upper(): str(v) for k, v in settings.model_dump().items() if v is not None}}
+    env = {**os.environ, **settings.as_env()}
     run = subprocess.run([sys.executable, "-m", "tablescan.cli", "worker", "--burst"], env=env,
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -102,7 +102,7 @@ def test_correction_keeps_ocr_text_and_reruns_checks(database_url, redis, make_s
     Session = sessions(settings.database_url)
     doc = accept_path(forged_scan, "cli", storage=Storage(settings.storage_root), Session=Session,
                       queue=queue_for(settings, redis))
-    env = {**os.environ, **{k.upper(): str(v) for k, v in settings.model_dump().items() if v is not None}}
+    env = {**os.environ, **settings.as_env()}
     subprocess.run([sys.executable, "-m", "tablescan.cli", "worker", "--burst"], env=env, check=True, timeout=600)
 
     def errors():

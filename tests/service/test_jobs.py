@@ -26,7 +26,7 @@ def damage_frame(path, index: int) -> None:
 
 
 def run_worker(settings: Settings) -> None:
-    env = {**os.environ, **{k.upper(): str(v) for k, v in settings.model_dump().items() if v is not None}}
+    env = {**os.environ, **settings.as_env()}
     run = subprocess.run([sys.executable, "-m", "tablescan.cli", "worker", "--burst"], env=env,
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]

@@ -16,7 +16,7 @@ from tablescan.storage import Storage
 
 
 def worker_env(settings: Settings) -> dict[str, str]:
-    return {**os.environ, **{k.upper(): str(v) for k, v in settings.model_dump().items() if v is not None}}
+    return {**os.environ, **settings.as_env()}
 
 
 def run_worker_burst(settings: Settings) -> None:

@@ -1,10 +1,12 @@
 """The dashboard in headless Chromium, against the real app (uvicorn), Redis, SQLite and a real worker
 process: upload a forged scan through the page, watch it reach done, open it, correct a cell so a check of
 table 四 fails, see the error list show the re-run, confirm a cell in the review queue from the keyboard,
-and download the XLSX. Screenshots go to docs/screenshots/."""
+and download the XLSX. Screenshots go to docs/screenshots/ with UPDATE_SCREENSHOTS=1."""
 import io
+import os
 import json
 import socket
+import tempfile
 import subprocess
 import sys
 import threading
@@ -21,7 +23,9 @@ from schemas.database import upgrade
 from tests.web.conftest import worker_env
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# UPDATE_SCREENSHOTS=1 writes them into docs/screenshots/; otherwise a test run leaves the tree clean
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") \
+    else Path(tempfile.gettempdir()) / "tablescan-screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

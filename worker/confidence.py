@@ -82,19 +82,22 @@ def table_kinds(cells: list[tuple[int, int, int, int]], is_num: list[bool], empt
     n_rows = max(r + rs for r, _, rs, _ in cells)
     n_cols = max(c + cs for _, c, _, cs in cells)
     row_has_num = [False] * n_rows
-    col_num = [0] * n_cols
-    col_text = [0] * n_cols
-    for (r, c, rs, cs), num, emp in zip(cells, is_num, empty):
+    for (r, c, rs, cs), num in zip(cells, is_num):
         if num:
             for rr in range(r, r + rs):
                 row_has_num[rr] = True
-            for cc in range(c, c + cs):
+    first_num = next((r for r in range(n_rows) if row_has_num[r]), n_rows)
+    col_num = [0] * n_cols
+    col_text = [0] * n_cols
+    for (r, c, rs, cs), num, emp in zip(cells, is_num, empty):
+        if r < first_num:
+            continue
+        for cc in range(c, c + cs):
+            if num:
                 col_num[cc] += 1
-        elif not emp:
-            for cc in range(c, c + cs):
+            elif not emp:
                 col_text[cc] += 1
     value_col = [col_num[k] > 0 and col_num[k] >= col_text[k] for k in range(n_cols)]
-    first_num = next((r for r in range(n_rows) if row_has_num[r]), n_rows)
     header_row = [False] * n_rows
     for r in range(n_rows):
         if r < first_num:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, asdict
 class PipelineConfig:
     dpi: int = 300                    # rasterisation resolution for PDFs
     lang: str = "chi_sim+eng"         # Tesseract languages for text
+    cell_lang: str = "chi_sim"        # languages for table cells (numbers get an extra eng digits pass;
+                                      # +eng lets Latin garbage into Chinese labels and costs ~40% more)
     review_threshold: float = 0.80    # cells below this confidence go to review
     tables_only: bool = False         # skip OCR of page text outside tables
     page_timeout_seconds: float = 120.0  # a Tesseract call running longer is killed

@@ -15,14 +15,51 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     """uint8 gray (HxW) or RGB (HxWx3) -> uint8 gray HxW.
 
     Colour pages use the brightest channel per pixel, so red seals and blue signatures fade to
-    near white while black print stays black."""
+    near white while black print stays black (see _drop_colour)."""
     if image.ndim == 2:
         return np.ascontiguousarray(image, dtype=np.uint8)
     if image.ndim == 3 and image.shape[2] == 1:
         return np.ascontiguousarray(image[:, :, 0], dtype=np.uint8)
     if image.ndim == 3 and image.shape[2] >= 3:
-        return np.ascontiguousarray(image[:, :, :3].max(axis=2), dtype=np.uint8)
+        return _drop_colour(image[:, :, :3])
     raise ValueError(f"unsupported image shape {image.shape}")
+
+
+def _drop_colour(rgb: np.ndarray, min_saturation: int = 20, full_saturation: int = 60) -> np.ndarray:
+    """Colour page -> gray with coloured ink (seals, signatures) faded to paper white.
+
+    Where pixels are coloured, the weakest channel is rescaled so that the stamp over bare paper
+    becomes paper-coloured while print under the stamp (dark in every channel) stays dark; elsewhere the
+    brightest channel is used."""
+    mx = rgb.max(axis=2)
+    mn = rgb.min(axis=2)
+    sat = mx.astype(np.int16) - mn
+    coloured = sat > full_saturation
+    if coloured.sum() < 50:
+        return np.ascontiguousarray(mx, dtype=np.uint8)
+    # the ink's weakest channel over bare paper is its typical level: scale that to the paper's
+    level = max(20.0, float(np.median(mn[coloured])))
+    paper = _paper_level(mx, coloured)
+    lifted = np.minimum(paper, mn.astype(np.float32) * (paper / level))
+    w = np.clip((sat.astype(np.float32) - min_saturation) / (full_saturation - min_saturation), 0.0, 1.0)
+    # JPEG keeps colour at half resolution: a stamp's rim is darker without looking coloured
+    k = max(3, (min(rgb.shape[:2]) // 400) | 1)
+    w = cv2.dilate(w, np.ones((k, k), np.uint8))
+    out = mx * (1.0 - w) + lifted * w
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def _paper_level(mx: np.ndarray, coloured: np.ndarray) -> np.ndarray:
+    """Smooth estimate of the paper's brightness (float32 HxW), ignoring coloured pixels."""
+    h, w = mx.shape
+    f = 1 / 16
+    small = cv2.resize(mx, None, fx=f, fy=f, interpolation=cv2.INTER_AREA).astype(np.float32)
+    keep = cv2.resize((~coloured).astype(np.float32), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA)
+    small = cv2.dilate(small * (keep > 0.9), np.ones((3, 3), np.uint8))  # paper, not print
+    num = cv2.blur(small * (keep > 0.9), (9, 9))
+    den = cv2.blur((keep > 0.9).astype(np.float32), (9, 9))
+    level = np.where(den > 1e-3, num / np.maximum(den, 1e-3), float(np.median(mx)))
+    return cv2.resize(level.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def ink_mask(gray: np.ndarray, dpi: int, offset: int = 12) -> np.ndarray:

@@ -78,7 +78,7 @@ def _cluster(runs: list[_Run], tol: float) -> list[list[_Run]]:
 
 def _touches(other: np.ndarray, horizontal: bool, pos: float, end: int, tol: int) -> bool:
     """Does the other-direction rule mask have ink near the point (end, pos) along/across?"""
-    p = int(round(pos))
+    p = round(pos)
     if horizontal:  # point (x=end, y=pos) must be near a vertical rule
         y0, y1, x0, x1 = p - tol, p + tol + 1, end - tol, end + tol + 1
     else:
@@ -127,7 +127,7 @@ def _ruled(mask: np.ndarray, horizontal: bool, pos: float, a: int, b: int, band:
            min_coverage: float, end_coverage: float = 0.6) -> bool:
     """Is the slot boundary a..b at `pos` ruled? Enough rule ink overall and at both ends (text
     strokes that line up with a rule stop short of the cell's edges)."""
-    p = int(round(pos))
+    p = round(pos)
     if b - a < 3:
         return True
     if horizontal:
@@ -150,7 +150,7 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_ro
     faint rules pass, a merged cell's interior does not)."""
     hm, vm = region.horizontal, region.vertical
     Hh, Ww = hm.shape
-    tol = max(3, int(round(dpi * 0.02)))
+    tol = max(3, round(dpi * 0.02))
     ys, yth, hm_ok = _separators(hm, vm, True, tol, Ww)
     xs, xth, vm_ok = _separators(vm, hm, False, tol, Hh)
     hm, vm = hm_ok, vm_ok
@@ -219,14 +219,14 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_ro
             groups.setdefault(find(i * nc + j), []).append((i, j))
 
     ox, oy = region.bbox[0], region.bbox[1]
-    X = [int(round(x)) + ox for x in xs]
-    Y = [int(round(y)) + oy for y in ys]
+    X = [round(x) + ox for x in xs]
+    Y = [round(y) + oy for y in ys]
     cells = []
     for slots in groups.values():
         for r0, c0, rs, cs in _rectangles(slots):
             cells.append(GridCell(r0, c0, rs, cs, (X[c0], Y[r0], X[c0 + cs], Y[r0 + rs])))
     cells.sort(key=lambda c: (c.row, c.col))
-    rule = int(round(np.median(yth + xth))) if (yth or xth) else 3
+    rule = round(float(np.median(yth + xth))) if (yth or xth) else 3
     return Grid((X[0], Y[0], X[-1], Y[-1]), X, Y, cells, max(1, rule))
 
 

@@ -61,6 +61,19 @@ def _punct_width(text: str) -> str:
     return "".join(chars)
 
 
+def _fix_brackets(t: str) -> str:
+    """Book-title marks misread for round brackets: "《单位：万元）" -> "（单位：万元）", "《（" -> "（"."""
+    t = t.replace("《（", "（").replace("）》", "）")
+    out = list(t)
+    for i, ch in enumerate(out):
+        if ch == "《":
+            rest = t[i + 1:]
+            close = rest.find("）")
+            if close >= 0 and "》" not in rest[:close] and "（" not in rest[:close]:
+                out[i] = "（"
+    return "".join(out)
+
+
 def normalise_text(raw: str) -> str:
     """OCR text -> display text: widths folded, no spaces between Chinese characters or around
     full-width punctuation, runs of white space elsewhere collapsed to one, lines joined."""
@@ -68,6 +81,7 @@ def normalise_text(raw: str) -> str:
     t = "".join(_BRACKETS.get(c, c) for c in t)
     t = fold_width(t)
     t = _punct_width(t)
+    t = _fix_brackets(t)
     t = _SPACE_NEAR_WIDE.sub("", t)
     t = re.sub(r"\s+", " ", t).strip()
     # decimals and enumerations keep no inner spaces: "1 . 属于" -> "1.属于", "12 .5" -> "12.5"

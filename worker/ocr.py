@@ -1,9 +1,10 @@
-"""OCR of table cells in batches: one Tesseract process reads many cells.
+"""OCR of table cells in batches: one Tesseract process reads all the cells of a page.
 
-pytesseract starts a process per call, so cells are cut out (rules and specks removed), scaled
-to one text size and stacked into a mosaic with white gaps; one `image_to_data` call reads the
-mosaic and words go back to their cell by position. Cells that look numeric get a second,
-digits-only pass whose agreement with the first feeds the confidence.
+Starting Tesseract costs a process per call, so cells are cut out (rules and specks removed,
+wrapped lines put side by side), scaled to OCR_DPI and stacked one under the other into a
+mosaic with white gaps; one call (hOCR with glyph boxes) reads it and glyphs go back to their
+cell by position. Number-shaped cells get a second, digits-only pass (eng + whitelist) whose
+agreement with the first feeds the confidence. Tesseract runs with one OpenMP thread.
 
 Interface: read_cells(image, boxes, hints) -> list[CellText].
 """
@@ -95,8 +96,7 @@ def cell_crop(gray: np.ndarray, box: BBox, dpi: int, rule_px: int, scale: float)
     _drop_stray_specks(stats, keep)
     idx = np.nonzero(keep)[0]
     st = stats[idx]
-    xs0, ys0 = st[:, 0].min(), st[:, 1].min()
-    xs1, ys1 = (st[:, 0] + st[:, 2]).max(), (st[:, 1] + st[:, 3]).max()
+    ys0, ys1 = st[:, 1].min(), (st[:, 1] + st[:, 3]).max()
     if st[:, 4].sum() < 2.5 * min_area or (ys1 - ys0) < dpi * 0.025:
         return None
     digit_like = _digit_like(st, dpi)
@@ -320,7 +320,8 @@ def run_tesseract(img: np.ndarray, lang: str, psm: int, dpi: int, deadline: floa
         if timeout <= 0:
             raise OcrTimeout("page OCR time budget used up before a Tesseract call")
     try:
-        p = subprocess.run(cmd, input=buf.tobytes(), capture_output=True, timeout=timeout, env=_tesseract_env())
+        p = subprocess.run(cmd, input=buf.tobytes(), capture_output=True, timeout=timeout, env=_tesseract_env(),
+                           check=False)
     except subprocess.TimeoutExpired as e:
         raise OcrTimeout(f"Tesseract killed after {timeout:.1f} s") from e
     except FileNotFoundError as e:
@@ -385,16 +386,14 @@ OCR_DPI = 200  # crops are scaled to this resolution for Tesseract
 
 @dataclass
 class FlipProbe:
-    """Chinese characters read from a few text cells as they stand and turned 180 degrees."""
-    upright_cjk: int
-    turned_cjk: int
+    """Glyphs read with high confidence (>= 95) from a few text cells as they stand and turned by
+    180 degrees. Upside-down Chinese reads as garbage of low confidence (or Latin with +eng)."""
+    upright: int
+    turned: int
 
     @property
     def upside_down(self) -> bool:
-        return self.turned_cjk >= 8 and self.turned_cjk > 3 * self.upright_cjk
-
-
-_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+        return self.turned >= 8 and self.turned > 2 * self.upright
 
 
 def read_cells(image: np.ndarray, boxes: list[BBox], hints: OcrHints) -> list[CellText]:
@@ -409,8 +408,8 @@ def read_cells(image: np.ndarray, boxes: list[BBox], hints: OcrHints) -> list[Ce
 def read_cells_probed(image: np.ndarray, boxes: list[BBox], hints: OcrHints,
                       probe: int = 0) -> tuple[list[CellText], FlipProbe | None]:
     """read_cells, plus an orientation check at no extra process: the `probe` widest text cells
-    also go into pass one turned by 180 degrees; Chinese read mostly from the turned copies
-    means the page is upside down (digits read the same both ways, Chinese does not)."""
+    also go into pass one turned by 180 degrees; confident reading mostly from the turned copies
+    means the page is upside down (see FlipProbe)."""
     dpi = hints.dpi
     scale = min(1.0, OCR_DPI / dpi)
     results = [CellText() for _ in boxes]
@@ -436,8 +435,8 @@ def read_cells_probed(image: np.ndarray, boxes: list[BBox], hints: OcrHints,
     got = read_mosaic(crops, hints.lang, hints.deadline, debug=f"{dbg}/pass1" if dbg else None)
     evidence = None
     if probes:
-        up = sum(len(_CJK_CHAR.findall(g.ch)) for i in probes for g in got.get(i, []))
-        turned = sum(len(_CJK_CHAR.findall(g.ch)) for k in range(len(probes)) for g in got.get(len(boxes) + k, []))
+        up = sum(g.conf >= 95 for i in probes for g in got.get(i, []))
+        turned = sum(g.conf >= 95 for k in range(len(probes)) for g in got.get(len(boxes) + k, []))
         evidence = FlipProbe(up, turned)
     for i in inks:
         gl = got.get(i, [])
@@ -489,4 +488,4 @@ def read_page_text(image: np.ndarray, exclude: list[BBox], hints: OcrHints) -> s
         g = cv2.resize(g, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     if int(g.min()) > 200:  # nothing printed
         return ""
-    return lines_text(run_tesseract(g, hints.lang, 3, int(round(hints.dpi * scale)), hints.deadline))
+    return lines_text(run_tesseract(g, hints.lang, 3, round(hints.dpi * scale), hints.deadline))

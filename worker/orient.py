@@ -84,18 +84,18 @@ def flip_votes(gray: np.ndarray, dpi: int) -> tuple[int, int]:
     # text lines: join characters horizontally, each joined bar is a line band
     gap = max(3, int(d * 0.08))
     bars = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
-    nb, blabels, bstats, _ = cv2.connectedComponentsWithStats(bars, connectivity=8)
+    _, blabels, bstats, _ = cv2.connectedComponentsWithStats(bars, connectivity=8)
     em_lo, em_hi = d * 0.08, d * 0.35
     bottom = top = 0
     for i in range(1, n):
-        x, y, w, h, area = stats[i]
+        x, _, w, h, area = stats[i]
         if area < 3:
             continue
         cx, cy = cent[i]
         b = blabels[int(cy), int(cx)]
         if b == 0:
             continue
-        bx, by, bw, bh, _ = bstats[b]
+        _, by, bw, bh, _ = bstats[b]
         if not (em_lo <= bh <= em_hi) or bw < 3 * bh:
             continue
         if w > 0.35 * bh or h > 0.35 * bh:

@@ -6,8 +6,8 @@ import time
 
 import numpy as np
 
-from .config import PipelineConfig
 from .confidence import looks_like_value, read_number, read_text, table_kinds
+from .config import PipelineConfig
 from .deskew import estimate_skew, rotate, to_gray
 from .grid import Grid, build_grid
 from .normalise import normalise_text
@@ -88,7 +88,7 @@ def _tables_and_cells(gray: np.ndarray, dpi: int, config: PipelineConfig, deadli
     clock.lap("grid")
     boxes = [c.bbox for g in grids for c in g.cells]
     rule_px = int(np.median([g.rule_px for g in grids])) if grids else 3
-    hints = OcrHints(dpi=dpi, lang=config.lang, deadline=deadline, rule_px=rule_px)
+    hints = OcrHints(dpi=dpi, lang=config.cell_lang or config.lang, deadline=deadline, rule_px=rule_px)
     texts, evidence = read_cells_probed(gray, boxes, hints, probe) if boxes else ([], None)
     clock.lap("ocr_cells")
     return grids, texts, evidence
@@ -110,7 +110,7 @@ def process_page(image: np.ndarray, number: int, dpi: int, config: PipelineConfi
     page = PageResult(number=number, rotation=rotation, skew_degrees=round(skew, 3), dpi=dpi, width=w, height=h,
                       timings=timings)
 
-    probe_cells = 4 if config.detect_orientation else 0
+    probe_cells = 6 if config.detect_orientation else 0
     grids, texts, probe = _tables_and_cells(gray, dpi, config, deadline, clock, probe_cells)
     if probe is not None and probe.upside_down:
         gray = turn(gray, 180)

@@ -21,7 +21,7 @@ from worker.config import PipelineConfig
 from worker.page import process_page
 from worker.report import analyse_report, cross_report_checks, stitch, stitched_origin
 from worker.results import CellResult, PageResult, TableResult
-from worker.stitch import link_continuations
+from worker.stitch import link_continuations, stitched_tables
 
 log = logging.getLogger(__name__)
 
@@ -97,21 +97,12 @@ def recognise_document(path: Path, config: PipelineConfig,
 def logical_tables(pages: list[PageResult]) -> list[LogicalTable]:
     """Link continued tables across pages and stitch each chain of parts into one table."""
     link_continuations(pages)
-    by_key = {(p.number, t.index): t for p in pages for t in p.tables}
-    chains: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    head_of: dict[tuple[int, int], tuple[int, int]] = {}
-    for p in pages:
-        for t in p.tables:
-            key = (p.number, t.index)
-            head = head_of.get(t.continued_from, key) if t.continued_from else key
-            head_of[key] = head
-            chains.setdefault(head, []).append(key)
+    page_of = {id(t): p.number for p in pages for t in p.tables}
     out = []
-    for parts in chains.values():
-        tables = [by_key[k] for k in parts]
+    for tables in stitched_tables(pages):
         cells = stitch(tables)
-        out.append(LogicalTable(parts=parts, part_tables=tables, cells=cells,
-                                n_rows=max((c.row + c.row_span for c in cells), default=0),
+        out.append(LogicalTable(parts=[(page_of[id(t)], t.index) for t in tables], part_tables=tables,
+                                cells=cells, n_rows=max((c.row + c.row_span for c in cells), default=0),
                                 n_cols=max(t.n_cols for t in tables), template=tables[0].template))
     return out
 

@@ -8,6 +8,8 @@ col indices mean the same across the parts; rows stay numbered from 0 on each pa
 """
 from __future__ import annotations
 
+from itertools import pairwise
+
 from .results import PageResult, TableResult
 
 
@@ -64,7 +66,7 @@ def link_continuations(pages: list[PageResult]) -> None:
     """Set continued_from=(page number, table index) on every table part that continues a table
     of the page before, and renumber its columns in that table's column system. In place."""
     pages = sorted(pages, key=lambda p: p.number)
-    for prev_page, page in zip(pages, pages[1:]):
+    for prev_page, page in pairwise(pages):
         if page.number != prev_page.number + 1 or not prev_page.tables or not page.tables:
             continue
         prev, nxt = prev_page.tables[-1], page.tables[0]

@@ -1,0 +1,47 @@
+from worker.confidence import read_number, read_text, table_kinds
+from worker.ocr import CellText
+
+
+def test_passes_that_agree_are_trusted():
+    r = read_number(CellText(text="12", conf=96, min_conf=95, empty=False, digits="12", digits_conf=97))
+    assert r.text == "12" and r.confidence > 0.9
+
+
+def test_passes_that_disagree_go_to_review():
+    r = read_number(CellText(text="18", conf=96, min_conf=95, empty=False, digits="13", digits_conf=97))
+    assert r.confidence < 0.8
+    r = read_number(CellText(text="了", conf=90, min_conf=90, empty=False, digits="7", digits_conf=90))
+    assert r.text == "7" and r.confidence < 0.8
+    r = read_number(CellText(text="abc", conf=90, min_conf=90, empty=False, digits="", digits_conf=0))
+    assert r.number is None and r.confidence < 0.5
+
+
+def test_text_cells():
+    assert read_text(CellText(empty=True)).text == ""
+    good = read_text(CellText(text="予以 公开", conf=97, min_conf=95, empty=False))
+    bad = read_text(CellText(text="予以 FAA", conf=97, min_conf=95, empty=False))
+    assert good.text == "予以公开" and good.confidence > 0.8
+    assert bad.confidence < good.confidence
+    assert read_text(CellText(text="", conf=0, empty=False)).confidence < 0.5
+
+
+def test_kinds_header_rows_label_column_value_block():
+    # 2 header rows (one spanning), label column, 2x2 numbers, one empty value cell
+    cells = [(0, 0, 2, 1), (0, 1, 1, 2), (1, 1, 1, 1), (1, 2, 1, 1),
+             (2, 0, 1, 1), (2, 1, 1, 1), (2, 2, 1, 1),
+             (3, 0, 1, 1), (3, 1, 1, 1), (3, 2, 1, 1)]
+    is_num = [False, False, False, False, False, True, True, False, True, False]
+    empty = [False, False, False, False, False, False, False, False, False, True]
+    assert table_kinds(cells, is_num, empty) == ["header", "header", "header", "header",
+                                                "label", "value", "value", "label", "value", "value"]
+
+
+def test_kinds_section_title_rows_inside_table():
+    # table 二 style: title row spanning all, column heads, data, then another title + heads + data
+    cells = [(0, 0, 1, 2), (1, 0, 1, 1), (1, 1, 1, 1), (2, 0, 1, 1), (2, 1, 1, 1),
+             (3, 0, 1, 2), (4, 0, 1, 1), (4, 1, 1, 1), (5, 0, 1, 1), (5, 1, 1, 1)]
+    is_num = [False, False, False, False, True, False, False, False, False, True]
+    empty = [False] * 10
+    kinds = table_kinds(cells, is_num, empty)
+    assert kinds == ["header", "header", "header", "label", "value",
+                     "header", "header", "header", "label", "value"]

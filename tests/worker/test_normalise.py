@@ -1,0 +1,36 @@
+from worker.normalise import fold_width, normalise_text, numeric_text
+
+
+def test_fold_width_ascii_forms():
+    assert fold_width("ＡＢＣ１２３（）") == "ABC123()"
+    assert fold_width("a\u3000b") == "a b"
+
+
+def test_no_spaces_between_chinese_and_cjk_punctuation():
+    assert normalise_text("本 年 新收 政府 信息") == "本年新收政府信息"
+    assert normalise_text("(一 ) 予以 公开") == "（一）予以公开"
+    assert normalise_text("1 . 属于 国家 秘密") == "1.属于国家秘密"
+    assert normalise_text("只计 这一 情形 , 不计") == "只计这一情形，不计"
+
+
+def test_latin_words_keep_their_space():
+    assert normalise_text("PDF  file") == "PDF file"
+    assert normalise_text("APP 下载") == "APP下载"
+
+
+def test_misread_book_title_marks_become_brackets():
+    assert normalise_text("本年收费金额《单位：万元）") == "本年收费金额（单位：万元）"
+    assert normalise_text("部分公开《（区分处理的）") == "部分公开（区分处理的）"
+    assert normalise_text("《条例》") == "《条例》"
+
+
+def test_numeric_text():
+    assert numeric_text("1 234") == "1234"
+    assert numeric_text("O") == "0"
+    assert numeric_text("l0") == "10"
+    assert numeric_text("１２") == "12"
+    assert numeric_text("12.5") == "12.5"
+    assert numeric_text("1,234") == "1234"
+    assert numeric_text("03") is None
+    assert numeric_text("予以") is None
+    assert numeric_text("") is None

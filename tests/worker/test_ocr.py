@@ -1,0 +1,102 @@
+"""OCR: batched cell reading, numbers, normalisation, timeouts, page text (runs Tesseract)."""
+import shutil
+
+import numpy as np
+import pytest
+
+from worker import ocr
+from worker.config import PipelineConfig
+from worker.ocr import OcrHints, OcrTimeout, read_cells
+from worker.orient import turn
+from worker.page import process_page
+
+from . import synth
+
+pytestmark = pytest.mark.skipif(not (shutil.which("tesseract") and synth.have_font()),
+                                reason="needs tesseract and Noto CJK")
+
+DPI = 200
+
+
+@pytest.fixture(scope="module")
+def table_page():
+    img = synth.page(DPI)
+    col_w = [int(DPI * w) for w in (0.9, 1.4, 0.8, 0.8, 0.8, 0.8)]
+    row_h = [int(DPI * h) for h in (0.35, 0.35, 0.35, 0.4, 0.35, 0.35)]
+    img, boxes = synth.draw_table(img, (DPI, 2 * DPI), col_w, row_h, synth.HEAD3, line_px=2,
+                                  text_px=int(DPI * 0.14))
+    img = synth.text(img, (DPI, int(1.4 * DPI)), "三、收到和处理政府信息公开申请情况", int(DPI * 0.16))
+    return img, boxes
+
+
+@pytest.fixture
+def count_calls(monkeypatch):
+    calls = []
+    real = ocr.run_tesseract
+
+    def counting(*a, **k):
+        calls.append(a[1])
+        return real(*a, **k)
+
+    monkeypatch.setattr(ocr, "run_tesseract", counting)
+    return calls
+
+
+def test_cells_are_read_in_two_processes(table_page, count_calls):
+    img, boxes = table_page
+    res = read_cells(img, boxes, OcrHints(dpi=DPI, lang="chi_sim"))
+    assert len(count_calls) == 2                        # one text pass, one digits pass
+    by_text = {s: r for (_, _, _, _, s), r in zip(synth.HEAD3, res)}
+    assert by_text["12"].digits == "12"
+    assert by_text[""].empty
+    assert "自" in by_text["自然人"].text
+
+
+def test_page_end_to_end(table_page, count_calls):
+    img, _ = table_page
+    page, upright = process_page(img, 3, DPI, PipelineConfig(tables_only=True))
+    assert upright.shape == img.shape and page.rotation == 0 and abs(page.skew_degrees) < 0.1
+    assert len(page.tables) == 1 and len(count_calls) == 2
+    t = page.tables[0]
+    assert (t.n_rows, t.n_cols) == (6, 6)
+    got = {(c.row, c.col): c for c in t.cells}
+    for r, c, rs, cs, s in synth.HEAD3:
+        cell = got[(r, c)]
+        assert (cell.row_span, cell.col_span) == (rs, cs)
+        assert cell.text == s, (r, c, cell.raw_text)
+    assert got[(0, 2)].kind == "header" and got[(3, 0)].kind == "label" and got[(3, 2)].kind == "value"
+    assert got[(4, 3)].kind == "value" and got[(4, 3)].text == ""     # empty cell in the number block
+    assert got[(3, 2)].confidence > 0.9 and not got[(3, 2)].needs_review
+    assert set(page.timings) >= {"orient", "deskew", "find_tables", "grid", "ocr_cells"}
+    assert page.text == ""
+
+
+def test_upside_down_table_page_is_turned(table_page):
+    img, _ = table_page
+    page, _ = process_page(turn(img, 180), 1, DPI, PipelineConfig(tables_only=True))
+    assert page.rotation == 180
+    got = {(c.row, c.col): c.text for c in page.tables[0].cells}
+    assert got[(3, 2)] == "12" and got[(0, 2)] == "申请人情况"
+
+
+def test_page_text_outside_tables(table_page):
+    img, _ = table_page
+    page, _ = process_page(img, 1, DPI, PipelineConfig(tables_only=False))
+    assert "收到和处理" in page.text
+    assert "申请人情况" not in page.text                 # table text is not page text
+
+
+def test_timeout_raises(table_page):
+    img, _ = table_page
+    with pytest.raises(OcrTimeout):
+        process_page(img, 1, DPI, PipelineConfig(tables_only=True, page_timeout_seconds=0.05))
+
+
+def test_blank_and_rgb_pages_do_not_crash():
+    blank = synth.page(DPI)
+    page, _ = process_page(blank, 1, DPI, PipelineConfig())
+    assert page.tables == [] and page.text == ""
+    rng = np.random.default_rng(1)
+    photo = rng.integers(0, 255, blank.shape + (3,)).astype(np.uint8)
+    page, _ = process_page(photo, 2, DPI, PipelineConfig(tables_only=True))
+    assert page.tables == []

@@ -1,0 +1,103 @@
+"""Orientation, skew, table finding and grids on synthetic pages (no OCR)."""
+import numpy as np
+import pytest
+
+from worker.deskew import estimate_skew, to_gray
+from worker.grid import build_grid
+from worker.orient import is_upside_down, text_axis_turn, turn
+from worker.tables import find_tables
+
+from . import synth
+
+DPI = 150
+
+
+def _spans(grid):
+    return sorted((c.row, c.col, c.row_span, c.col_span) for c in grid.cells)
+
+
+def _truth(cells):
+    return sorted((r, c, rs, cs) for r, c, rs, cs, _ in cells)
+
+
+def _table_page(line_px=2, gaps=0.0, text_px=0, dpi=DPI):
+    img = synth.page(dpi)
+    col_w = [int(dpi * w) for w in (0.9, 1.4, 0.8, 0.8, 0.8, 0.8)]
+    row_h = [int(dpi * h) for h in (0.35, 0.35, 0.35, 0.4, 0.35, 0.35)]
+    img, _ = synth.draw_table(img, (int(dpi), int(2 * dpi)), col_w, row_h, synth.HEAD3, line_px=line_px,
+                              text_px=text_px, gaps=gaps)
+    return img
+
+
+@pytest.mark.parametrize("angle", [-9.5, -3.2, 0.0, 0.4, 6.0])
+def test_skew_is_measured_within_a_tenth_of_a_degree(angle):
+    img = _table_page()
+    if synth.have_font():
+        img = synth.body_text(img, DPI, lines=6, top=5.0)
+    got = estimate_skew(synth.rotate(img, angle), DPI)
+    assert abs(got - angle) < 0.1
+
+
+def test_blank_page_has_no_skew_and_no_tables():
+    img = synth.page(DPI)
+    assert estimate_skew(img, DPI) == 0.0
+    assert find_tables(img, DPI) == []
+
+
+def test_photo_like_noise_has_no_tables():
+    rng = np.random.default_rng(0)
+    img = cv2_blur(rng.integers(0, 255, synth.page(DPI).shape).astype(np.uint8))
+    assert find_tables(img, DPI) == []
+
+
+def cv2_blur(a):
+    import cv2
+    return cv2.GaussianBlur(a, (0, 0), 3)
+
+
+@pytest.mark.parametrize("line_px,gaps", [(1, 0.0), (2, 0.0), (4, 0.0), (2, 0.3)])
+def test_grid_with_merged_cells_both_ways(line_px, gaps):
+    img = _table_page(line_px=line_px, gaps=gaps, text_px=int(DPI * 0.12) if synth.have_font() else 0)
+    regions = find_tables(img, DPI)
+    assert len(regions) == 1
+    grid = build_grid(regions[0], DPI)
+    assert (grid.n_rows, grid.n_cols) == (6, 6)
+    assert _spans(grid) == _truth(synth.HEAD3)
+
+
+def test_faint_rules_are_found():
+    img = _table_page()
+    faint = (255 - (255 - img.astype(np.float32)) * 0.4).astype(np.uint8)  # rules at gray ~150
+    grid = build_grid(find_tables(faint, DPI)[0], DPI)
+    assert _spans(grid) == _truth(synth.HEAD3)
+
+
+def test_two_tables_top_to_bottom():
+    img = _table_page()
+    img, _ = synth.draw_table(img, (DPI, int(6 * DPI)), [DPI, DPI, DPI], [DPI // 3] * 2,
+                              [(r, c, 1, 1, "") for r in range(2) for c in range(3)])
+    regions = find_tables(img, DPI)
+    assert len(regions) == 2 and regions[0].bbox[1] < regions[1].bbox[1]
+    assert build_grid(regions[1], DPI).n_cols == 3
+
+
+def test_red_seal_does_not_make_rules():
+    import cv2
+    gray = _table_page()
+    rgb = np.stack([gray] * 3, -1)
+    over = rgb.copy()
+    cv2.circle(over, (int(3.3 * DPI), int(2.8 * DPI)), int(0.7 * DPI), (210, 40, 40), 6)
+    rgb = cv2.addWeighted(over, 0.75, rgb, 0.25, 0)
+    grid = build_grid(find_tables(to_gray(rgb), DPI)[0], DPI)
+    assert _spans(grid) == _truth(synth.HEAD3)
+
+
+@pytest.mark.skipif(not synth.have_font(), reason="needs Noto CJK")
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_quarter_turns_and_upside_down(rotation):
+    img = synth.body_text(synth.page(DPI), DPI, lines=14)
+    scanned = turn(img, (360 - rotation) % 360)           # what the scanner saw
+    quarter, strength = text_axis_turn(scanned, DPI)
+    assert quarter == rotation % 180 and strength > 0.5
+    level = turn(scanned, quarter)
+    assert is_upside_down(level, DPI) == (rotation >= 180)

@@ -45,8 +45,10 @@ def accept(stream: BinaryIO, filename: str, source: str, *, storage: Storage, Se
         first = first_copy(s, sha)
         doc = Document(filename=name, stored_path=rel, sha256=sha, size=size, source=source,
                        source_path=source_path, collection=collection, status="queued")
-        if first is not None:
-            doc.duplicate_of_id, doc.status, doc.finished_at = first.id, "done", utcnow()
+        if first is not None:   # final once the first copy is: now, or when its finaliser settles it
+            doc.duplicate_of_id = first.id
+            if first.status in FINAL_STATUSES:
+                doc.status, doc.error, doc.finished_at = first.status, first.error, utcnow()
         s.add(doc)
     if first is None:
         enqueue_document(queue, doc.id)

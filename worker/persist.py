@@ -31,6 +31,15 @@ def fail_document(s: Session, doc: Document, reason: str) -> None:
     doc.status = "failed"
     doc.error = reason
     doc.finished_at = utcnow()
+    settle_copies(s, doc)
+
+
+def settle_copies(s: Session, doc: Document) -> None:
+    """Copies of the same content that came in while `doc` was under way end as it ended."""
+    for copy in s.scalars(select(Document).where(Document.duplicate_of_id == doc.id,
+                                                 Document.status.in_(("queued", "running")))):
+        copy.status, copy.finished_at = doc.status, utcnow()
+        copy.error = f"same content as document {doc.id}, which failed: {doc.error}" if doc.error else None
 
 
 def save_page(s: Session, doc_id: int, result: PageResult, image_path: str | None) -> Page:
@@ -141,9 +150,11 @@ def settle_status(s: Session, doc: Document) -> None:
         first = s.scalar(select(Page.error).where(Page.document_id == doc.id, Page.error.is_not(None))
                          .order_by(Page.number))
         doc.status, doc.error = "failed", f"no page could be read: {first or 'unknown reason'}"
+        settle_copies(s, doc)
         return
     failed = doc.pages_failed or (doc.page_count or 0) > doc.pages_done + doc.pages_failed
     doc.status = "done_with_errors" if failed else "done"
+    settle_copies(s, doc)
 
 
 def mark_missing_pages(s: Session, doc: Document, reason: str) -> None:

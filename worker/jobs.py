@@ -21,7 +21,7 @@ from rq.job import Dependency
 from sqlalchemy.exc import OperationalError
 
 from schemas.database import sessions
-from schemas.models import Document
+from schemas.models import FINAL_STATUSES, Document
 from tablescan.settings import Settings, load
 from tablescan.storage import Storage
 from worker import persist, pipeline, rasterise
@@ -89,8 +89,8 @@ def process_document(doc_id: int, run: str = "inline") -> int:
     limits = rasterise.Limits(settings.max_pages, settings.max_pixels)
     with Session.begin() as s:
         doc = s.get(Document, doc_id)
-        if doc is None:
-            log.warning("document %s is not in the database; nothing to do", doc_id)
+        if doc is None or doc.duplicate_of_id is not None:
+            log.warning("document %s is not in the database, or is a copy; nothing to do", doc_id)
             return 0
         attempt = persist.begin_attempt(s, doc_id, _job_id(), "document", None, _worker_name())
         try:
@@ -173,10 +173,17 @@ def requeue_lost(Session, queue: Queue, min_age_seconds: float = 10) -> list[int
     lost = []
     with Session() as s:
         docs = s.scalars(select(Document).where(Document.status.in_(("queued", "running")),
+                                                Document.duplicate_of_id.is_(None),   # a copy waits for its first
                                                 Document.created_at < utcnow() - timedelta(seconds=min_age_seconds))
                          ).all()
     for doc in docs:
         if doc.id not in known_docs:
             enqueue_document(queue, doc.id)
             lost.append(doc.id)
+    with Session.begin() as s:   # a copy recorded just as its first copy was settled
+        waiting = s.scalars(select(Document).where(Document.status.in_(("queued", "running")),
+                                                   Document.duplicate_of_id.is_not(None))).all()
+        for first in {s.get(Document, c.duplicate_of_id) for c in waiting}:
+            if first is not None and first.status in FINAL_STATUSES:
+                persist.settle_copies(s, first)
     return lost

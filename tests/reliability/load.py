@@ -97,7 +97,8 @@ def run(service, scans: list[Path], docs: int, duplicates: int, broken: int, wor
         copies.setdefault(d.sha256, []).append(d)
     for group in (g for g in copies.values() if g[0].status == "done"):
         [first] = [d for d in group if d.duplicate_of_id is None]   # whichever came first; the rest link to it
-        assert all(d.duplicate_of_id == first.id for d in group if d is not first)
+        assert all(d.duplicate_of_id == first.id and d.pages_done == 0 for d in group if d is not first), \
+            "a copy was processed"
     assert sum(len(g) - 1 for g in copies.values() if g[0].status == "done") == duplicates
     with service.Session() as s:
         per_page = Counter(s.execute(select(Page.document_id, Page.number)).all())

@@ -5,7 +5,6 @@ first copy, and not processed again.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -16,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from schemas.models import FINAL_STATUSES, Document, utcnow
-from tablescan.storage import Storage
+from tablescan.storage import Storage, sha256_of
 from worker.jobs import enqueue_document
 
 log = logging.getLogger(__name__)
@@ -62,14 +61,6 @@ def accept(stream: BinaryIO, filename: str, source: str, *, storage: Storage, Se
 def accept_path(path: Path, source: str, **kw) -> Document:
     with open(path, "rb") as f:
         return accept(f, path.name, source, **kw)
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import os
@@ -46,6 +45,7 @@ def _page_task(task):
 def cmd_process(args) -> int:
     """The whole pipeline in-process: no Redis, no database. Writes OUT/<stem>.json per file."""
     from tablescan.exports import build_export, render
+    from tablescan.storage import sha256_of
     from worker import pipeline, rasterise
 
     settings = settings_from(args)
@@ -71,7 +71,7 @@ def cmd_process(args) -> int:
     for f, count in files:
         pages, i = results[i:i + count], i + count
         analysis = pipeline.analyse_document(pages, config)
-        meta = {"filename": f.name, "sha256": hashlib.sha256(f.read_bytes()).hexdigest(), "engine": engine,
+        meta = {"filename": f.name, "sha256": sha256_of(f), "engine": engine,
                 "status": "done_with_errors" if any(p.error for p in pages) else "done"}
         (args.out / f"{f.stem}.json").write_bytes(render(build_export(meta, pages, analysis), "json"))
         print(f"{f}: {count} pages, {sum(len(p.tables) for p in pages)} tables -> {args.out / (f.stem + '.json')}")

@@ -72,22 +72,22 @@ def count_by_status(s: Session, f: DocumentFilter) -> dict[str, int]:
 
 def document_export(s: Session, doc: Document) -> DocumentExport:
     """The export of a document as the record holds it now (corrections included)."""
-    pages = persist.load_pages(s, doc.duplicate_of_id or doc.id)   # a duplicate shows its first copy's content
+    source = s.get(Document, doc.duplicate_of_id) if doc.duplicate_of_id else doc   # a copy shows its first's content
+    pages = persist.load_pages(s, source.id)
     issues = [{"rule": e.rule, "severity": e.severity, "status": e.status, "message": e.message,
                "message_en": e.message_en, "expected": e.expected, "found": e.found, "cells": e.cell_ids}
-              for e in s.scalars(select(ValidationError)
-                                 .where(ValidationError.document_id == (doc.duplicate_of_id or doc.id))
+              for e in s.scalars(select(ValidationError).where(ValidationError.document_id == source.id)
                                  .order_by(ValidationError.id))]
     analysis = pipeline.DocumentAnalysis(
         tables=pipeline.logical_tables(pages) if pages else [],
-        report_year=doc.report_year, issuing_body=doc.issuing_body,
-        figures={f.key: figure_value(f.key, f.value) for f in doc.figures},
+        report_year=source.report_year, issuing_body=source.issuing_body,
+        figures={f.key: figure_value(f.key, f.value) for f in source.figures},
         validation_errors=[i for i in issues if i["severity"] == "error"],
         warnings=[i for i in issues if i["severity"] != "error"])
     meta = {"id": doc.id, "filename": doc.filename, "sha256": doc.sha256, "status": doc.status,
             "error": doc.error, "collection": doc.collection, "created_at": doc.created_at,
             "finished_at": doc.finished_at, "engine": doc.engine or {}}
     export = build_export(meta, pages, analysis)
-    if doc.page_count:
-        export.page_count = doc.page_count
+    if source.page_count:
+        export.page_count = source.page_count
     return export

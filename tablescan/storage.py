@@ -67,5 +67,14 @@ class Storage:
         shutil.rmtree(self.path(f"pages/{doc_id}"), ignore_errors=True)
 
 
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file, read in chunks (scans can be large)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 class FileTooLarge(Exception):
     pass

@@ -114,9 +114,9 @@ def save_analysis(s: Session, doc: Document, pages: list[PageResult], analysis: 
                               message=e["message"], message_en=e.get("message_en", ""),
                               expected=e.get("expected"), found=e.get("found"), cell_ids=e.get("cells", [])))
     for key, value in analysis.figures.items():
-        cell_id, confidence = analysis.figure_cells.get(key, (None, None))
+        ref = analysis.figure_refs.get(key, {})
         s.add(Figure(document_id=doc.id, report_year=analysis.report_year, issuing_body=analysis.issuing_body,
-                     key=key, value=value, cell_id=cell_id, confidence=confidence))
+                     key=key, value=value, cell_id=ref.get("cell_id"), confidence=ref.get("confidence")))
     doc.report_year, doc.issuing_body = analysis.report_year, analysis.issuing_body
 
 

@@ -48,7 +48,7 @@ class DocumentAnalysis:
     validation_errors: list[dict] = field(default_factory=list)   # severity error: the report is suspect
     warnings: list[dict] = field(default_factory=list)            # text, year and cross-report checks
     figures: dict[str, float | None] = field(default_factory=dict)
-    figure_cells: dict[str, tuple[int | None, float]] = field(default_factory=dict)  # key -> (cell id, confidence)
+    figure_refs: dict[str, dict] = field(default_factory=dict)  # key -> {figure, confidence, page, index, row, col, cell_id}
     report_year: int | None = None
     issuing_body: str | None = None
 
@@ -129,37 +129,30 @@ def analyse_document(pages: list[PageResult], config: PipelineConfig) -> Documen
         for c in t.cells:
             found = t.page_cell(c.row, c.col)
             c.needs_review = bool(found and found[1].needs_review)
-    figure_cells = {}
+    refs = {}   # figure key -> where its cell stands on its page
     for key, src in report.sources.items():
+        ref = {"figure": key, "confidence": src.confidence}
         found = tables[src.table].page_cell(src.row, src.col) if src.table < len(tables) else None
-        figure_cells[key] = (found[1].id if found else None, src.confidence)
-    return DocumentAnalysis(tables=tables, figures=report.figures, figure_cells=figure_cells,
-                            report_year=report.year,
+        if found:
+            (page, index), cell = found
+            ref.update(page=page, index=index, row=cell.row, col=cell.col, cell_id=cell.id)
+        refs[key] = ref
+    return DocumentAnalysis(tables=tables, figures=report.figures, figure_refs=refs, report_year=report.year,
                             issuing_body=report.issuing_body,
-                            validation_errors=[_issue(i, tables, report.sources) for i in report.errors],
-                            warnings=[_issue(i, tables, report.sources) for i in report.warnings])
+                            validation_errors=[_issue(i, refs) for i in report.errors],
+                            warnings=[_issue(i, refs) for i in report.warnings])
 
 
 def compare_with_last_year(analysis: DocumentAnalysis, last_year: dict[str, float | None]) -> None:
     """Add the warnings of the checks against last year's report of the same body."""
-    for issue in cross_report_checks(analysis.figures, last_year).warnings:
-        warning = _issue(issue, [], {})
-        warning["cells"] = [{"figure": k, "cell_id": analysis.figure_cells[k][0]}
-                            for k in issue.figures if k in analysis.figure_cells]
-        analysis.warnings.append(warning)
+    analysis.warnings += [_issue(i, analysis.figure_refs)
+                          for i in cross_report_checks(analysis.figures, last_year).warnings]
 
 
-def _issue(issue, tables: list[LogicalTable], sources: dict) -> dict:
+def _issue(issue, refs: dict[str, dict]) -> dict:
     """A report issue as the record keeps it, each figure pointing at its cell on its page."""
-    cells = []
-    for key in issue.figures:
-        ref = {"figure": key}
-        src = sources.get(key)
-        found = tables[src.table].page_cell(src.row, src.col) if src and src.table < len(tables) else None
-        if found:
-            (page, index), cell = found
-            ref.update(page=page, index=index, row=cell.row, col=cell.col, cell_id=cell.id)
-        cells.append(ref)
+    cells = [{k: v for k, v in refs.get(key, {"figure": key}).items() if k != "confidence"}
+             for key in issue.figures]
     return {"rule": issue.rule, "severity": issue.severity, "status": issue.status, "message": issue.message_zh,
             "message_en": issue.message_en, "expected": _short(issue.expected), "found": _short(issue.found),
             "cells": cells}

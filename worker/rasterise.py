@@ -1,7 +1,9 @@
 """Turn a stored scan (PDF, TIFF, PNG, JPEG) into page images, refusing what cannot or should not be read.
 
-Poppler (through pdf2image) renders PDFs; Pillow reads image scans. Every external call has a timeout and
-takes its arguments as a list, never through a shell.
+A PDF page that is nothing but one scanned image is read straight out of the file (pikepdf): the
+scanner's own pixels, decoded in milliseconds. Any other PDF page is rendered by Poppler (through
+pdf2image). Pillow reads image scans. Every external call has a timeout and takes its arguments as a
+list, never through a shell.
 """
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pdf2image
+import pikepdf
 from pdf2image import exceptions as pdf_errors
 from PIL import Image
 
@@ -127,28 +131,12 @@ def _check_pixels(width: float, height: float, limits: Limits, number: int) -> N
 def load_page(path: Path, number: int, dpi: int, limits: Limits = Limits()) -> tuple[np.ndarray, int]:
     """Page `number` (1-based) as uint8 gray (HxW) or RGB (HxWx3), and the dpi it was rendered at.
 
-    A PDF page that is one scanned image is rendered at that image's own resolution when lower than
+    A PDF page that is one scanned image is read at that image's own resolution when lower than
     `dpi` (upsampling a 200-dpi scan adds pixels, not detail)."""
     kind = sniff(path)
     if kind == "pdf":
-        info = _pdfinfo(path, number, number)
-        size = info.get("Page size") or ""
-        m = re.search(r"([\d.]+) x ([\d.]+) pts", size)
-        ppi = native_ppi(path, number)
-        if ppi and 72 <= ppi < dpi:
-            dpi = ppi
-        if m:
-            _check_pixels(float(m[1]) / 72 * dpi, float(m[2]) / 72 * dpi, limits, number)
-        try:
-            pages = pdf2image.convert_from_path(str(path), dpi=dpi, first_page=number, last_page=number,
-                                                timeout=POPPLER_TIMEOUT_SECONDS)
-        except pdf_errors.PDFPopplerTimeoutError:
-            raise UnreadableDocument(f"page {number}: rendering took over {POPPLER_TIMEOUT_SECONDS} s") from None
-        except (pdf_errors.PDFPageCountError, pdf_errors.PDFSyntaxError) as e:
-            raise UnreadableDocument(f"page {number}: {_first_line(e)}") from None
-        if not pages:
-            raise UnreadableDocument(f"page {number} could not be rendered")
-        return _array(pages[0]), dpi
+        scan = embedded_scan(path, number, dpi, limits)
+        return scan if scan is not None else _render_pdf_page(path, number, dpi, limits)
     with _open_image(path) as img:
         try:
             img.seek(number - 1)  # reads this frame's header only
@@ -161,6 +149,125 @@ def load_page(path: Path, number: int, dpi: int, limits: Limits = Limits()) -> t
             raise UnreadableDocument(f"damaged image: {_first_line(e)}") from None
         xdpi = img.info.get("dpi", (dpi, dpi))[0]
         return _array(img), int(round(float(xdpi))) if xdpi and float(xdpi) >= 50 else dpi
+
+
+def _render_pdf_page(path: Path, number: int, dpi: int, limits: Limits) -> tuple[np.ndarray, int]:
+    info = _pdfinfo(path, number, number)
+    size = info.get("Page size") or ""
+    m = re.search(r"([\d.]+) x ([\d.]+) pts", size)
+    ppi = native_ppi(path, number)
+    if ppi and 72 <= ppi < dpi:
+        dpi = ppi
+    if m:
+        _check_pixels(float(m[1]) / 72 * dpi, float(m[2]) / 72 * dpi, limits, number)
+    try:
+        pages = pdf2image.convert_from_path(str(path), dpi=dpi, first_page=number, last_page=number,
+                                            timeout=POPPLER_TIMEOUT_SECONDS)
+    except pdf_errors.PDFPopplerTimeoutError:
+        raise UnreadableDocument(f"page {number}: rendering took over {POPPLER_TIMEOUT_SECONDS} s") from None
+    except (pdf_errors.PDFPageCountError, pdf_errors.PDFSyntaxError) as e:
+        raise UnreadableDocument(f"page {number}: {_first_line(e)}") from None
+    if not pages:
+        raise UnreadableDocument(f"page {number} could not be rendered")
+    return _array(pages[0]), dpi
+
+
+# Operators a scanned page may hold besides drawing its image: graphics state nesting, and an invisible
+# text layer (as OCR tools add). Anything else (vector drawing, visible text) means the page must be rendered.
+_SCAN_OPS = {"q", "Q", "cm", "Do", "BT", "ET", "Tr", "Tf", "Tz", "TL", "Tc", "Tw", "Ts", "Td", "TD", "Tm", "T*",
+             "Tj", "TJ", "'", '"'}
+
+
+def embedded_scan(path: Path, number: int, dpi: int, limits: Limits = Limits()) -> tuple[np.ndarray, int] | None:
+    """The page's scanned image read out of the PDF, at min(its own resolution, `dpi`) -> (image, dpi),
+    or None when the page is anything but one upright-placed image filling the page (then render it).
+
+    Reads 8-bit gray or RGB images (JPEG decoded by OpenCV, others by pikepdf and Pillow) and 1-bit
+    scans; honours the page's /Rotate. Pixels are those Poppler shows at the image's resolution."""
+    try:
+        with pikepdf.open(path) as pdf:
+            page = pdf.pages[number - 1]
+            image = _sole_full_page_image(page)
+            if image is None:
+                return None
+            x0, y0, x1, y1 = (float(v) for v in page.mediabox)
+            ppi_x = int(image.Width) / ((x1 - x0) / 72)
+            ppi_y = int(image.Height) / ((y1 - y0) / 72)
+            if abs(ppi_x - ppi_y) > 0.02 * ppi_x or ppi_x < 72:
+                return None  # anisotropic (fax fine/normal modes) or tiny: let Poppler resample
+            _check_pixels(int(image.Width), int(image.Height), limits, number)
+            pixels = _decode(image)
+            rotation = int(page.obj.get("/Rotate", 0)) % 360
+    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, TypeError, KeyError, IndexError, NotImplementedError,
+            OSError, RuntimeError):
+        return None
+    if pixels is None:
+        return None
+    ppi = round(ppi_x)
+    if ppi > dpi * 1.02:
+        f = dpi / ppi_x
+        pixels = cv2.resize(pixels, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+        ppi = dpi
+    if rotation in (90, 180, 270):
+        pixels = cv2.rotate(pixels, {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
+                                     270: cv2.ROTATE_90_COUNTERCLOCKWISE}[rotation])
+    return np.ascontiguousarray(pixels), ppi
+
+
+def _sole_full_page_image(page: pikepdf.Page) -> pikepdf.Object | None:
+    """The one image XObject the page draws, when it is drawn upright over the whole MediaBox."""
+    if "/CropBox" in page.obj and [float(v) for v in page.obj.CropBox] != [float(v) for v in page.mediabox]:
+        return None
+    xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
+    ctm, stack, drawn = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], [], []
+    invisible = False
+    for operands, op in pikepdf.parse_content_stream(page):
+        op = str(op)
+        if op not in _SCAN_OPS:
+            return None
+        if op == "q":
+            stack.append(ctm)
+        elif op == "Q":
+            ctm = stack.pop() if stack else ctm
+        elif op == "cm":
+            ctm = _concat([float(v) for v in operands], ctm)
+        elif op == "Tr":
+            invisible = int(operands[0]) == 3
+        elif op in ("Tj", "TJ", "'", '"') and not invisible:
+            return None
+        elif op == "Do":
+            drawn.append((xobjects.get(operands[0]), ctm))
+    if len(drawn) != 1 or drawn[0][0] is None:
+        return None
+    image, (a, b, c, d, e, f) = drawn[0]
+    if image.get("/Subtype") != "/Image" or any(k in image for k in ("/ImageMask", "/SMask", "/Mask", "/Decode")):
+        return None
+    x0, y0, x1, y1 = (float(v) for v in page.mediabox)
+    if abs(b) > 1e-6 or abs(c) > 1e-6 or max(abs(a - (x1 - x0)), abs(d - (y1 - y0)), abs(e - x0), abs(f - y0)) > 1:
+        return None
+    return image
+
+
+def _concat(m: list[float], ctm: list[float]) -> list[float]:
+    """m x ctm, both as PDF [a b c d e f] matrices."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = ctm
+    return [a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F]
+
+
+def _decode(image: pikepdf.Object) -> np.ndarray | None:
+    """8-bit gray/RGB or 1-bit image XObject -> uint8 gray or RGB array; None for what we leave to Poppler."""
+    pdf_image = pikepdf.PdfImage(image)
+    bpc = pdf_image.bits_per_component
+    if pdf_image.colorspace not in ("/DeviceGray", "/DeviceRGB") or bpc not in (1, 8):
+        return None
+    if pdf_image.filters == ["/DCTDecode"] and bpc == 8:
+        pixels = cv2.imdecode(np.frombuffer(image.read_raw_bytes(), np.uint8), cv2.IMREAD_UNCHANGED)
+        if pixels is None or pixels.ndim == 2:
+            return pixels
+        rgb = cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)
+        return np.ascontiguousarray(rgb[..., 0]) if _is_gray(rgb) else rgb
+    return _array(pdf_image.as_pil_image())
 
 
 def _array(img: Image.Image) -> np.ndarray:

@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from worker.rasterise import Limits, UnreadableDocument, inspect, load_page
+import pikepdf
+
+from worker.rasterise import Limits, UnreadableDocument, _render_pdf_page, embedded_scan, inspect, load_page
 
 
 def test_pdf_page_renders_at_its_scan_resolution(forged_scan):
@@ -14,6 +16,41 @@ def test_pdf_page_renders_at_its_scan_resolution(forged_scan):
     image, dpi = load_page(forged_scan, 1, dpi=400)
     assert dpi == 300  # the office profile scans at 300 dpi; rendering higher adds no detail
     assert image.shape[:2] == (3508, 2480)
+
+
+def test_scanned_page_is_read_out_of_the_pdf_with_the_pixels_poppler_shows(forged_scan):
+    image, dpi = embedded_scan(forged_scan, 1, dpi=300)
+    rendered, rendered_dpi = _render_pdf_page(forged_scan, 1, 300, Limits())
+    assert dpi == rendered_dpi == 300 and image.shape == rendered.shape
+    assert np.abs(image.astype(int) - rendered.astype(int)).mean() < 8  # Poppler resamples; same page
+
+
+def test_a_scan_finer_than_asked_is_scaled_down(forged_scan):
+    image, dpi = load_page(forged_scan, 1, dpi=150)
+    assert dpi == 150 and abs(image.shape[0] - 1754) <= 1 and abs(image.shape[1] - 1240) <= 1
+
+
+def test_page_rotate_is_honoured(tmp_path, forged_scan):
+    turned = tmp_path / "turned.pdf"
+    with pikepdf.open(forged_scan) as pdf:
+        pdf.pages[0].obj.Rotate = 90
+        pdf.save(turned)
+    image, _ = embedded_scan(turned, 1, dpi=300)
+    rendered, _ = _render_pdf_page(turned, 1, 300, Limits())
+    assert image.shape == rendered.shape == (2480, 3508)
+    assert np.abs(image.astype(int) - rendered.astype(int)).mean() < 8
+
+
+def test_a_page_with_more_than_its_scan_is_rendered(tmp_path, forged_scan):
+    annotated = tmp_path / "annotated.pdf"
+    with pikepdf.open(forged_scan) as pdf:
+        page = pdf.pages[0]
+        page.contents_add(pdf.make_stream(b"0 0 0 RG 4 w 50 50 m 500 50 l S"))  # a drawn line over the scan
+        pdf.save(annotated)
+    assert embedded_scan(annotated, 1, dpi=300) is None
+    image, dpi = load_page(annotated, 1, dpi=300)
+    assert dpi == 300 and image.shape[:2] == (3508, 2480)
+    assert image[3508 - 50 * 300 // 72, 1000] < 100  # the line is on the rendered page
 
 
 def test_multipage_tiff(tmp_path):

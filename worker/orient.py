@@ -86,27 +86,21 @@ def flip_votes(gray: np.ndarray, dpi: int) -> tuple[int, int]:
     bars = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
     _, blabels, bstats, _ = cv2.connectedComponentsWithStats(bars, connectivity=8)
     em_lo, em_hi = d * 0.08, d * 0.35
+    x, w, h, area = stats[1:, 0], stats[1:, 2], stats[1:, 3], stats[1:, 4]
+    cx, cy = cent[1:, 0], cent[1:, 1]
+    bar = blabels[cy.astype(int), cx.astype(int)]
+    _, by, bw, bh, _ = bstats[bar].T
+    bh_f = bh.astype(float)
+    mark = ((area >= 3) & (bar != 0) & (bh >= em_lo) & (bh <= em_hi) & (bw >= 3 * bh)
+            & (w <= 0.35 * bh_f) & (h <= 0.35 * bh_f)          # small enough for a punctuation mark
+            & (np.minimum(w, h) >= 0.15 * bh_f) & (area >= 0.03 * bh_f ** 2))  # not a speck
     bottom = top = 0
-    for i in range(1, n):
-        x, _, w, h, area = stats[i]
-        if area < 3:
-            continue
-        cx, cy = cent[i]
-        b = blabels[int(cy), int(cx)]
-        if b == 0:
-            continue
-        _, by, bw, bh, _ = bstats[b]
-        if not (em_lo <= bh <= em_hi) or bw < 3 * bh:
-            continue
-        if w > 0.35 * bh or h > 0.35 * bh:
-            continue  # not a punctuation mark
-        if min(w, h) < 0.15 * bh or area < 0.03 * bh * bh:
-            continue  # a speck, not a mark
+    for k in np.nonzero(mark)[0]:
         # a mark stands alone in its slice of the line; dots of characters have strokes above/below
-        col = labels[by:by + bh, x:x + w]
-        if np.count_nonzero((col != 0) & (col != i)) > 0.1 * area:
+        col = labels[by[k]:by[k] + bh[k], x[k]:x[k] + w[k]]
+        if np.count_nonzero((col != 0) & (col != k + 1)) > 0.1 * area[k]:
             continue
-        rel = (cy - by) / bh
+        rel = (cy[k] - by[k]) / bh[k]
         if rel > 0.68:
             bottom += 1
         elif rel < 0.32:

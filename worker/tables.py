@@ -56,13 +56,17 @@ def find_tables(gray: np.ndarray, dpi: int, masks: RuleMasks | None = None, min_
     tall with at least two horizontal and two vertical rules."""
     m = masks or rule_masks(gray, dpi)
     raw = cv2.bitwise_or(m.horizontal, m.vertical)
-    join = max(3, int(dpi * 0.02))
-    both = cv2.dilate(raw, np.ones((join, join), np.uint8))
+    # group rules at a quarter of the resolution (any rule pixel marks its 4x4 block): same groups, 16x fewer pixels
+    f = 4
+    H, W = gray.shape[:2]
+    small = cv2.resize(raw, (-(-W // f), -(-H // f)), interpolation=cv2.INTER_AREA) > 0
+    join = max(2, int(dpi * 0.02 / f) + 1)
+    both = cv2.dilate(small.astype(np.uint8), np.ones((join, join), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(both, connectivity=8)
     out = []
-    H, W = gray.shape[:2]
     for i in range(1, n):
-        x, y, w, h, _ = stats[i]
+        x, y = max(0, int(stats[i][0]) * f - f), max(0, int(stats[i][1]) * f - f)
+        w, h = (int(v) * f + 2 * f for v in stats[i][2:4])
         if w < dpi * min_width_inches or h < dpi * min_height_inches:
             continue
         # tighten to the rules themselves (the dilation grew the box)

@@ -89,37 +89,41 @@ def _touches(other: np.ndarray, horizontal: bool, pos: float, end: int, tol: int
 
 
 def _separators(mask: np.ndarray, other: np.ndarray, horizontal: bool, tol: int,
-                span: int) -> tuple[list[float], list[float], np.ndarray]:
-    """Candidate separator positions, their thicknesses and the mask of their rule pieces.
+                span: int) -> tuple[list[float], list[float], list[int], np.ndarray]:
+    """Candidate separator positions, their thicknesses, their ruled lengths and the mask of their rule pieces.
 
-    A cluster of collinear pieces is a candidate if one piece is long (>= 0.4 of the table) or
-    meets a rule of the other direction at one of its ends; runs of character strokes joined by
-    chance float inside their cell. Stragglers are removed later by the slot boundary tests."""
+    A cluster of collinear pieces is a candidate if one piece is long (>= 0.4 of the table) or it
+    meets rules of the other direction: a row rule at one of its ends, a column rule at both (the
+    long upright stroke of a character in a low cell can join one rule by chance, not two). Stragglers are removed later by the slot boundary tests."""
     runs, labels = _segments(mask, horizontal)
-    pos, thick, keep = [], [], []
+    pos, thick, length, keep = [], [], [], []
     for g in _cluster(runs, tol):
-        if not any(r.b - r.a >= 0.4 * span or _touches(other, horizontal, r.pos, r.a, tol)
-                   or _touches(other, horizontal, r.pos, r.b - 1, tol) for r in g):
+        a, b = min(r.a for r in g), max(r.b for r in g)
+        top, bottom = _touches(other, horizontal, g[0].pos, a, tol), _touches(other, horizontal, g[0].pos, b - 1, tol)
+        if not (any(r.b - r.a >= 0.4 * span for r in g) or (top or bottom if horizontal else top and bottom)):
             continue
         wsum = sum(r.b - r.a for r in g)
         pos.append(sum(r.pos * (r.b - r.a) for r in g) / max(1, wsum))
         thick.append(sum(r.thick * (r.b - r.a) for r in g) / max(1, wsum))
+        length.append(wsum)
         keep += [r.label for r in g]
     lut = np.zeros(len(runs) + 1, np.uint8)
     lut[keep] = 255
-    return pos, thick, lut[labels]
+    return pos, thick, length, lut[labels]
 
 
-def _thin_out(pos: list[float], thick: list[float], min_gap: float) -> tuple[list[float], list[float]]:
-    """Drop separators closer than min_gap to the one kept before them (outer ones win)."""
+def _thin_out(pos: list[float], thick: list[float], length: list[int], min_gap: float
+              ) -> tuple[list[float], list[float]]:
+    """Of separators closer than min_gap (a doubled rule, a stroke beside a rule) keep one: the longer
+    ruled one, and on a tie the outer one at the table's last edge."""
     if len(pos) < 2:
         return pos, thick
     keep = [0]
     for k in range(1, len(pos)):
         if pos[k] - pos[keep[-1]] >= min_gap:
             keep.append(k)
-        elif k == len(pos) - 1:
-            keep[-1] = k  # the last (outer) rule wins over an inner one
+        elif length[k] > length[keep[-1]] or (k == len(pos) - 1 and length[k] == length[keep[-1]]):
+            keep[-1] = k
     return [pos[k] for k in keep], [thick[k] for k in keep]
 
 
@@ -151,12 +155,12 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_ro
     hm, vm = region.horizontal, region.vertical
     Hh, Ww = hm.shape
     tol = max(3, round(dpi * 0.02))
-    ys, yth, hm_ok = _separators(hm, vm, True, tol, Ww)
-    xs, xth, vm_ok = _separators(vm, hm, False, tol, Hh)
+    ys, yth, ylen, hm_ok = _separators(hm, vm, True, tol, Ww)
+    xs, xth, xlen, vm_ok = _separators(vm, hm, False, tol, Hh)
     hm, vm = hm_ok, vm_ok
     # rules closer than a text line (doubled rules, a stroke beside a rule) count once
-    ys, yth = _thin_out(ys, yth, dpi * min_row_inches)
-    xs, xth = _thin_out(xs, xth, dpi * min_col_inches)
+    ys, yth = _thin_out(ys, yth, ylen, dpi * min_row_inches)
+    xs, xth = _thin_out(xs, xth, xlen, dpi * min_col_inches)
     if len(ys) < 2 or len(xs) < 2:
         return None
     band = tol

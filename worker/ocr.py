@@ -113,6 +113,8 @@ def cell_crop(gray: np.ndarray, box: BBox, dpi: int, rule_px: int, scale: float)
         sel = cv2.dilate(sel.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         pieces.append(np.where(sel & (mask[ly0:ly1, lx0:lx1] > 0), g[ly0:ly1, lx0:lx1], 255).astype(np.uint8))
     crop = _stretch(_side_by_side(pieces, gap=max(2, int(dpi * 0.04))))
+    if digit_like:
+        crop = spread_glyphs(crop, int(st[:, 3].max()))
     if abs(scale - 1.0) > 0.02:
         crop = cv2.resize(crop, None, fx=scale, fy=scale,
                           interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
@@ -158,6 +160,29 @@ def _side_by_side(pieces: list[np.ndarray], gap: int) -> np.ndarray:
         out[y:y + p.shape[0], x:x + p.shape[1]] = p
         x += p.shape[1] + gap
     return out
+
+
+def spread_glyphs(line: np.ndarray, glyph_px: int) -> np.ndarray:
+    """One line of glyphs (text on white, glyphs glyph_px tall) -> the same line with every gap
+    between two glyphs at least 0.3 glyph heights wide. Tesseract's LSTM merges a repeated narrow
+    glyph set close together ("11" read as "1"). Two ink runs that together are no wider than one
+    digit (a worn "0" broken at top and bottom) stay as they are."""
+    ink = (line < 128).any(axis=0)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], ink.astype(np.int8), [0]))))
+    starts, ends = edges[::2], edges[1::2]            # ink column runs [start, end)
+    gaps = starts[1:] - ends[:-1]
+    spans = ends[1:] - starts[:-1]                     # two neighbours and the gap between them
+    narrow = (gaps < 0.3 * glyph_px) & (spans > 0.65 * glyph_px)  # not the two halves of a worn "0"
+    if not narrow.any():
+        return line
+    parts = [line[:, :starts[0]]]
+    for k in range(len(starts)):
+        parts.append(line[:, starts[k]:ends[k]])
+        if k + 1 < len(starts):
+            width = max(int(gaps[k]), int(0.3 * glyph_px)) if narrow[k] else int(gaps[k])
+            parts.append(np.full((line.shape[0], width), 255, np.uint8))
+    parts.append(line[:, ends[-1]:])
+    return np.hstack(parts)
 
 
 def _drop_stray_specks(stats: np.ndarray, keep: np.ndarray) -> None:

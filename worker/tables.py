@@ -96,7 +96,7 @@ def _count_rules(mask: np.ndarray, axis: int, dpi: int) -> int:
 
 def _boxed(hm: np.ndarray, vm: np.ndarray, dpi: int, min_cover: float = 0.6) -> bool:
     """Does a region have an outer frame: rules along most of its top, bottom, left and right?"""
-    band = max(4, int(dpi * 0.06))  # rules may overshoot the frame a little
+    band = max(4, int(dpi * 0.1))  # rules may overshoot the frame (by ~15 px on some fax pages)
     h, w = hm.shape
 
     def cover(m: np.ndarray, axis: int) -> float:

@@ -100,3 +100,16 @@ def test_blank_and_rgb_pages_do_not_crash():
     photo = rng.integers(0, 255, blank.shape + (3,)).astype(np.uint8)
     page, _ = process_page(photo, 2, DPI, PipelineConfig(tables_only=True))
     assert page.tables == []
+
+
+def test_close_digits_are_spaced_apart_and_a_broken_zero_is_not():
+    ones = np.full((30, 40), 255, np.uint8)
+    ones[3:27, 8:16] = 0
+    ones[3:27, 18:26] = 0                      # "11" with a 2 px gap
+    spread = ocr.spread_glyphs(ones, glyph_px=24)
+    runs = np.flatnonzero(np.diff((spread < 128).any(axis=0).astype(int)))
+    assert spread.shape[1] > ones.shape[1] and runs[2] - runs[1] >= 7
+    zero = np.full((30, 30), 255, np.uint8)
+    zero[3:27, 8:11] = 0
+    zero[3:27, 16:19] = 0                      # the two sides of a "0" worn at top and bottom
+    assert ocr.spread_glyphs(zero, glyph_px=24) is zero

@@ -101,3 +101,31 @@ def test_quarter_turns_and_upside_down(rotation):
     assert quarter == rotation % 180 and strength > 0.5
     level = turn(scanned, quarter)
     assert is_upside_down(level, DPI) == (rotation >= 180)
+
+
+def test_a_table_whose_rules_overshoot_its_frame_is_found():
+    img = _table_page()
+    x0, x1 = int(DPI) + sum(int(DPI * w) for w in (0.9, 1.4, 0.8, 0.8, 0.8, 0.8)), 0
+    y0, y1 = int(2 * DPI), int(2 * DPI) + int(DPI * 0.35)
+    img[y0:y0 + 2, x0:x0 + int(DPI * 0.08)] = 0  # the top rule runs on past the right frame
+    assert len(find_tables(img, DPI)) == 1
+
+
+def test_a_character_stroke_joined_to_one_rule_is_not_a_column():
+    img = _table_page()
+    dpi = DPI
+    x = int(DPI) + int(dpi * 0.9) + int(dpi * 0.7)          # middle of the second column
+    y = int(2 * dpi) + int(dpi * 0.35) * 3                   # a row rule
+    img[y + 2:y + int(dpi * 0.35) - 5, x:x + 2] = 0         # a long upright stroke hanging from it
+    grid = build_grid(find_tables(img, DPI)[0], DPI)
+    assert grid.n_cols == 6
+
+
+def test_of_two_close_column_rules_the_ruled_one_is_kept():
+    img = _table_page()
+    dpi = DPI
+    x = int(DPI) + int(dpi * 0.9) + int(dpi * 1.4) - int(dpi * 0.06)  # just left of the third column's rule
+    y = int(2 * dpi)
+    img[y:y + int(dpi * 0.3), x:x + 2] = 0                   # a short stroke touching the top frame
+    grid = build_grid(find_tables(img, DPI)[0], DPI)
+    assert grid.n_cols == 6 and abs(grid.xs[2] - (int(DPI) + int(dpi * 0.9) + int(dpi * 1.4))) <= 3

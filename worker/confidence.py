@@ -1,7 +1,8 @@
 """Cell confidence in [0, 1] and cell kinds, from OCR evidence. Pure functions.
 
-Numbers: the two passes (language model, digits-only) must agree for high confidence; a number
-read by one pass only, or two different numbers, stays below the usual review threshold. Text:
+Numbers: the two passes (language model, digits-only) must agree, with as many characters as the
+ink has glyphs, for high confidence; a number read by one pass only, or two different numbers,
+stays below the usual review threshold. Text:
 Tesseract glyph confidence, lowered for signs of a misread (Latin letters or stray symbols
 inside Chinese text, no text read from visible ink).
 """
@@ -26,6 +27,9 @@ class Reading:
     number: str | None      # canonical number text when the cell reads as a number
 
 
+GLYPHS_DISAGREE = 0.5  # a reading with more or fewer characters than the ink has glyphs
+
+
 def read_number(ct: CellText) -> Reading:
     """A cell read by both passes -> the number and how far to trust it."""
     a = numeric_text(ct.text)
@@ -34,6 +38,9 @@ def read_number(ct: CellText) -> Reading:
     q1 = min(1.0, max(0.0, ct.min_conf / 100.0))
     q2 = min(1.0, max(0.0, ct.digits_conf / 100.0))
     if a is not None and a == b:
+        read = len(re.sub(r"\s", "", ct.digits or ""))
+        if ct.glyphs is not None and read != ct.glyphs:  # both passes dropped or added the same glyph
+            return Reading(raw, a, GLYPHS_DISAGREE, a)
         return Reading(raw, a, round(0.9 + 0.09 * min(q1, q2), 4), a)
     if b is not None and a is None:
         # pass one saw something else (a glyph or nothing): plausible but unconfirmed

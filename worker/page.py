@@ -12,7 +12,7 @@ from .deskew import estimate_skew, rotate, to_gray
 from .grid import Grid, build_grid
 from .normalise import normalise_text
 from .ocr import CellText, FlipProbe, OcrHints, read_cells_probed, read_page_text
-from .orient import is_upside_down, text_axis_turn, turn
+from .orient import text_axis_turn, turn, up_down
 from .results import CellResult, PageResult, TableResult
 from .tables import find_tables, rule_masks
 
@@ -29,8 +29,9 @@ class _Clock:
 
 
 def upright(gray: np.ndarray, dpi: int, config: PipelineConfig, clock: _Clock | None = None
-            ) -> tuple[np.ndarray, int, float]:
-    """Gray page as scanned -> (upright level page, clockwise rotation applied, skew found)."""
+            ) -> tuple[np.ndarray, int, float, bool]:
+    """Gray page as scanned -> (upright level page, clockwise rotation applied, skew found, sure):
+    sure when the page's punctuation leaves no doubt which way is up."""
     rotation = 0
     if config.detect_orientation:
         quarter, strength = text_axis_turn(gray, dpi)
@@ -43,12 +44,16 @@ def upright(gray: np.ndarray, dpi: int, config: PipelineConfig, clock: _Clock | 
     gray = rotate(gray, -skew)
     if clock:
         clock.lap("deskew")
-    if config.detect_orientation and is_upside_down(gray, dpi):
-        gray = turn(gray, 180)
-        rotation = (rotation + 180) % 360
+    sure = not config.detect_orientation
+    if config.detect_orientation:
+        flipped, sure = up_down(gray, dpi)
+        if flipped:
+            gray = turn(gray, 180)
+            rotation = (rotation + 180) % 360
+            sure = False
     if clock:
         clock.lap("orient")
-    return gray, rotation, skew
+    return gray, rotation, skew, sure
 
 
 def _cells(grid: Grid, texts: list[CellText]) -> tuple[list[CellResult], float]:
@@ -105,12 +110,12 @@ def process_page(image: np.ndarray, number: int, dpi: int, config: PipelineConfi
     deadline = time.monotonic() + config.page_timeout_seconds
     gray = to_gray(image)
     clock.lap("gray")
-    gray, rotation, skew = upright(gray, dpi, config, clock)
+    gray, rotation, skew, sure = upright(gray, dpi, config, clock)
     h, w = gray.shape
     page = PageResult(number=number, rotation=rotation, skew_degrees=round(skew, 3), dpi=dpi, width=w, height=h,
                       timings=timings)
 
-    probe_cells = 6 if config.detect_orientation else 0
+    probe_cells = 0 if sure else 6  # label cells also read turned, to settle which way is up
     grids, texts, probe = _tables_and_cells(gray, dpi, config, deadline, clock, probe_cells)
     if probe is not None and probe.upside_down:
         gray = turn(gray, 180)

@@ -16,6 +16,13 @@ def test_passes_that_disagree_go_to_review():
     assert r.number is None and r.confidence < 0.5
 
 
+def test_passes_that_agree_on_fewer_digits_than_the_ink_has_go_to_review():
+    both_dropped_a_one = CellText(text="1", conf=97, min_conf=96, empty=False, digits="1", digits_conf=97, glyphs=2)
+    assert read_number(both_dropped_a_one).confidence < 0.8
+    right = CellText(text="11", conf=97, min_conf=96, empty=False, digits="11", digits_conf=97, glyphs=2)
+    assert read_number(right).confidence > 0.9
+
+
 def test_text_cells():
     assert read_text(CellText(empty=True)).text == ""
     good = read_text(CellText(text="予以 公开", conf=97, min_conf=95, empty=False))

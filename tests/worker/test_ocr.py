@@ -113,3 +113,9 @@ def test_close_digits_are_spaced_apart_and_a_broken_zero_is_not():
     zero[3:27, 8:11] = 0
     zero[3:27, 16:19] = 0                      # the two sides of a "0" worn at top and bottom
     assert ocr.spread_glyphs(zero, glyph_px=24) is zero
+    assert ocr.glyph_count(spread, 24) == 2 and ocr.glyph_count(zero, 24) == 1
+    decimal = np.full((30, 40), 255, np.uint8)
+    decimal[3:27, 4:16] = 0
+    decimal[23:27, 18:21] = 0                  # "0." : a point sits low and counts as a glyph of its own
+    decimal[3:27, 24:36] = 0
+    assert ocr.glyph_count(decimal, 24) == 3

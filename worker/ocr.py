@@ -168,14 +168,16 @@ def _side_by_side(pieces: list[np.ndarray], gap: int) -> np.ndarray:
 
 def _ink_runs(line: np.ndarray, glyph_px: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Ink column runs of a text line -> (starts, ends, one_glyph): one_glyph[k] when runs k and
-    k+1 are two tall halves no wider together than one digit (a worn "0" broken at top and bottom)."""
+    k+1 are no wider together than one digit and neither is a point or comma (a low, short mark):
+    the pieces of a worn "0" broken at top and bottom."""
     dark = line < 128
     ink = dark.any(axis=0)
     edges = np.flatnonzero(np.diff(np.concatenate(([0], ink.astype(np.int8), [0]))))
     starts, ends = edges[::2], edges[1::2]
-    heights = np.array([np.ptp(np.flatnonzero(dark[:, a:b].any(axis=1))) + 1 for a, b in zip(starts, ends)])
-    tall = heights >= 0.6 * glyph_px
-    one_glyph = (ends[1:] - starts[:-1] <= 0.65 * glyph_px) & tall[1:] & tall[:-1]
+    rows = [np.flatnonzero(dark[:, a:b].any(axis=1)) for a, b in zip(starts, ends)]
+    base = max((r[-1] for r in rows), default=0)
+    mark = np.array([r[-1] - r[0] + 1 < 0.35 * glyph_px and r[0] > base - 0.5 * glyph_px for r in rows], bool)
+    one_glyph = (ends[1:] - starts[:-1] <= 0.65 * glyph_px) & ~mark[1:] & ~mark[:-1]
     return starts, ends, one_glyph
 
 

@@ -119,3 +119,6 @@ def test_close_digits_are_spaced_apart_and_a_broken_zero_is_not():
     decimal[23:27, 18:21] = 0                  # "0." : a point sits low and counts as a glyph of its own
     decimal[3:27, 24:36] = 0
     assert ocr.glyph_count(decimal, 24) == 3
+    worn = zero.copy()
+    worn[3:6, 13:14] = 0                       # what is left of the top of that "0"
+    assert ocr.spread_glyphs(worn, glyph_px=24) is worn and ocr.glyph_count(worn, 24) == 1

@@ -3,7 +3,8 @@
     bench/out/.venv-img2table/bin/python bench/img2table_run.py FILE.pdf... --out DIR [--jobs N]
 
 Runs in its own venv (bench/requirements.txt), never in tablescan's. One process per
-document, N at a time, the way `tablescan process --jobs N` is run beside it.
+document, N at a time, the way `tablescan process --jobs N` is run beside it. A document
+img2table raises on is written with no pages (it scores zero) and named in the output.
 """
 from __future__ import annotations
 
@@ -42,11 +43,15 @@ def process(args: tuple[str, str]) -> str:
     path, out_dir = args
     if _ocr is None:
         _ocr = TesseractOCR(n_threads=1, lang="chi_sim")
-    doc = PDF(path, detect_rotation=True, pdf_text_extraction=False)
-    found = doc.extract_tables(ocr=_ocr, implicit_rows=False, implicit_columns=False, borderless_tables=False)
+    out = Path(out_dir) / (Path(path).stem + ".json")
+    try:
+        doc = PDF(path, detect_rotation=True, pdf_text_extraction=False)
+        found = doc.extract_tables(ocr=_ocr, implicit_rows=False, implicit_columns=False, borderless_tables=False)
+    except Exception as e:  # noqa: BLE001 - img2table's own failure on this document: it scores zero
+        out.write_text(json.dumps({"pages": [], "error": f"{type(e).__name__}: {e}"}, ensure_ascii=False))
+        return f"{out.name} FAILED: {type(e).__name__}: {e}"
     pages = [{"number": i + 1, "tables": [{"cells": cells_of(t)} for t in found.get(i, [])]}
              for i in range(len(doc.pages))]
-    out = Path(out_dir) / (Path(path).stem + ".json")
     out.write_text(json.dumps({"pages": pages}, ensure_ascii=False))
     return out.name
 

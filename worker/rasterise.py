@@ -19,6 +19,8 @@ import pikepdf
 from pdf2image import exceptions as pdf_errors
 from PIL import Image
 
+from .orient import turn
+
 POPPLER_TIMEOUT_SECONDS = 120
 MAGIC = {b"%PDF-": "pdf", b"II*\x00": "tiff", b"MM\x00*": "tiff", b"\x89PNG": "png", b"\xff\xd8\xff": "jpeg"}
 
@@ -198,8 +200,8 @@ def embedded_scan(path: Path, number: int, dpi: int, limits: Limits = Limits()) 
             _check_pixels(int(image.Width), int(image.Height), limits, number)
             pixels = _decode(image)
             rotation = int(page.obj.get("/Rotate", 0)) % 360
-    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, TypeError, KeyError, IndexError, NotImplementedError,
-            OSError, RuntimeError):
+    except (pikepdf.PikepdfError, ValueError, TypeError, KeyError, IndexError, NotImplementedError, OSError,
+            RuntimeError):  # PikepdfError covers damaged files, passwords and images pikepdf cannot decode
         return None
     if pixels is None:
         return None
@@ -209,8 +211,7 @@ def embedded_scan(path: Path, number: int, dpi: int, limits: Limits = Limits()) 
         pixels = cv2.resize(pixels, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
         ppi = dpi
     if rotation in (90, 180, 270):
-        pixels = cv2.rotate(pixels, {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
-                                     270: cv2.ROTATE_90_COUNTERCLOCKWISE}[rotation])
+        pixels = turn(pixels, rotation)
     return np.ascontiguousarray(pixels), ppi
 
 

@@ -1,5 +1,6 @@
 """Reading scans, and refusing bad files with a one-line reason."""
 import subprocess
+import zlib
 
 import numpy as np
 import pytest
@@ -92,3 +93,27 @@ def test_pixel_limit_is_checked_before_decoding(tmp_path):
     Image.new("L", (3000, 3000), 255).save(path)
     with pytest.raises(UnreadableDocument, match="over the limit"):
         load_page(path, 1, dpi=300, limits=Limits(max_pixels=1_000_000))
+
+
+def test_an_image_pikepdf_cannot_decode_is_rendered_by_poppler(tmp_path, monkeypatch):
+    gray = np.tile(np.linspace(0, 255, 600, dtype=np.uint8), (800, 1))
+    path = tmp_path / "flate.pdf"
+    with pikepdf.new() as pdf:  # a Flate-coded 8-bit gray scan, 600x800 px on a 216x288 pt page (200 dpi)
+        image = pikepdf.Stream(pdf, zlib.compress(gray.tobytes()), Type=pikepdf.Name.XObject,
+                               Subtype=pikepdf.Name.Image, Width=600, Height=800, BitsPerComponent=8,
+                               ColorSpace=pikepdf.Name.DeviceGray, Filter=pikepdf.Name.FlateDecode)
+        pdf.add_blank_page(page_size=(216, 288))
+        page = pdf.pages[0]
+        page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+        page.obj.Contents = pdf.make_stream(b"q 216 0 0 288 0 0 cm /Im0 Do Q")
+        pdf.save(path)
+    read, dpi = embedded_scan(path, 1, dpi=300)
+    assert dpi == 200 and np.array_equal(read, gray)
+
+    def fails(self):
+        raise pikepdf.models.image.UnsupportedImageTypeError("no decoder here")
+
+    monkeypatch.setattr(pikepdf.PdfImage, "as_pil_image", fails)
+    assert embedded_scan(path, 1, dpi=300) is None
+    image, dpi = load_page(path, 1, dpi=300)
+    assert dpi == 200 and image.shape == (800, 600) and abs(int(image[400, 300]) - int(gray[400, 300])) < 8

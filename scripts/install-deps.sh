@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(tesseract-ocr tesseract-ocr-chi-sim poppler-utils redis-server fonts-noto-cjk fonts-wqy-microhei qpdf
+          fonts-wqy-zenhei fonts-arphic-ukai fonts-arphic-uming fonts-lxgw-wenkai
           chromium chromium-driver)
 missing=()
 for p in "${PACKAGES[@]}"; do

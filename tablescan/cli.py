@@ -299,6 +299,28 @@ def cmd_batch_export(args) -> int:
     return 0
 
 
+def cmd_evaluate(args) -> int:
+    """Score exports against truth (a NAME.truth.json and NAME.json, or two folders of them): TEDS,
+    structure, values, labels, tables found, figures, flags and silent errors; see tablescan.evaluate."""
+    from tablescan import evaluate
+
+    truth, pred = Path(args.truth), Path(args.pred)
+    if not truth.exists() or not pred.exists():
+        print(f"error: {truth if not truth.exists() else pred} does not exist", file=sys.stderr)
+        return 2
+    summary, docs = evaluate.evaluate(truth, pred)
+    if not docs:
+        print(f"error: no truth (*.truth.json) in {truth}", file=sys.stderr)
+        return 2
+    if args.html:
+        Path(args.html).write_text(evaluate.report_html(summary, docs), encoding="utf-8")
+    if args.json:
+        print(json.dumps(evaluate.report_json(summary, docs), ensure_ascii=False, indent=1))
+    else:
+        print(evaluate.report_text(summary, docs))
+    return 0
+
+
 def cmd_up(args) -> int:
     from tablescan.up import run
 
@@ -395,6 +417,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--status")
     _common(p)
     p.set_defaults(func=cmd_batch_export)
+
+    p = sub.add_parser("evaluate", help="score exports against truth", description=cmd_evaluate.__doc__)
+    p.add_argument("truth", help="NAME.truth.json, a corrected export, or a folder of *.truth.json")
+    p.add_argument("pred", help="NAME.json, or the folder of exports")
+    p.add_argument("--json", action="store_true", help="figures per document and the worst cells as JSON")
+    p.add_argument("--html", metavar="REPORT.html", help="also write each table side by side, differences marked")
+    p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("db", help="database schema")
     p.add_argument("action", choices=["upgrade"])

@@ -1,15 +1,16 @@
-"""Grids for the report tests: scanforge's drawn tables as CellResults, the 2019 format, damage, seeds."""
+"""Grids for the report tests: the forge's mandated tables (tests/forge/content.py) as CellResults, the
+figures and body text of the five seed reports, damage."""
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
-from scanforge import template as T
-from scanforge.render import body_paragraphs
-
+from tests.forge import content as C
 from worker.results import CellResult
 
-SEEDS = sorted((Path(T.__file__).parent / "seeds").glob("*.txt"))
+SEEDS = sorted((Path(__file__).resolve().parent / "seeds").glob("*.txt"))
+T3_KEYS = [k for k, _, _ in C.t3_rows("2021")]      # the rows of table 三, top to bottom (2021 format)
 
 
 def seed_path(prefix: str) -> Path:
@@ -21,9 +22,9 @@ def cells(table: list[dict], confidence: float = 0.95) -> list[CellResult]:
                        kind=c["kind"], text=c["text"], raw_text=c["text"], confidence=confidence) for c in table]
 
 
-def report_tables(f: T.Figures) -> list[list[CellResult]]:
-    """Tables 二, 三, 四 as scanforge draws them."""
-    return [cells(T.table_two(f)), cells(T.table_three(f)), cells(T.table_four(f))]
+def report_tables(v: dict, fmt: str = "2021") -> list[list[CellResult]]:
+    """Tables 二, 三, 四 as the forge draws them, from flat figures v."""
+    return [cells(C.table_two(v, fmt)), cells(C.table_three(v, fmt)), cells(C.table_four(v))]
 
 
 def find(table: list[CellResult], text: str, row: int | None = None) -> CellResult:
@@ -34,13 +35,13 @@ def value_cell(table: list[CellResult], row: int, col: int) -> CellResult:
     return next(c for c in table if c.row == row and c.col == col)
 
 
-def t3_row(key: str) -> int:
-    """Row of a table 三 key in scanforge's grid (3 header rows)."""
-    return 3 + T.T3_KEYS.index(key)
+def t3_row(key: str, fmt: str = "2021") -> int:
+    """Row of a table 三 key in the forge's grid (3 header rows)."""
+    return 3 + [k for k, _, _ in C.t3_rows(fmt)].index(key)
 
 
 def t3_col(col: str) -> int:
-    return 3 + T.T3_COLS.index(col)
+    return 3 + C.COLS.index(col)
 
 
 def drop_column(table: list[CellResult], col: int) -> list[CellResult]:
@@ -63,67 +64,41 @@ def typo(text: str, rng: random.Random, rate: float = 0.2) -> str:
     return "".join(rng.choice(junk) if ch.strip() and rng.random() < rate else ch for ch in text)
 
 
-# ---- the 2019 trial format (scanforge draws only 2021) ------------------------------------------
+# ---- the five seed reports ------------------------------------------------------------------------
 
-def table_two_2019(v: dict[str, object]) -> list[dict]:
-    """Section 二 of 国办公开办函〔2019〕60号, values by the package's 2019 figure keys."""
-    cells, r = [], 0
-
-    def add(row, col, text, kind="label", cs=1):
-        cells.append({"row": row, "col": col, "row_span": 1, "col_span": cs, "text": str(text), "kind": kind})
-
-    blocks = [
-        ("第二十条第（一）项", ["本年新制作数量", "本年新公开数量", "对外公开总数量"],
-         [("规章", "active.rules", ["created", "published", "published_total"]),
-          ("规范性文件", "active.normative", ["created", "published", "published_total"])]),
-        ("第二十条第（五）项", ["上一年项目数量", "本年增/减", "处理决定数量"],
-         [("行政许可", "active.licensing", ["previous", "change", ""]),
-          ("其他对外管理服务事项", "active.other_services", ["previous", "change", ""])]),
-        ("第二十条第（六）项", ["上一年项目数量", "本年增/减", "处理决定数量"],
-         [("行政处罚", "active.penalty", ["previous", "change", ""]),
-          ("行政强制", "active.coercion", ["previous", "change", ""])]),
-        ("第二十条第（八）项", ["上一年项目数量", "本年增/减"],
-         [("行政事业性收费", "active.fee_items", ["previous", "change"])]),
-        ("第二十条第（九）项", ["采购项目数量", "采购总金额"],
-         [("政府集中采购", "active.procurement", ["items", "amount"])]),
-    ]
-    for title, heads, rows in blocks:
-        add(r, 0, title, "header", cs=4)
-        r += 1
-        add(r, 0, "信息内容", "header")
-        for i, h in enumerate(heads):
-            add(r, 1 + i, h, "header")
-        r += 1
-        for label, prefix, keys in rows:
-            add(r, 0, label)
-            for i, k in enumerate(keys):
-                add(r, 1 + i, v[f"{prefix}.{k}" if k else prefix], "value")
-            r += 1
-    return cells
+def seed_figures(name: str) -> dict:
+    """The figures printed in the seed report name (a prefix such as "001"), zeros where it shows none."""
+    v = C.zero_figures("2021")
+    if name.startswith("001"):
+        v["active.normative.valid"] = 3
+        v["requests.new.natural"] = 9
+        v["requests.open.natural"] = 1
+        v["requests.partial.natural"] = 1
+        v["requests.unable_1.natural"] = 7
+        v.update(zip((f"review.{c}" for c in C.T4_COLS), [0, 2, 0, 1, 3]))
+        v.update(zip((f"litigation_direct.{c}" for c in C.T4_COLS), [1, 0, 0, 0, 1]))
+    elif name.startswith("003"):
+        v["requests.new.natural"] = 1
+        v["requests.unable_1.natural"] = 1
+    C.fix_totals(v, "2021")
+    return v
 
 
-def table_three_2019(f: T.Figures) -> list[dict]:
-    """Section 三 of the 2019 format: （六）其他处理 is one row (here the sum of the 2021 items)."""
-    out, shift = [], 0
-    other = [sum(f.t3[f"other_{i}"][c] for i in (1, 2, 3)) for c in range(7)]
-    first_other = t3_row("other_1")
-    for c in T.table_three(f):
-        c = dict(c)
-        if c["row"] in (first_other + 1, first_other + 2):
-            continue
-        if c["row"] == first_other:
-            if c["kind"] == "value":
-                c["text"] = str(other[c["col"] - 3])
-            elif c["col"] == 1:
-                c["row_span"], c["col_span"] = 1, 2
-            else:
-                continue
-        elif c["row"] > first_other + 2:
-            c["row"] -= 2
-        elif c["text"] == "三、本年度办理结果":  # spans two rows fewer
-            c["row_span"] -= 2
-        out.append(c)
-    return out
+def body_paragraphs(seed_text: str) -> tuple[list[str], list[str], str]:
+    """Split a seed report into (paragraphs before the tables, after the tables, title)."""
+    lines = [ln.strip().lstrip("#").strip() for ln in seed_text.splitlines()]
+    lines = [re.sub(r"\[bookmark:[^\]]*\]", "", ln) for ln in lines if ln.strip()]
+    title_parts = []
+    i = 0
+    while i < len(lines) and not lines[i].startswith("一、"):
+        title_parts.append(lines[i])
+        i += 1
+    title = "".join(title_parts).replace(" ", "")
+    start = next(j for j in range(i, len(lines)) if lines[j].startswith("二、主动公开"))
+    end = next(j for j in range(start, len(lines)) if lines[j].startswith("五、"))
+    before = lines[i:start]
+    after = [ln for ln in lines[end:] if not re.fullmatch(r"\d+", ln)]
+    return before, after, title
 
 
 # ---- the seeds' own extracted tables -------------------------------------------------------------

@@ -2,22 +2,22 @@
 import json
 import random
 
-from report_builders import SEEDS, report_tables, seed_text
-from scanforge import template as T
+from report_builders import SEEDS, T3_KEYS, report_tables, seed_figures, seed_text
 
+from tests.forge import content as C
 from worker.report import analyse_report
 
 
 def test_forged_corpus_broken_reports_flagged_consistent_ones_left_alone():
-    """Like scanforge.forge: seed texts (whose narratives do not match random figures) over random figures,
-    some with one sum broken. Every broken one has an error, no consistent one has, every figure exact."""
+    """Seed texts (whose narratives do not match random figures) over the forge's random figures, some with
+    one sum broken. Every broken one has an error, no consistent one has, every figure exact."""
     rng = random.Random(7)
     flagged = false_alarms = broken_n = clean_n = 0
     for i in range(40):
-        f = T.random_figures(rng, rng.choice(["street", "district", "city"]))
-        broken = T.inject_error(f, rng) if rng.random() < 0.4 else None
-        a = analyse_report(report_tables(f), seed_text(SEEDS[i % len(SEEDS)].name[:3]), 0.8)
-        assert a.figures == T.flat_figures(f)
+        v = C.random_figures(rng, "2021", rng.choice(["street", "district", "city"]))
+        broken = C.break_a_sum(v, "2021", rng) if rng.random() < 0.4 else None
+        a = analyse_report(report_tables(v), seed_text(SEEDS[i % len(SEEDS)].name[:3]), 0.8)
+        assert a.figures == v
         if broken:
             broken_n += 1
             flagged += bool(a.errors)
@@ -29,20 +29,20 @@ def test_forged_corpus_broken_reports_flagged_consistent_ones_left_alone():
 
 
 def test_year_and_issuing_body_come_from_the_page_text():
-    a = analyse_report(report_tables(T.seed_figures("003")), seed_text("003"), 0.8)
+    a = analyse_report(report_tables(seed_figures("003")), seed_text("003"), 0.8)
     assert (a.year, a.issuing_body) == (2025, "卫滨区健康路街道办事处")
-    a = analyse_report(report_tables(T.seed_figures("003")), "", 0.8)
+    a = analyse_report(report_tables(seed_figures("003")), "", 0.8)
     assert (a.year, a.issuing_body) == (None, None)
 
 
 def test_review_cells_say_why():
-    f = T.random_figures(random.Random(3), "city")
-    two, three, four = report_tables(f)
+    v = C.random_figures(random.Random(3), "2021", "city")
+    two, three, four = report_tables(v)
     next(c for c in three if c.text == "（七）总计").confidence = 0.3          # a label read badly
     next(c for c in four if c.row == 3 and c.col == 0).confidence = 0.4     # a value read badly
     a = analyse_report([two, three, four], "", 0.8)
     by_cell = {(r.table, r.row, r.col): r for r in a.review_cells}
-    label = by_cell[(1, 3 + T.T3_KEYS.index("total"), 1)]
+    label = by_cell[(1, 3 + T3_KEYS.index("total"), 1)]
     assert label.figure is None and label.reasons == ["low_confidence"]
     value = by_cell[(2, 3, 0)]
     assert value.figure == "review.upheld"
@@ -51,14 +51,13 @@ def test_review_cells_say_why():
 
 
 def test_threshold_decides_what_is_low():
-    f = T.random_figures(random.Random(4), "city")
-    tables = report_tables(f)
+    tables = report_tables(C.random_figures(random.Random(4), "2021", "city"))
     assert analyse_report(tables, "", 0.9).review_cells == []
     assert len(analyse_report(tables, "", 0.99).review_cells) == sum(len(t) for t in tables)
 
 
 def test_analysis_is_plain_json_data():
-    a = analyse_report(report_tables(T.seed_figures("001")), seed_text("001"), 0.8)
+    a = analyse_report(report_tables(seed_figures("001")), seed_text("001"), 0.8)
     d = json.loads(json.dumps(a.to_dict(), ensure_ascii=False))
     assert d["figures"]["review.total"] == 3
     assert d["sources"]["review.total"]["table"] == 2

@@ -3,31 +3,31 @@ import copy
 import random
 
 import pytest
-from report_builders import drop_column, report_tables, t3_col, t3_row, value_cell
-from scanforge import template as T
+from report_builders import T3_KEYS, drop_column, report_tables, t3_col, t3_row, value_cell
 
+from tests.forge import content as C
 from worker.report import (ERROR, FAIL, PASS, STRUCTURE_ERROR, UNCERTAIN, WARNING, analyse_report, cross_report_checks,
                            evaluate_rules, figure_keys, table_rules)
 
 
-def consistent(seed: int = 1) -> T.Figures:
-    return T.random_figures(random.Random(seed), "city")
+def consistent(seed: int = 1) -> dict:
+    return C.random_figures(random.Random(seed), "2021", "city")
 
 
 def check(analysis, rule_id):
     return next(c for c in analysis.checks if c.rule == rule_id)
 
 
-def broken_reports() -> dict[str, tuple[T.Figures, dict]]:
-    """One report for each kind of mistake scanforge injects."""
+def broken_reports() -> dict[str, tuple[dict, dict]]:
+    """One report for each kind of mistake the forge makes (content.break_a_sum)."""
     out = {}
     for seed in range(500):
-        f = consistent(seed)
-        broken = T.inject_error(f, random.Random(seed))
-        out.setdefault(broken["rule"], (f, broken))
+        v = consistent(seed)
+        broken = C.break_a_sum(v, "2021", random.Random(seed))
+        out.setdefault(broken["rule"], (v, broken))
         if len(out) == 4:
             return out
-    raise AssertionError("scanforge did not inject every kind of error")
+    raise AssertionError("the forge did not break every kind of sum")
 
 
 def test_rules_are_data_with_unique_ids_and_both_languages():
@@ -39,10 +39,10 @@ def test_rules_are_data_with_unique_ids_and_both_languages():
             assert r.severity in (ERROR, WARNING) and r.description_zh and r.description_en
             assert set(r.figures) <= keys, r.id
     ids = {r.id for r in table_rules("2021")}
-    assert {f"balance.{c}" for c in T.T3_COLS} <= ids
-    assert {f"results_total.{c}" for c in T.T3_COLS} <= ids
-    assert {f"applicant_total.{k}" for k in T.T3_KEYS} <= ids
-    assert {f"review_litigation_total.{g}" for g in T.T4_GROUPS} <= ids
+    assert {f"balance.{c}" for c in C.COLS} <= ids
+    assert {f"results_total.{c}" for c in C.COLS} <= ids
+    assert {f"applicant_total.{k}" for k in T3_KEYS} <= ids
+    assert {f"review_litigation_total.{g}" for g in C.T4_GROUPS} <= ids
 
 
 def test_a_consistent_well_read_report_passes_every_check():
@@ -54,14 +54,14 @@ def test_a_consistent_well_read_report_passes_every_check():
 
 @pytest.mark.parametrize("kind", ["applicant_total", "results_total", "balance", "review_litigation_total"])
 def test_each_injected_error_is_flagged_under_its_rule(kind):
-    f, broken = broken_reports()[kind]
-    a = analyse_report(report_tables(f), "", 0.8)
+    v, broken = broken_reports()[kind]
+    a = analyse_report(report_tables(v), "", 0.8)
     if kind == "applicant_total":
         rule = f"applicant_total.{broken['row']}"
     elif kind == "review_litigation_total":
-        rule = f"review_litigation_total.{T.T4_GROUPS[broken['group']]}"
+        rule = f"review_litigation_total.{broken['group']}"
     else:
-        rule = f"{kind}.{T.T3_COLS[broken['col']]}"
+        rule = f"{kind}.{broken['col']}"
     err = next(e for e in a.errors if e.rule == rule)
     assert err.status == FAIL and err.severity == ERROR
     assert err.expected != err.found and err.found in err.message_zh and err.expected in err.message_en
@@ -72,27 +72,27 @@ def test_each_injected_error_is_flagged_under_its_rule(kind):
 
 
 def test_balance_rule_reports_the_numbers():
-    f = consistent(2)
-    f.t3["new"][0] += 3
-    a = analyse_report(report_tables(f), "", 0.8)
+    v = consistent(2)
+    v["requests.new.natural"] += 3
+    a = analyse_report(report_tables(v), "", 0.8)
     c = check(a, "balance.natural")
-    left = f.t3["new"][0] + f.t3["carried_in"][0]
+    left = v["requests.new.natural"] + v["requests.carried_in.natural"]
     assert c.status == FAIL and c.found == str(left) and c.expected == str(left - 3)
 
 
 def test_review_total_rule_covers_all_three_groups():
-    f = consistent(3)
-    f.t4[9] += 2       # 未经复议直接起诉 总计
-    f.t4[14] += 1      # 复议后起诉 总计
-    a = analyse_report(report_tables(f), "", 0.8)
+    v = consistent(3)
+    v["litigation_direct.total"] += 2           # 未经复议直接起诉 总计
+    v["litigation_after_review.total"] += 1     # 复议后起诉 总计
+    a = analyse_report(report_tables(v), "", 0.8)
     assert check(a, "review_litigation_total.review").status == PASS
     assert check(a, "review_litigation_total.litigation_direct").status == FAIL
     assert check(a, "review_litigation_total.litigation_after_review").status == FAIL
 
 
 def test_not_reported_cells_make_their_checks_uncertain_not_failed_nor_passed():
-    f = consistent(4)
-    two, three, four = report_tables(f)
+    v = consistent(4)
+    two, three, four = report_tables(v)
     value_cell(three, t3_row("open"), t3_col("business")).text = "/"
     value_cell(four, 3, 1).text = "—"
     a = analyse_report([two, three, four], "", 0.8)
@@ -108,8 +108,8 @@ def test_not_reported_cells_make_their_checks_uncertain_not_failed_nor_passed():
 
 
 def test_a_blank_template_cell_goes_to_review():
-    f = consistent(5)
-    two, three, four = report_tables(f)
+    v = consistent(5)
+    two, three, four = report_tables(v)
     value_cell(four, 3, 7).text = ""
     a = analyse_report([two, three, four], "", 0.8)
     assert a.figures["litigation_direct.other"] is None
@@ -119,8 +119,8 @@ def test_a_blank_template_cell_goes_to_review():
 
 
 def test_unreadable_cell_is_uncertain():
-    f = consistent(6)
-    two, three, four = report_tables(f)
+    v = consistent(6)
+    two, three, four = report_tables(v)
     value_cell(three, t3_row("new"), t3_col("natural")).text = "l2"
     a = analyse_report([two, three, four], "", 0.8)
     assert a.figures["requests.new.natural"] is None
@@ -130,8 +130,8 @@ def test_unreadable_cell_is_uncertain():
 
 
 def test_low_confidence_cell_that_adds_up_is_uncertain_but_not_an_error():
-    f = consistent(7)
-    two, three, four = report_tables(f)
+    v = consistent(7)
+    two, three, four = report_tables(v)
     value_cell(three, t3_row("open"), t3_col("natural")).confidence = 0.5
     a = analyse_report([two, three, four], "", 0.8)
     for rule in ("results_total.natural", "applicant_total.open"):
@@ -142,9 +142,9 @@ def test_low_confidence_cell_that_adds_up_is_uncertain_but_not_an_error():
 
 
 def test_low_confidence_cell_that_does_not_add_up_is_an_error():
-    f = consistent(8)
-    f.t3["open"][0] += 1
-    two, three, four = report_tables(f)
+    v = consistent(8)
+    v["requests.open.natural"] += 1
+    two, three, four = report_tables(v)
     value_cell(three, t3_row("open"), t3_col("natural")).confidence = 0.5
     a = analyse_report([two, three, four], "", 0.8)
     err = next(e for e in a.errors if e.rule == "applicant_total.open")
@@ -153,8 +153,8 @@ def test_low_confidence_cell_that_does_not_add_up_is_an_error():
 
 @pytest.mark.parametrize("where, text", [("three", "2.5"), ("three", "-1"), ("four", "1.5"), ("two", "-0.5")])
 def test_counts_are_whole_numbers_and_fees_not_negative(where, text):
-    f = consistent(9)
-    two, three, four = report_tables(f)
+    v = consistent(9)
+    two, three, four = report_tables(v)
     cell = {"three": lambda: value_cell(three, t3_row("partial"), t3_col("legal")),
             "four": lambda: value_cell(four, 3, 12), "two": lambda: value_cell(two, 13, 1)}[where]()
     cell.text = text
@@ -164,50 +164,50 @@ def test_counts_are_whole_numbers_and_fees_not_negative(where, text):
 
 
 def test_fees_may_be_a_decimal():
-    f = consistent(10)
-    f.fees = "0.35"
-    a = analyse_report(report_tables(f), "", 0.8)
+    v = consistent(10)
+    v["active.fees"] = 0.35
+    a = analyse_report(report_tables(v), "", 0.8)
     assert a.figures["active.fees"] == 0.35 and check(a, "format.two").status == PASS and not a.errors
 
 
 def test_missing_total_column_is_a_structure_error_and_never_passes_quietly():
-    f = consistent(11)
-    two, three, four = report_tables(f)
+    v = consistent(11)
+    two, three, four = report_tables(v)
     a = analyse_report([two, drop_column(three, 9), four], "", 0.8)
     err = next(e for e in a.errors if e.rule == "structure.three")
     assert err.status == STRUCTURE_ERROR and "7" in err.message_en
-    assert all(a.figures[f"requests.{k}.total"] is None for k in T.T3_KEYS)
+    assert all(a.figures[f"requests.{k}.total"] is None for k in T3_KEYS)
     sums = [c for c in a.checks if not c.rule.startswith(("format.", "structure."))]
     assert not any(c.status == PASS and any(k.startswith("requests.") and k.endswith(".total") for k in c.figures)
                    for c in sums)
     # the six columns that are there are still read
-    assert all(a.figures[f"requests.{k}.natural"] == f.t3[k][0] for k in T.T3_KEYS)
+    assert all(a.figures[f"requests.{k}.natural"] == v[f"requests.{k}.natural"] for k in T3_KEYS)
 
 
 def test_missing_applicant_column_is_a_structure_error():
-    f = consistent(12)
-    two, three, four = report_tables(f)
+    v = consistent(12)
+    two, three, four = report_tables(v)
     a = analyse_report([two, drop_column(three, t3_col("research")), four], "", 0.8)
     assert check(a, "structure.three").status == STRUCTURE_ERROR
     assert a.figures["requests.new.research"] is None
-    assert a.figures["requests.new.total"] == f.t3["new"][6]     # columns found by their headers
+    assert a.figures["requests.new.total"] == v["requests.new.total"]     # columns found by their headers
 
 
 def test_missing_row_and_missing_table_are_structure_errors():
-    f = consistent(13)
-    two, three, four = report_tables(f)
+    v = consistent(13)
+    two, three, four = report_tables(v)
     without_row = [c for c in three if c.row != t3_row("unable_2")]
     a = analyse_report([two, without_row], "", 0.8)
     assert check(a, "structure.three").status == STRUCTURE_ERROR
     assert check(a, "structure.four").status == STRUCTURE_ERROR
     assert a.figures["requests.unable_2.natural"] is None
-    assert a.figures["requests.unable_3.natural"] == f.t3["unable_3"][0]
+    assert a.figures["requests.unable_3.natural"] == v["requests.unable_3.natural"]
     assert {"structure.three", "structure.four"} <= {e.rule for e in a.errors}
 
 
 def test_an_extra_value_column_is_a_structure_error():
-    f = consistent(14)
-    two, three, four = report_tables(f)
+    v = consistent(14)
+    two, three, four = report_tables(v)
     extra = [c.__class__(**{**c.__dict__, "col": 15, "text": "0"}) for c in four if c.row == 3 and c.col == 14]
     a = analyse_report([two, three, four + extra], "", 0.8)
     assert check(a, "structure.four").status == STRUCTURE_ERROR
@@ -215,10 +215,10 @@ def test_an_extra_value_column_is_a_structure_error():
 
 def test_values_shifted_one_column_are_caught():
     """A row whose values slid one column right (自然人 left blank, 总计 pushed out of the table)."""
-    f = consistent(15)
-    f.t3["open"][0] = max(1, f.t3["open"][0])
-    f.fix_totals()
-    two, three, four = report_tables(f)
+    v = consistent(15)
+    v["requests.open.natural"] = max(1, v["requests.open.natural"])
+    C.fix_totals(v, "2021")
+    two, three, four = report_tables(v)
     row = t3_row("open")
     texts = [value_cell(three, row, 3 + c).text for c in range(7)]
     for c in range(7):
@@ -231,9 +231,9 @@ def test_values_shifted_one_column_are_caught():
 # ---- evaluate_rules on its own: a person's correction re-checked ---------------------------------
 
 def test_evaluate_rules_on_corrected_figures():
-    f = consistent(16)
-    f.t3["new"][2] += 1
-    a = analyse_report(report_tables(f), "", 0.8)
+    v = consistent(16)
+    v["requests.new.research"] += 1
+    a = analyse_report(report_tables(v), "", 0.8)
     assert "balance.research" in {e.rule for e in a.errors}
     corrected = dict(a.figures)
     corrected["requests.new.research"] -= 1
@@ -242,8 +242,7 @@ def test_evaluate_rules_on_corrected_figures():
 
 
 def test_evaluate_rules_alone_on_flat_figures():
-    f = consistent(17)
-    figures = T.flat_figures(f)
+    figures = dict(consistent(17))
     assert evaluate_rules(figures).errors == []
     figures["review.total"] += 1
     assert [e.rule for e in evaluate_rules(figures).errors] == ["review_litigation_total.review"]
@@ -257,7 +256,7 @@ def test_evaluate_rules_alone_on_flat_figures():
 
 def test_evaluation_is_plain_data():
     import json
-    ev = evaluate_rules(T.flat_figures(consistent(18)))
+    ev = evaluate_rules(dict(consistent(18)))
     json.dumps(ev.to_dict())
 
 
@@ -266,23 +265,25 @@ def test_evaluation_is_plain_data():
 def test_cross_report_checks_compare_with_last_years_report():
     last = consistent(19)
     this = consistent(20)
-    this.t3["carried_in"] = list(last.t3["carried_out"])
-    this.rules_valid = last.rules_valid + this.rules_made - this.rules_repealed
-    this.norms_valid = last.norms_valid + this.norms_made - this.norms_repealed
-    ev = cross_report_checks(T.flat_figures(this), T.flat_figures(last))
+    for c in C.COLS:
+        this[f"requests.carried_in.{c}"] = last[f"requests.carried_out.{c}"]
+    for p in ("rules", "normative"):
+        this[f"active.{p}.valid"] = last[f"active.{p}.valid"] + this[f"active.{p}.made"] - this[f"active.{p}.repealed"]
+    ev = cross_report_checks(dict(this), dict(last))
     assert len(ev.checks) == 9 and all(c.status == PASS for c in ev.checks)
     wrong = copy.deepcopy(this)
-    wrong.t3["carried_in"][0] += 1
-    wrong.norms_valid += 2
-    ev = cross_report_checks(T.flat_figures(wrong), T.flat_figures(last))
+    wrong["requests.carried_in.natural"] += 1
+    wrong["active.normative.valid"] += 2
+    ev = cross_report_checks(dict(wrong), dict(last))
     assert ev.errors == []                                                 # warnings only
     assert {w.rule for w in ev.warnings} == {"cross.carried_in.natural", "cross.valid.normative"}
     w = next(w for w in ev.warnings if w.rule == "cross.valid.normative")
-    assert w.status == FAIL and w.found == str(wrong.norms_valid) and w.expected == str(this.norms_valid)
+    assert w.status == FAIL and w.found == str(wrong["active.normative.valid"])
+    assert w.expected == str(this["active.normative.valid"])
 
 
 def test_cross_report_with_last_years_figure_not_reported_is_uncertain():
-    this, last = T.flat_figures(consistent(21)), T.flat_figures(consistent(22))
+    this, last = dict(consistent(21)), dict(consistent(22))
     last["active.rules.valid"] = None
     ev = cross_report_checks(this, last)
     assert next(c for c in ev.checks if c.rule == "cross.valid.rules").status == UNCERTAIN

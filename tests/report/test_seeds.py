@@ -2,8 +2,7 @@
 import json
 
 import pytest
-from report_builders import report_tables, seed_table, seed_text
-from scanforge import template as T
+from report_builders import T3_KEYS, report_tables, seed_figures, seed_table, seed_text
 
 from worker.report import FAIL, STRUCTURE_ERROR, analyse_report
 
@@ -17,9 +16,9 @@ def parsed(name: str):
 
 @pytest.mark.parametrize("name", SEEDS)
 def test_seed_reports_drawn_to_the_template_are_consistent(name):
-    f = T.seed_figures(name)
-    a = analyse_report(report_tables(f), seed_text(name), 0.8)
-    assert a.figures == T.flat_figures(f)
+    v = seed_figures(name)
+    a = analyse_report(report_tables(v), seed_text(name), 0.8)
+    assert a.figures == v
     assert a.errors == []
     expected_warnings = {"text.review", "year.opening"} if name == "001" else set()
     assert {w.rule for w in a.warnings} == expected_warnings
@@ -47,7 +46,7 @@ def test_seed_tables_with_shifted_rows_still_read_exactly(name):
     """001's docx layout and 002's misplaced labels shift each row's values by a column or two: each row
     still has its seven values, so every figure is read."""
     a = parsed(name)
-    assert a.figures == T.flat_figures(T.seed_figures(name))
+    assert a.figures == seed_figures(name)
     assert a.errors == []
 
 
@@ -57,7 +56,7 @@ def test_seed_tables_missing_the_total_column_are_structure_errors(name):
     err = next(e for e in a.errors if e.rule == "structure.three")
     assert err.status == STRUCTURE_ERROR
     assert "6 value cells where 7 are expected" in err.message_en
-    assert all(a.figures[f"requests.{k}.total"] is None for k in T.T3_KEYS)
+    assert all(a.figures[f"requests.{k}.total"] is None for k in T3_KEYS)
 
 
 def test_seed_003_shifted_values_break_the_column_sums():

@@ -3,8 +3,8 @@ import random
 
 import pytest
 from report_builders import report_tables, seed_text
-from scanforge import template as T
 
+from tests.forge import content as C
 from worker.report import FAIL, PASS, UNCERTAIN, WARNING, analyse_report, evaluate_rules
 from worker.report.narrative import chinese_number, find_statements
 from worker.report.title import read_title
@@ -32,7 +32,7 @@ def report_text(title_year: int, opening: str) -> str:
 
 
 def year_check(text: str):
-    ev = evaluate_rules(T.flat_figures(T.Figures()), page_text=text)
+    ev = evaluate_rules(C.zero_figures("2021"), page_text=text)
     return next((c for c in ev.checks if c.rule == "year.opening"), None)
 
 
@@ -52,7 +52,7 @@ def test_a_year_before_is_allowed_where_it_means_last_year(opening):
 
 
 def test_no_text_means_no_text_checks():
-    ev = evaluate_rules(T.flat_figures(T.Figures()))
+    ev = evaluate_rules(C.zero_figures("2021"))
     assert not any(c.rule.startswith(("text.", "year.")) for c in ev.checks)
 
 
@@ -75,56 +75,53 @@ def test_statements_of_nothing(text, ids):
     assert {s.id for s in find_statements(text)} == ids
 
 
-def figures_with(**changes) -> T.Figures:
-    f = T.random_figures(random.Random(5), "district")
-    for k, v in changes.items():
-        setattr(f, k, v)
-    f.fix_totals()
-    return f
+def figures_with(changes: dict | None = None) -> dict:
+    v = C.random_figures(random.Random(5), "2021", "district")
+    v.update(changes or {})
+    C.fix_totals(v, "2021")
+    return v
 
 
-def text_checks(f: T.Figures, text: str) -> dict:
-    a = analyse_report(report_tables(f), text, 0.8)
+def text_checks(v: dict, text: str) -> dict:
+    a = analyse_report(report_tables(v), text, 0.8)
     assert a.errors == []                         # the body text only ever warns
     return {c.rule: c for c in a.checks if c.rule.startswith("text.")}
 
 
 def test_text_numbers_that_agree_with_the_tables_pass():
-    f = figures_with()
-    new, total = f.t3["new"][6], f.t3["total"][6]
-    lawsuits = f.t4[9] + f.t4[14]
-    text = f"本年共收到政府信息公开申请{new}件，办结{total}件。行政复议{f.t4[4]}件，行政诉讼{lawsuits}件。"
-    checks = text_checks(f, text)
+    v = figures_with()
+    new, total = v["requests.new.total"], v["requests.total.total"]
+    lawsuits = v["litigation_direct.total"] + v["litigation_after_review.total"]
+    text = f"本年共收到政府信息公开申请{new}件，办结{total}件。行政复议{v['review.total']}件，行政诉讼{lawsuits}件。"
+    checks = text_checks(v, text)
     assert {r: c.status for r, c in checks.items()} == {
         "text.received": PASS, "text.completed": PASS, "text.review": PASS, "text.litigation": PASS}
 
 
 def test_received_may_count_last_years_carried_in_requests_too():
-    f = figures_with()
-    both = f.t3["new"][6] + f.t3["carried_in"][6]
-    assert text_checks(f, f"全年受理申请{both}件。")["text.received"].status == PASS
+    v = figures_with()
+    both = v["requests.new.total"] + v["requests.carried_in.total"]
+    assert text_checks(v, f"全年受理申请{both}件。")["text.received"].status == PASS
 
 
 def test_text_numbers_that_disagree_are_warnings():
-    f = figures_with()
-    f.t4[:5] = [1, 1, 0, 0, 2]
-    text = f"全年受理申请{f.t3['new'][6] + f.t3['carried_in'][6] + 5}件，行政复议0件。"
-    checks = text_checks(f, text)
+    v = figures_with(dict(zip((f"review.{c}" for c in C.T4_COLS), [1, 1, 0, 0, 2])))
+    text = f"全年受理申请{v['requests.new.total'] + v['requests.carried_in.total'] + 5}件，行政复议0件。"
+    checks = text_checks(v, text)
     assert checks["text.received"].status == FAIL and checks["text.review"].status == FAIL
     assert checks["text.review"].expected == "2" and checks["text.review"].severity == WARNING
 
 
 def test_no_requests_stated_but_table_has_some():
-    f = figures_with()
-    assert f.t3["new"][6] > 0
-    assert text_checks(f, "本年度未收到政府信息公开申请。")["text.no_requests"].status == FAIL
-    empty = T.Figures()
+    v = figures_with()
+    assert v["requests.new.total"] > 0
+    assert text_checks(v, "本年度未收到政府信息公开申请。")["text.no_requests"].status == FAIL
+    empty = C.zero_figures("2021")
     assert text_checks(empty, "本年度未收到政府信息公开申请。")["text.no_requests"].status == PASS
 
 
 def test_text_check_against_a_figure_not_reported_is_uncertain():
-    f = figures_with()
-    two, three, four = report_tables(f)
+    two, three, four = report_tables(figures_with())
     next(c for c in four if c.row == 3 and c.col == 4).text = "/"
     a = analyse_report([two, three, four], "行政复议2件。", 0.8)
     assert next(c for c in a.checks if c.rule == "text.review").status == UNCERTAIN

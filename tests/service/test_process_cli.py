@@ -1,4 +1,4 @@
-"""`tablescan process`: in-process, no Redis or database; its JSON is what scanforge's scorer reads."""
+"""`tablescan process`: in-process, no Redis or database; its JSON is what `tablescan evaluate` scores."""
 import json
 import shutil
 import subprocess
@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from scanforge import score
+from tablescan import evaluate
 
 
 @pytest.mark.ocr
@@ -31,7 +31,8 @@ def test_process_writes_scorable_json_and_refuses_bad_files(tmp_path, forged_sca
     assert {"row", "col", "row_span", "col_span", "text", "raw_text", "confidence", "kind", "bbox"} <= set(cell)
 
     truth = json.loads((corpus / f"{forged_scan.stem}.truth.json").read_text())
-    summary = score.summarize([score.score_doc(truth, export)])
+    summary = evaluate.summarize([evaluate.score_document(truth, export)])
     assert summary["tables_found"] == 1.0
     assert summary["teds_struct"] > 0.95 and summary["values"] > 0.9
     assert summary["skew_err"] < 0.3
+

@@ -1,11 +1,11 @@
 """The mandated tables of a 政府信息公开工作年度报告, as labels and figure keys.
 
 Two national formats exist:
-  2021  国办公开办函〔2021〕30号 (current): the format scanforge draws.
+  2021  国办公开办函〔2021〕30号 (current).
   2019  国办公开办函〔2019〕60号 (trial): section 二 counts documents made/published and has a
         （九）政府集中采购 block; section 三's （六）其他处理 is a single row.
 
-Figure keys follow scanforge.template.flat_figures for 2021 (active.*, requests.<row>.<col>,
+Figure keys (the export's and the test forge's) for 2021 (active.*, requests.<row>.<col>,
 review.*, litigation_direct.*, litigation_after_review.*); the 2019 format reuses a key wherever
 the meaning is the same and has keys of its own otherwise.
 """

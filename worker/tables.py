@@ -2,7 +2,8 @@
 
 Ruling lines are ink runs much longer than any character stroke: a morphological opening with a
 long thin kernel keeps them and drops text. A table is a connected group of horizontal and
-vertical rules with enough of both.
+vertical rules with enough of both, framed on all four sides, or open at the top or bottom where the
+page breaks (word processors leave a table that runs onto the next page unruled at the break).
 """
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ class RuleMasks:
 @dataclass
 class TableRegion:
     bbox: BBox                  # x0, y0, x1, y1 in page pixels (x1, y1 exclusive)
-    horizontal: np.ndarray      # rule masks cropped to bbox
+    horizontal: np.ndarray      # rule masks cropped to bbox (an open edge closed by a drawn-in rule)
     vertical: np.ndarray
+    open_edges: tuple[str, ...] = ()    # "top", "bottom": closed here from the column rules' ends
 
 
 def rule_masks(gray: np.ndarray, dpi: int, min_h_inches: float = 0.3, min_v_inches: float = 0.2,
@@ -49,11 +51,13 @@ def rule_masks(gray: np.ndarray, dpi: int, min_h_inches: float = 0.3, min_v_inch
 
 
 def find_tables(gray: np.ndarray, dpi: int, masks: RuleMasks | None = None, min_width_inches: float = 1.0,
-                min_height_inches: float = 0.25) -> list[TableRegion]:
+                min_height_inches: float = 0.25, break_share: float = 0.3) -> list[TableRegion]:
     """Level gray page -> ruled table regions, top to bottom.
 
     A region is a connected group of rules at least min_width_inches wide and min_height_inches
-    tall with at least two horizontal and two vertical rules."""
+    tall with at least two horizontal and two vertical rules, ruled on its left and right. Its top
+    and bottom must be ruled too, except where the region reaches into the outer break_share of the
+    page's height at that side: there a table may be open at a page break."""
     m = masks or rule_masks(gray, dpi)
     raw = cv2.bitwise_or(m.horizontal, m.vertical)
     # group rules at a quarter of the resolution (any rule pixel marks its 4x4 block): same groups, 16x fewer pixels
@@ -78,9 +82,16 @@ def find_tables(gray: np.ndarray, dpi: int, masks: RuleMasks | None = None, min_
         hm, vm = m.horizontal[y0:y1, x0:x1], m.vertical[y0:y1, x0:x1]
         if _count_rules(hm, axis=1, dpi=dpi) < 2 or _count_rules(vm, axis=0, dpi=dpi) < 2:
             continue
-        if not _boxed(hm, vm, dpi):
+        sides = _frame_sides(hm, vm, dpi)
+        if not (sides["left"] and sides["right"]):
             continue  # strokes of large or bold text, not a ruled frame
-        out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm))
+        open_edges = tuple(e for e in ("top", "bottom") if not sides[e])
+        near_break = {"top": y0 < H * break_share, "bottom": y1 > H * (1 - break_share)}
+        if len(open_edges) > 1 or any(not near_break[e] for e in open_edges):
+            continue
+        if open_edges:
+            hm = close_edge(hm, vm, open_edges[0], dpi)
+        out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, open_edges))
     out.sort(key=lambda r: (r.bbox[1], r.bbox[0]))
     return out
 
@@ -94,13 +105,32 @@ def _count_rules(mask: np.ndarray, axis: int, dpi: int) -> int:
     return int((d == 1).sum() + (1 if prof[0] else 0))
 
 
-def _boxed(hm: np.ndarray, vm: np.ndarray, dpi: int, min_cover: float = 0.6) -> bool:
-    """Does a region have an outer frame: rules along most of its top, bottom, left and right?"""
+def _frame_sides(hm: np.ndarray, vm: np.ndarray, dpi: int, min_cover: float = 0.6) -> dict[str, bool]:
+    """Which sides of a region carry a frame rule along most of their length?"""
     band = max(4, int(dpi * 0.1))  # rules may overshoot the frame (by ~15 px on some fax pages)
     h, w = hm.shape
 
     def cover(m: np.ndarray, axis: int) -> float:
         return float((m > 0).any(axis=axis).mean()) if m.size else 0.0
 
-    return (cover(hm[:band], 0) >= min_cover and cover(hm[h - band:], 0) >= min_cover
-            and cover(vm[:, :band], 1) >= min_cover and cover(vm[:, w - band:], 1) >= min_cover)
+    return {"top": cover(hm[:band], 0) >= min_cover, "bottom": cover(hm[h - band:], 0) >= min_cover,
+            "left": cover(vm[:, :band], 1) >= min_cover, "right": cover(vm[:, w - band:], 1) >= min_cover}
+
+
+def close_edge(hm: np.ndarray, vm: np.ndarray, edge: str, dpi: int, min_columns: int = 2) -> np.ndarray:
+    """A copy of the horizontal rule mask with a rule drawn where the column rules end at an open
+    top or bottom edge, from the leftmost to the rightmost column rule that reaches it. Unchanged
+    when fewer than min_columns column rules reach the edge."""
+    h, w = hm.shape
+    band = max(4, int(dpi * 0.05))
+    rows = vm[:band] if edge == "top" else vm[h - band:]
+    cols = np.flatnonzero((rows > 0).any(axis=0))
+    if cols.size == 0 or 1 + int((np.diff(cols) > 1).sum()) < min_columns:
+        return hm
+    thick = max(2, round(dpi / 150))
+    out = hm.copy()
+    ys = np.flatnonzero((vm[:, cols] > 0).any(axis=1))
+    y = int(ys.min()) if edge == "top" else int(ys.max())
+    y0 = y if edge == "top" else max(0, y - thick + 1)
+    out[y0:y0 + thick, int(cols.min()):int(cols.max()) + 1] = 255
+    return out

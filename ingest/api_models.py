@@ -24,6 +24,7 @@ class DocumentSummary(BaseModel):
     pages_done: int
     pages_failed: int
     sha256: str
+    kind: str | None = None             # annual_report | budget | final_account | other
     report_year: int | None = None
     issuing_body: str | None = None
     duplicate_of_id: int | None = None

@@ -104,13 +104,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             issuing_body: Annotated[str | None, Query(max_length=200, pattern=NO_NUL,
                                                       description="part of the issuing body's name")] = None,
             has_errors: Annotated[bool | None, Query(description="has a failed check")] = None,
+            kind: Annotated[Literal["annual_report", "budget", "final_account", "other"] | None,
+                            Query(description="what the document is: an annual report or another table document")
+                            ] = None,
             q: Annotated[str | None, Query(max_length=200, pattern=NO_NUL,
                                            description="text in the file name, the OCR'd page text or a cell")] = None,
             ids: Annotated[str | None, Query(pattern=r"^\d{1,9}(,\d{1,9}){0,199}$",
                                              description="comma-separated document ids")] = None,
     ) -> records.DocumentFilter:
         return records.DocumentFilter(status=status, collection=collection or None, year=year,
-                                      issuing_body=issuing_body or None, has_errors=has_errors, q=q or None,
+                                      issuing_body=issuing_body or None, has_errors=has_errors, q=q or None, kind=kind,
                                       ids=[int(i) for i in ids.split(",")] if ids else None)
 
     Filter = Annotated[records.DocumentFilter, Depends(document_filter)]
@@ -191,7 +194,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for model in (Figure, ValidationError, Page):   # tables, cells and corrections go with their page
                 s.execute(delete(model).where(model.document_id == doc_id))
             doc.status, doc.error, doc.page_count, doc.pages_done, doc.pages_failed = "queued", None, None, 0, 0
-            doc.report_year = doc.issuing_body = doc.engine = doc.started_at = doc.finished_at = None
+            doc.kind = doc.report_year = doc.issuing_body = doc.engine = doc.started_at = doc.finished_at = None
             doc.duplicate_of_id = None
         storage.remove_pages(doc_id)
         enqueue_document(queue, doc_id)
@@ -312,7 +315,7 @@ def _image(storage: Storage, page: Page | None) -> FilePath:
 
 
 def _summary(doc: Document, issues: tuple[int, int]) -> dict:
-    return {**records.status(doc), "report_year": doc.report_year, "issuing_body": doc.issuing_body,
+    return {**records.status(doc), "kind": doc.kind, "report_year": doc.report_year, "issuing_body": doc.issuing_body,
             "duplicate_of_id": doc.duplicate_of_id, "errors": issues[0], "warnings": issues[1]}
 
 

@@ -79,6 +79,7 @@ class DocumentExport(BaseModel):
     error: str | None = None
     page_count: int
     collection: str | None = None
+    kind: str | None = None                # annual_report | budget | final_account | other
     report_year: int | None = None
     issuing_body: str | None = None
     created_at: datetime | None = None

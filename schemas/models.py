@@ -38,6 +38,7 @@ class Document(Base):
     page_count: Mapped[int | None] = mapped_column(Integer)
     pages_done: Mapped[int] = mapped_column(Integer, default=0)
     pages_failed: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str | None] = mapped_column(String(24), index=True)  # annual_report | budget | final_account | other
     report_year: Mapped[int | None] = mapped_column(Integer)
     issuing_body: Mapped[str | None] = mapped_column(String(256))
     engine: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # engine versions and settings used

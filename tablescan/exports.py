@@ -42,7 +42,8 @@ def build_export(meta: dict[str, Any], pages: list[PageResult], analysis: Docume
         for step, s in p.timings.items():
             timings[step] = round(timings.get(step, 0.0) + s, 3)
     return DocumentExport(
-        **meta, page_count=len(pages), timings=timings, report_year=analysis.report_year,
+        **meta, page_count=len(pages), timings=timings, kind=analysis.kind,
+        report_year=analysis.report_year,
         issuing_body=analysis.issuing_body, pages=[_page(p) for p in pages],
         tables=[LogicalTableOut(parts=[{"page": pg, "index": i} for pg, i in t.parts], template=t.template,
                                 n_rows=t.n_rows, n_cols=t.n_cols, cells=[_cell(c) for c in t.cells])
@@ -158,7 +159,7 @@ def _html(export: DocumentExport) -> str:
     return "\n".join(out)
 
 
-BATCH_COLUMNS = ["document_id", "filename", "collection", "report_year", "issuing_body", "status", "checks",
+BATCH_COLUMNS = ["document_id", "filename", "collection", "kind", "report_year", "issuing_body", "status", "checks",
                  "errors", "warnings", "failed_rules"]
 
 
@@ -183,11 +184,12 @@ def batch_table(s, docs) -> tuple[list[str], list[list], list[set[str]]]:
         issues = s.scalars(select(ValidationError).where(ValidationError.document_id == doc.id)).all()
         errors = [e for e in issues if e.severity == "error"]
         keys += [k for k in figures if k not in keys]
-        status = "—" if doc.status not in ("done", "done_with_errors") else \
+        not_a_report = doc.kind not in (None, "annual_report")     # held to no report rules
+        status = "—" if doc.status not in ("done", "done_with_errors") or not_a_report else \
             ("FAIL" if any(e.status == "FAIL" for e in errors) else
              "STRUCTURE_ERROR" if any(e.status == "STRUCTURE_ERROR" for e in errors) else
              "UNCERTAIN" if errors else "PASS")
-        rows.append(([doc.id, doc.filename, doc.collection, doc.report_year, doc.issuing_body, doc.status, status,
+        rows.append(([doc.id, doc.filename, doc.collection, doc.kind, doc.report_year, doc.issuing_body, doc.status, status,
                       len(errors), len(issues) - len(errors), " ".join(sorted({e.rule for e in errors}))], figures))
         suspect.append({ref.get("figure") for e in errors for ref in (e.cell_ids or []) if isinstance(ref, dict)})
     header = BATCH_COLUMNS + keys

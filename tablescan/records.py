@@ -35,6 +35,7 @@ class DocumentFilter:
     collection: str | None = None
     year: int | None = None
     issuing_body: str | None = None     # part of the issuing body's name
+    kind: str | None = None             # annual_report | budget | final_account | other
     has_errors: bool | None = None      # has a failed check (severity error)
     q: str | None = None                # part of the file name, the OCR'd page text or a cell's text
     ids: list[int] | None = None
@@ -53,6 +54,8 @@ def find_documents(f: DocumentFilter, *, by_status: bool = True) -> Select:
         q = q.where(Document.report_year == f.year)
     if f.issuing_body:
         q = q.where(Document.issuing_body.icontains(f.issuing_body, autoescape=True))
+    if f.kind:
+        q = q.where(Document.kind == f.kind)
     if f.has_errors is not None:
         failed = exists().where(ValidationError.document_id == Document.id, ValidationError.severity == "error")
         q = q.where(failed if f.has_errors else ~failed)
@@ -80,7 +83,7 @@ def document_export(s: Session, doc: Document) -> DocumentExport:
                                  .order_by(ValidationError.id))]
     analysis = pipeline.DocumentAnalysis(
         tables=pipeline.logical_tables(pages) if pages else [],
-        report_year=source.report_year, issuing_body=source.issuing_body,
+        kind=source.kind, report_year=source.report_year, issuing_body=source.issuing_body,
         figures={f.key: figure_value(f.key, f.value) for f in source.figures},
         validation_errors=[i for i in issues if i["severity"] == "error"],
         warnings=[i for i in issues if i["severity"] != "error"])

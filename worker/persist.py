@@ -117,7 +117,7 @@ def save_analysis(s: Session, doc: Document, pages: list[PageResult], analysis: 
         ref = analysis.figure_refs.get(key, {})
         s.add(Figure(document_id=doc.id, report_year=analysis.report_year, issuing_body=analysis.issuing_body,
                      key=key, value=value, cell_id=ref.get("cell_id"), confidence=ref.get("confidence")))
-    doc.report_year, doc.issuing_body = analysis.report_year, analysis.issuing_body
+    doc.kind, doc.report_year, doc.issuing_body = analysis.kind, analysis.report_year, analysis.issuing_body
 
 
 def figures_of(s: Session, issuing_body: str | None, year: int | None) -> dict[str, float | None] | None:

@@ -49,6 +49,7 @@ class DocumentAnalysis:
     warnings: list[dict] = field(default_factory=list)            # text, year and cross-report checks
     figures: dict[str, float | None] = field(default_factory=dict)
     figure_refs: dict[str, dict] = field(default_factory=dict)  # key -> {figure, confidence, page, index, row, col, cell_id}
+    kind: str | None = None            # worker.report.kind: annual_report | budget | final_account | other
     report_year: int | None = None
     issuing_body: str | None = None
 
@@ -137,7 +138,8 @@ def analyse_document(pages: list[PageResult], config: PipelineConfig) -> Documen
             (page, index), cell = found
             ref.update(page=page, index=index, row=cell.row, col=cell.col, cell_id=cell.id)
         refs[key] = ref
-    return DocumentAnalysis(tables=tables, figures=report.figures, figure_refs=refs, report_year=report.year,
+    return DocumentAnalysis(tables=tables, figures=report.figures, figure_refs=refs, kind=report.kind,
+                            report_year=report.year,
                             issuing_body=report.issuing_body,
                             validation_errors=[_issue(i, refs) for i in report.errors],
                             warnings=[_issue(i, refs) for i in report.warnings])

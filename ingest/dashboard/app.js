@@ -149,11 +149,12 @@ const UNFINISHED = ["queued", "running"];
 // -- the document list --------------------------------------------------------------------------------------
 
 const PAGE_SIZE = 50;
-const filters = { q: "", status: "", collection: "", year: "", issuing_body: "", has_errors: "", offset: 0 };
+const KINDS = ["annual_report", "budget", "final_account", "other"];
+const filters = { q: "", status: "", kind: "", collection: "", year: "", issuing_body: "", has_errors: "", offset: 0 };
 
 function filterQuery(paged) {
   const params = new URLSearchParams();
-  for (const key of ["q", "status", "collection", "year", "issuing_body", "has_errors"]) {
+  for (const key of ["q", "status", "kind", "collection", "year", "issuing_body", "has_errors"]) {
     if (filters[key] !== "") params.set(key, filters[key]);
   }
   if (paged) {
@@ -217,6 +218,7 @@ function showList(generation) {
   const filterBar = h("section", { class: "filters" },
     field("q", { type: "search", placeholder: t("search"), class: "grow", id: "search" }),
     choice("status", [["", t("any_status")], ...STATUSES.map((st) => [st, t("status_" + st)])]),
+    choice("kind", [["", t("any_kind")], ...KINDS.map((k) => [k, t("kind_" + k)])]),
     field("collection", { placeholder: t("col_collection"), size: 10 }),
     field("year", { type: "number", placeholder: t("year"), min: 1900, max: 2200, class: "year" }),
     field("issuing_body", { placeholder: t("issuing_body"), size: 14 }),
@@ -227,7 +229,7 @@ function showList(generation) {
   const rows = h("tbody", { id: "doc-rows" });
   const pager = h("nav", { class: "pager" });
   const table = h("table", { class: "docs" },
-    h("thead", {}, h("tr", {}, ["col_id", "col_file", "col_collection", "year", "issuing_body", "col_status",
+    h("thead", {}, h("tr", {}, ["col_id", "col_file", "kind", "col_collection", "year", "issuing_body", "col_status",
       "col_progress", "col_checks", "col_created"].map((k) => h("th", {}, t(k))))), rows);
   fill(view, drop, totals, filterBar, table, pager);
 
@@ -300,6 +302,7 @@ function documentRow(d) {
     h("td", { class: "file" }, h("a", { href: `#/doc/${d.id}` }, d.filename),
       d.error ? h("div", { class: "error-line" }, d.error) : null,
       d.duplicate_of_id ? h("div", { class: "muted" }, t("duplicate_of", { n: d.duplicate_of_id })) : null),
+    h("td", { class: "kind" }, d.kind ? t("kind_" + d.kind) : ""),
     h("td", {}, d.collection || ""),
     h("td", { class: "num" }, d.report_year || ""),
     h("td", {}, d.issuing_body || ""),
@@ -347,6 +350,7 @@ async function showDocument(generation, id, preselect) {
       h("a", { href: "#/", class: "back" }, t("back")),
       h("h2", {}, h("span", { class: "filename" }, st.filename), " ", statusBadge(st.status)),
       h("div", { class: "meta" },
+        st.kind ? h("span", { class: "kind" }, t("kind"), " ", h("b", {}, t("kind_" + st.kind))) : null,
         st.report_year ? h("span", {}, t("year"), " ", h("b", {}, st.report_year)) : null,
         st.issuing_body ? h("span", {}, t("issuing_body"), " ", h("b", {}, st.issuing_body)) : null,
         h("span", { class: "progress-inline" }, progress(st)),

@@ -36,3 +36,18 @@ def test_process_writes_scorable_json_and_refuses_bad_files(tmp_path, forged_sca
     assert summary["teds_struct"] > 0.95 and summary["values"] > 0.9
     assert summary["skew_err"] < 0.3
 
+
+@pytest.mark.ocr
+def test_a_budget_is_exported_as_a_budget_with_its_amounts_and_no_report_errors(tmp_path):
+    from tests.forged import forge_table_page
+
+    pdf = forge_table_page(tmp_path / "budget.pdf", profile="office", seed=8, kind="budget")
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "tablescan.cli", "process", str(pdf), "--out", str(out),
+                          "--jobs", "1"], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    export = json.loads((out / "budget.json").read_text())
+    assert export["kind"] == "budget" and export["validation_errors"] == [] and export["figures"] == {}
+    truth = json.loads((tmp_path / "budget.truth.json").read_text())
+    summary = evaluate.summarize([evaluate.score_document(truth, export)])
+    assert summary["tables_found"] == 1.0 and summary["values"] > 0.95 and summary["others_flagged"] == 0.0

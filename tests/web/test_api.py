@@ -123,7 +123,7 @@ def test_list_filters_paging_and_counts(make_settings, empty_queue_after):
     empty_queue_after(settings)
     with sessions(settings.database_url).begin() as s:
         s.add(Document(filename="其他.pdf", stored_path="originals/x.pdf", sha256="1" * 64, size=1, source="http",
-                       collection="box-2", status="queued"))
+                       collection="box-2", status="queued", kind="budget"))
     client = TestClient(create_app(settings))
 
     def found(**q):
@@ -138,6 +138,8 @@ def test_list_filters_paging_and_counts(make_settings, empty_queue_after):
     assert found(issuing_body="东风区") == [doc] and found(year=2024) == [doc] and found(year=2023) == []
     assert found(has_errors=True) == [doc] and found(has_errors=False) == [doc + 1]
     assert found(collection="box-2") == [doc + 1] and found(ids=f"{doc},999") == [doc]
+    assert found(kind="budget") == [doc + 1] and found(kind="final_account") == []
+    assert client.get("/documents", params={"kind": "novel"}).status_code == 422
     r = client.get("/documents", params={"status": "done", "limit": 1, "offset": 0})
     assert r.json()["total"] == 1 and r.json()["counts"] == {"queued": 1, "running": 0, "done": 1,
                                                               "done_with_errors": 0, "failed": 0}

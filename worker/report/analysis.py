@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from worker.report.figures import map_report
 from worker.report.grid import Grid, cell_text
-from worker.report.model import PASS, ReportAnalysis, ReviewCell
+from worker.report.kind import ANNUAL_REPORT, document_kind
+from worker.report.model import PASS, Evaluation, ReportAnalysis, ReviewCell
 from worker.report.recognise import recognise
 from worker.report.rules import evaluate_rules
 from worker.report.title import read_title
@@ -14,12 +15,18 @@ from worker.results import CellResult
 def analyse_report(tables: list[list[CellResult]], page_text: str = "",
                    review_threshold: float = 0.8) -> ReportAnalysis:
     """tables: the document's logical tables (continued parts already stitched), each a list of cells.
-    page_text: the body text of every page outside the tables ("" when not read)."""
+    page_text: the body text of every page outside the tables ("" when not read).
+    A document that is not an annual report gets its kind and review marks, and no figures or checks."""
     grids = [Grid(cells) for cells in tables]
     matches = recognise(grids)
+    kind = document_kind(grids, matches, page_text)
     mapped = map_report(grids, matches)
-    ev = evaluate_rules(mapped.figures, fmt=mapped.fmt, sources=mapped.sources, review_threshold=review_threshold,
-                        page_text=page_text, problems=mapped.problems)
+    if kind == ANNUAL_REPORT:
+        ev = evaluate_rules(mapped.figures, fmt=mapped.fmt, sources=mapped.sources,
+                            review_threshold=review_threshold, page_text=page_text, problems=mapped.problems)
+    else:
+        ev = Evaluation([], [], [])
+        mapped.figures, mapped.sources = {}, {}
     title = read_title(page_text) if page_text.strip() else None
     review: dict[tuple[int, int, int], ReviewCell] = {}
 
@@ -46,7 +53,7 @@ def analyse_report(tables: list[list[CellResult]], page_text: str = "",
                 flag(i, c.row, c.col, None, "low_confidence")
 
     return ReportAnalysis(
-        format=mapped.fmt, tables=matches, year=title.year if title else None,
+        kind=kind, format=mapped.fmt, tables=matches, year=title.year if title else None,
         issuing_body=title.issuing_body if title else None, figures=mapped.figures, sources=mapped.sources,
         checks=ev.checks, errors=ev.errors, warnings=ev.warnings,
         review_cells=sorted(review.values(), key=lambda r: (r.table, r.row, r.col)))

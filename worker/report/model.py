@@ -82,6 +82,7 @@ class Evaluation:
 
 @dataclass
 class ReportAnalysis:
+    kind: str                                     # kind.ANNUAL_REPORT | BUDGET | FINAL_ACCOUNT | OTHER
     format: str                                   # "2021" | "2019"
     tables: list[TableMatch]                      # one per table given, same order
     year: int | None

@@ -187,10 +187,16 @@ def test_missing_total_column_is_a_structure_error_and_never_passes_quietly():
 def test_missing_applicant_column_is_a_structure_error():
     v = consistent(12)
     two, three, four = report_tables(v)
-    a = analyse_report([two, drop_column(three, t3_col("research")), four], "", 0.8)
+    dropped = drop_column(three, t3_col("research"))
+    a = analyse_report([two, dropped, four], "", 0.8)
     assert check(a, "structure.three").status == STRUCTURE_ERROR
     assert a.figures["requests.new.research"] is None
     assert a.figures["requests.new.total"] == v["requests.new.total"]     # columns found by their headers
+    # a grid that disagrees with its template is not trusted: every number of that table goes to review
+    review = {(r.table, r.row, r.col) for r in a.review_cells if "structure" in r.reasons}
+    numbers = {(1, c.row, c.col) for c in dropped if c.text.isdigit()}
+    assert numbers and numbers <= review
+    assert not any(r.table != 1 and "structure" in r.reasons for r in a.review_cells)
 
 
 def test_missing_row_and_missing_table_are_structure_errors():

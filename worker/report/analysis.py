@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from worker.report.figures import map_report
-from worker.report.grid import Grid, cell_text
+from worker.report.grid import Grid, cell_text, is_label
 from worker.report.kind import ANNUAL_REPORT, document_kind
 from worker.report.model import PASS, Evaluation, ReportAnalysis, ReviewCell
 from worker.report.recognise import recognise
@@ -47,6 +47,11 @@ def analyse_report(tables: list[list[CellResult]], page_text: str = "",
                 src = mapped.sources.get(key)
                 if src is not None:
                     flag(src.table, src.row, src.col, key, f"check:{check.rule}")
+    for m in matches:   # a mandated table whose grid disagrees with its template: no value is trusted
+        if m.template and m.problems:
+            for c in tables[m.index]:
+                if not is_label(c) and fold(cell_text(c)):
+                    flag(m.index, c.row, c.col, None, "structure")
     for i, cells in enumerate(tables):  # words read badly anywhere in a table
         for c in cells:
             if c.confidence < review_threshold and fold(cell_text(c)):

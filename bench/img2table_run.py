@@ -1,4 +1,4 @@
-"""Run img2table over PDFs and write the export JSON that scanforge.score reads.
+"""Run img2table over PDFs and write the export JSON that tablescan.evaluate reads (pages, tables, cells).
 
     bench/out/.venv-img2table/bin/python bench/img2table_run.py FILE.pdf... --out DIR [--jobs N]
 

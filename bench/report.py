@@ -1,27 +1,33 @@
-"""Score each tool's predictions overall and per profile, and print them against the targets."""
+"""Score each tool's predictions overall, per profile and per variation, and print them against the targets."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from scanforge.score import score_doc, summarize
+from tablescan.evaluate import FIGURES as EVAL_FIGURES
+from tablescan.evaluate import DocScore, load_pairs, score_document, summarize
+
+NONE = "—"  # the group of a document whose truth names no profile or no variation
 
 # figure -> (direction, target); None: reported without a target
-FIGURES = {
+TARGETS = {
     "teds": (">=", 0.95), "teds_struct": (">=", 0.98), "values": (">=", 0.995), "labels": (">=", 0.97),
-    "tables_found": (">=", 0.99), "skew_err": ("<=", 0.15), "flagged": (">=", 0.98),
-    "false_alarms": ("<=", 0.02), "figures": (">=", 0.995), "silent_errors": None, "review_load": None,
-    "wrong_to_review": None,   # share of wrongly read value cells that are marked needs_review
-    "right_to_review": None,   # share of rightly read value cells that are marked needs_review
+    "tables_found": (">=", 0.99), "skew_err": ("<=", 0.15), "figures": (">=", 0.995), "flagged": (">=", 0.98),
+    "false_alarms": ("<=", 0.02), "others_flagged": ("<=", 0.0),
 }
+# every figure of tablescan.evaluate's summary, then the bench's own two
+FIGURES = {f: TARGETS.get(f) for f in EVAL_FIGURES}
+FIGURES["wrong_to_review"] = None   # share of wrongly read value cells that are marked needs_review
+FIGURES["right_to_review"] = None   # share of rightly read value cells that are marked needs_review
 SPEED = {"pages_per_min": None, "pages_per_cpu_min": None, "peak_rss_worker_mib": ("<=", 1024), "max_rss_proc_mib": None,
          "peak_rss_tree_mib": None}
 SPEED_RATIO_TARGET = {"tables-only": (">=", 3.0)}  # pages/min of tablescan tables-only over img2table's
+COLUMNS = 6  # groups per table before the table is continued below
 
 
 LEGEND = """\
-teds .. review_load: scanforge.score's figures (see its docstring); — where a figure has no data
-  (no broken report, no skew reported) or a ratio divides by zero
+documents: documents in the column
+teds .. review_load_broken: tablescan.evaluate's figures (see its docstring); — where a figure has no
+  data (no broken report, no document that is not a report, no skew reported) or a ratio divides by zero
 wrong_to_review / right_to_review: share of wrongly / rightly read value cells marked needs_review
 pages_per_min: corpus pages / wall time of the whole run; load: 1-minute load average before → after
 pages_per_cpu_min: corpus pages / CPU time of the whole process tree (less sensitive to a busy machine)
@@ -30,27 +36,48 @@ peak_rss_worker_mib: largest process of the tree with the Tesseract processes it
   whole process tree, sampled"""
 
 
+def profile_of(truth: dict) -> str:
+    """The profile's name: {"name": ...} in tests.forge's and in older truths alike, or a bare name."""
+    p = truth.get("profile")
+    return (p.get("name") if isinstance(p, dict) else p) or NONE
+
+
+def variation_of(truth: dict) -> str:
+    return truth.get("variation") or NONE
+
+
+def group_order(names: list[str], preferred: list[str]) -> list[str]:
+    """The preferred groups (asked for: shown even when no document fell in them), then the others
+    present in order of appearance, "—" last."""
+    seen = list(dict.fromkeys(names))
+    first = list(dict.fromkeys(preferred))
+    rest = [n for n in seen if n not in first and n != NONE]
+    return first + rest + ([NONE] if NONE in seen else [])
+
+
 def truths(corpus: Path) -> list[dict]:
-    return [json.loads(p.read_text()) for p in sorted(corpus.glob("*.truth.json"))]
+    """Every truth of the corpus, read the way tablescan.evaluate reads it (no predictions yet)."""
+    return [t for t, _ in load_pairs(corpus, corpus / ".no-predictions")]
 
 
-def score(truth: list[dict], pred_dir: Path) -> dict:
-    """{"overall": figures, profile: figures, ...} plus per-document detail under "documents"."""
-    docs, by_profile = [], {}
-    for t in truth:
-        pf = pred_dir / f"{t['name']}.json"
-        d = score_doc(t, json.loads(pf.read_text()) if pf.exists() else None)
-        docs.append(d)
-        by_profile.setdefault(t["profile"]["name"], []).append(d)
-    out = {"overall": figures(docs)}
-    out.update({p: figures(ds) for p, ds in by_profile.items()})
-    out["documents"] = [{"name": d["name"], **figures([d])} for d in docs]
-    return out
+def score(corpus: Path, pred_dir: Path) -> dict:
+    """{"overall": figures, "profiles": {name: figures}, "variations": {name: figures}, "documents": [...]}."""
+    docs, profiles, variations = [], {}, {}
+    for truth, pred in load_pairs(corpus, pred_dir):
+        d = score_document(truth, pred)
+        docs.append((truth, d))
+        profiles.setdefault(profile_of(truth), []).append(d)
+        variations.setdefault(variation_of(truth), []).append(d)
+    return {"overall": figures([d for _, d in docs]),
+            "profiles": {p: figures(ds) for p, ds in profiles.items()},
+            "variations": {v: figures(ds) for v, ds in variations.items()},
+            "documents": [{"name": d.name, "kind": d.kind, "profile": profile_of(t), "variation": variation_of(t),
+                           **figures([d])} for t, d in docs]}
 
 
-def figures(docs: list[dict]) -> dict:
+def figures(docs: list[DocScore]) -> dict:
     s = summarize(docs)
-    review = [r for d in docs for p in d["parts"] for r in p["review"]]
+    review = [r for d in docs for p in d.parts for r in p.review]
     wrong = [marked for w, marked in review if w]
     right = [marked for w, marked in review if not w]
     s["wrong_to_review"] = round(sum(wrong) / len(wrong), 4) if wrong else None
@@ -74,43 +101,63 @@ def fmt(v, digits: int) -> str:
         return ""
     if v is None:
         return "—"
+    if isinstance(v, int) and not isinstance(v, bool):
+        return str(v)
     return f"{v:.{digits if abs(v) <= 1 else 2 if abs(v) < 10 else 1}f}"
 
 
 def block(title: str, columns: list[str], rows: dict[str, list], targets: dict, digits=4) -> str:
-    """rows: figure -> one value per column; each value marked ✓/✗ against the figure's target."""
-    head = f"{'figure':20s} {'target':>8s}" + "".join(f"{c:>12s}" for c in columns)
-    lines = [f"== {title}", head, "-" * len(head)]
-    for name, values in rows.items():
-        t = targets.get(name)
-        tt = f"{t[0].replace('>=', '≥').replace('<=', '≤')}{t[1]:g}" if t else ""
-        lines.append(f"{name:20s} {tt:>8s}" + "".join(f"{fmt(v, digits):>10s} {meets(v, t)}" for v in values))
+    """rows: figure -> one value per column; each value marked ✓/✗ against the figure's target.
+    More than COLUMNS columns are continued in a second table below the first."""
+    lines = [f"== {title}"]
+    for start in range(0, len(columns), COLUMNS):
+        cols = columns[start:start + COLUMNS]
+        widths = [max(10, len(c) + 2) for c in cols]
+        head = f"{'figure':22s} {'target':>8s}" + "".join(f"{c:>{w}s} " for c, w in zip(cols, widths))
+        if start:
+            lines.append("")
+        lines += [head, "-" * len(head)]
+        for name, values in rows.items():
+            t = targets.get(name)
+            tt = f"{t[0].replace('>=', '≥').replace('<=', '≤')}{t[1]:g}" if t else ""
+            lines.append(f"{name:22s} {tt:>8s}" + "".join(f"{fmt(v, digits):>{w}s}{meets(v, t)}" for v, w in
+                                                           zip(values[start:start + COLUMNS], widths)))
     return "\n".join(lines)
 
 
 def render(results: dict) -> str:
-    """The whole stdout report: one block per tool, then tablescan / img2table ratios."""
-    cols = ["overall"] + results["profiles"]
+    """The whole stdout report: per tool a block overall and per profile, and one per variation (when the
+    corpus has more than one), then tablescan / img2table ratios."""
     runs = results["runs"]
-    out = [f"corpus {results['corpus']}: {results['documents']} documents, {results['pages']} pages, "
-           f"seed {results['seed']}, {results['jobs']} jobs"]
+    out = [f"corpus {results['corpus']}: {results['documents']} documents, {results['pages']} pages"
+           + (f", seed {results['seed']}" if results.get("seed") is not None else "")
+           + f", {results['jobs']} jobs; variations: {', '.join(results['variations'])}"]
 
-    def rows(run):
-        r = {f: [run["scores"].get(c, {}).get(f) for c in cols] for f in FIGURES}
-        r.update({k: [run.get(k)] + [""] * (len(cols) - 1) for k in SPEED})  # measured over the whole run
+    def rows(run, cols, key, speed):
+        sc = run["scores"]
+        get = (lambda c: sc["overall"] if c == "overall" else sc[key].get(c, {"documents": 0}))
+        r = {"documents": [get(c).get("documents") for c in cols]}
+        r.update({f: [get(c).get(f) for c in cols] for f in FIGURES})
+        if speed:  # measured over the whole run
+            r.update({k: [run.get(k)] + [""] * (len(cols) - 1) for k in SPEED})
         return r
 
+    by_profile = ["overall"] + results["profiles"]
+    by_variation = results["variations"] if len(results["variations"]) > 1 else []
     for tool, run in runs.items():
         note = "" if run["returncode"] == 0 else f"  (exit code {run['returncode']}, see {run['log']})"
         title = f"{tool}: {run['seconds']} s, load {run.get('load_before')} → {run.get('load_after')}{note}"
-        out.append(block(title, cols, rows(run), {**FIGURES, **SPEED}))
+        out.append(block(title, by_profile, rows(run, by_profile, "profiles", True), {**FIGURES, **SPEED}))
+        if by_variation:
+            out.append(block(f"{tool} per variation", by_variation, rows(run, by_variation, "variations", False),
+                             FIGURES))
     base = runs.get("img2table")
     for tool, run in runs.items():
         if tool == "img2table" or base is None:
             continue
-        a, b = rows(run), rows(base)
-        r = {f: [x if x == "" else ratio(x, y) for x, y in zip(a[f], b[f])] for f in a}
+        a, b = rows(run, by_profile, "profiles", True), rows(base, by_profile, "profiles", True)
+        r = {f: [x if x == "" else ratio(x, y) for x, y in zip(a[f], b[f])] for f in a if f != "documents"}
         speed_t = {"pages_per_min": SPEED_RATIO_TARGET.get(tool.removeprefix("tablescan "))}
-        out.append(block(f"ratio {tool} / img2table", cols, r, speed_t, digits=2))
+        out.append(block(f"ratio {tool} / img2table", by_profile, r, speed_t, digits=2))
     out.append(LEGEND)
     return "\n\n".join(out)

@@ -1,18 +1,21 @@
 """Benchmark: tablescan (full and tables-only) against img2table on a freshly forged scanned corpus.
 
-    python bench/run.py [--seed 2026] [--count 36] [--profiles clean,office,fax,worn] [--jobs N]
+    python bench/run.py [--seed 2026] [--variations plain|all|V1,V2,...] [--count N]
+                        [--profiles clean,office,fax,worn] [--corpus DIR] [--jobs N]
                         [--only full|tables-only] [--skip-img2table]
 
-Forges the corpus with ../shared/scanforge (cached by seed in bench/out/), runs
-`tablescan process` over it both ways and img2table 2.0 (its own venv,
-bench/out/.venv-img2table, made from bench/requirements.txt on first use) with the same
-number of processes, scores all three with scanforge.score overall and per profile,
-prints the figures against their targets, and writes bench/out/<run>/results.json.
+Forges the corpus with the project's own generator, `python -m tests.forge` (cached by seed, count,
+profiles and variations in bench/out/), or takes an existing folder of NAME.pdf + NAME.truth.json
+(--corpus), runs `tablescan process` over it both ways and img2table 2.0 (its own venv,
+bench/out/.venv-img2table, made from bench/requirements.txt on first use) with the same number of
+processes, scores all three with tablescan.evaluate overall, per profile and per variation, prints the
+figures against their targets, and writes bench/out/<run>/results.json.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -20,29 +23,36 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 OUT = ROOT / "bench" / "out"
 VENV = OUT / ".venv-img2table"
 REQUIREMENTS = ROOT / "bench" / "requirements.txt"
 PROFILES = "clean,office,fax,worn"
-COUNT = 36
+VARIATIONS = "plain"
+DOCUMENTS = 48  # default size of a forged corpus: 48 plain reports of 4 pages, 192 pages
 
-sys.path.insert(0, str(SHARED))
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import report  # noqa: E402
 import tool  # noqa: E402
+from tests.forge import PROFILES as ALL_PROFILES  # noqa: E402
+from tests.forge import VARIATIONS as ALL_VARIATIONS  # noqa: E402
 
 
-def forge(corpus: Path, seed: int, count: int, profiles: str) -> None:
-    """Forge the corpus once; a corpus whose forging did not finish is forged again."""
+def forge(corpus: Path, seed: int, count: int, profiles: list[str], variations: list[str]) -> None:
+    """Forge the corpus once with tests.forge; a corpus whose forging did not finish, or that was forged
+    with other parameters or another generator, is forged again."""
     done = corpus / ".forged"
-    if done.exists():
-        return
+    want = {"generator": "tests.forge", "seed": seed, "count": count, "profiles": profiles, "variations": variations}
+    try:
+        if json.loads(done.read_text()) == want:
+            return
+    except (OSError, ValueError):
+        pass
     shutil.rmtree(corpus, ignore_errors=True)
-    env = {**os.environ, "PYTHONPATH": str(SHARED)}
-    subprocess.run([sys.executable, "-m", "scanforge.forge", "--out", str(corpus), "--count", str(count),
-                    "--seed", str(seed), "--profiles", profiles], check=True, env=env)
-    done.write_text(json.dumps({"seed": seed, "count": count, "profiles": profiles}))
+    subprocess.run([sys.executable, "-m", "tests.forge", "--out", str(corpus), "--count", str(count),
+                    "--seed", str(seed), "--profiles", ",".join(profiles), "--variations", ",".join(variations)],
+                   check=True, cwd=ROOT)
+    done.write_text(json.dumps(want))
 
 
 def img2table_python() -> Path:
@@ -63,24 +73,68 @@ def tablescan_cmd() -> list[str] | None:
     return [found] if found else None
 
 
+def names(value: str, known, what: str, ap: argparse.ArgumentParser) -> list[str]:
+    """A comma-separated list of profiles or variations, or 'all' of them."""
+    got = list(known) if value == "all" else [v for v in value.split(",") if v]
+    unknown = [v for v in got if v not in known]
+    if unknown or not got:
+        ap.error(f"unknown {what}: {', '.join(unknown) or repr(value)} (known: {', '.join(known)})")
+    return got
+
+
+def default_count(profiles: list[str], variations: list[str]) -> int:
+    """About DOCUMENTS in all, split over the variations, each getting every profile as often."""
+    per = math.ceil(DOCUMENTS / len(variations))
+    return math.ceil(per / len(profiles)) * len(profiles)
+
+
+def run_name(seed: int, count: int, profiles: list[str], variations: list[str]) -> str:
+    """bench/out/<seed> for the default corpus, else every parameter that differs is in the name."""
+    default = (count, profiles, variations) == (DOCUMENTS, PROFILES.split(","), VARIATIONS.split(","))
+    if default:
+        return str(seed)
+    v = "all" if variations == list(ALL_VARIATIONS) else "+".join(variations)
+    return f"{seed}-n{count}-{'+'.join(profiles)}-{v}"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=2026)
-    ap.add_argument("--count", type=int, default=COUNT, help="random documents besides the 5 seed reports")
-    ap.add_argument("--profiles", default=PROFILES)
+    ap.add_argument("--variations", default=VARIATIONS,
+                    help=f"comma-separated, or 'all' (default: {VARIATIONS}): {', '.join(ALL_VARIATIONS)}")
+    ap.add_argument("--count", type=int,
+                    help=f"documents per variation (default: about {DOCUMENTS} in all, the same number per profile)")
+    ap.add_argument("--profiles", default=PROFILES, help=f"comma-separated, or 'all': {', '.join(ALL_PROFILES)}")
+    ap.add_argument("--corpus", type=Path, help="score this folder of NAME.pdf + NAME.truth.json instead of forging")
     ap.add_argument("--jobs", type=int, default=os.cpu_count(), help="processes per tool (default: cores)")
     ap.add_argument("--only", choices=["full", "tables-only"], help="run tablescan one way only")
     ap.add_argument("--skip-img2table", action="store_true")
     args = ap.parse_args(argv)
 
-    name = str(args.seed) if (args.count, args.profiles) == (COUNT, PROFILES) else \
-        f"{args.seed}-n{args.count}-{args.profiles.replace(',', '+')}"
-    base = OUT / name
-    corpus = base / "corpus"
-    forge(corpus, args.seed, args.count, args.profiles)
+    if args.corpus:
+        corpus = args.corpus.resolve()
+        if not corpus.is_dir() or not any(corpus.glob("*.truth.json")):
+            ap.error(f"--corpus {args.corpus}: not a folder of NAME.pdf + NAME.truth.json")
+        base = OUT / f"corpus-{corpus.name}"
+        seed, count, profiles, variations = None, None, [], []
+    else:
+        profiles = names(args.profiles, ALL_PROFILES, "profile", ap)
+        variations = names(args.variations, ALL_VARIATIONS, "variation", ap)
+        seed, count = args.seed, args.count or default_count(profiles, variations)
+        base = OUT / run_name(seed, count, profiles, variations)
+        corpus = base / "corpus"
+        forge(corpus, seed, count, profiles, variations)
     truth = report.truths(corpus)
     pdfs = [str(corpus / f"{t['name']}.pdf") for t in truth]
+    missing = [p for p in pdfs if not Path(p).exists()]
+    if missing:
+        print(f"no PDF beside {len(missing)} truths, e.g. {missing[0]}", file=sys.stderr)
+        return 2
     pages = sum(len(t["pages"]) for t in truth)
+    if args.corpus:  # columns in tests.forge's order of profiles and variations, others after them
+        found = {report.profile_of(t) for t in truth} | {report.variation_of(t) for t in truth}
+        profiles = [p for p in ALL_PROFILES if p in found]
+        variations = [v for v in ALL_VARIATIONS if v in found]
 
     def pred_dir(label: str) -> Path:
         return base / "pred" / label.replace(" ", "-")
@@ -112,13 +166,18 @@ def main(argv=None) -> int:
         ok = r["returncode"] == 0
         r["pages_per_min"] = round(pages / r["seconds"] * 60, 2) if ok else None
         r["pages_per_cpu_min"] = round(pages / r["cpu_seconds"] * 60, 2) if ok and r["cpu_seconds"] else None
-        r["scores"] = report.score(truth, pred)
+        print(f"scoring {label} ...", file=sys.stderr, flush=True)
+        r["scores"] = report.score(corpus, pred)
         runs[label] = r
 
-    results = {"seed": args.seed, "count": args.count, "corpus": str(corpus.relative_to(ROOT)),
-               "profiles": args.profiles.split(","), "documents": len(truth), "pages": pages, "jobs": args.jobs,
+    shown = str(corpus.relative_to(ROOT)) if corpus.is_relative_to(ROOT) else str(corpus)
+    results = {"seed": seed, "count": count, "corpus": shown,
+               "profiles": report.group_order([report.profile_of(t) for t in truth], profiles),
+               "variations": report.group_order([report.variation_of(t) for t in truth], variations),
+               "documents": len(truth), "pages": pages, "jobs": args.jobs,
                "targets": {**report.FIGURES, **report.SPEED, "pages_per_min_ratio": report.SPEED_RATIO_TARGET},
                "runs": runs}
+    base.mkdir(parents=True, exist_ok=True)
     (base / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print(report.render(results))
     print(f"\nresults: {(base / 'results.json').relative_to(ROOT)}")

@@ -1,4 +1,4 @@
-"""The JSON export of one document (pydantic). A superset of what scanforge's scorer reads.
+"""The JSON export of one document (pydantic); `tablescan evaluate` scores it against truth.
 
 pages[].tables are the tables as they stand on each page; `tables` at the top level are the logical
 tables, a table continued across pages stitched back into one.

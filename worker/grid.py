@@ -76,13 +76,14 @@ def _cluster(runs: list[_Run], tol: float) -> list[list[_Run]]:
     return groups
 
 
-def _touches(other: np.ndarray, horizontal: bool, pos: float, end: int, tol: int) -> bool:
-    """Does the other-direction rule mask have ink near the point (end, pos) along/across?"""
+def _touches(other: np.ndarray, horizontal: bool, pos: float, lo: int, hi: int, tol: int) -> bool:
+    """Does the other-direction rule mask have ink within tol across `pos`, between lo and hi along the
+    run (its end, and a little inside it: a speck of noise joined to a rule's end extends the run)?"""
     p = round(pos)
-    if horizontal:  # point (x=end, y=pos) must be near a vertical rule
-        y0, y1, x0, x1 = p - tol, p + tol + 1, end - tol, end + tol + 1
+    if horizontal:  # near (x in lo..hi, y=pos) must be a vertical rule
+        y0, y1, x0, x1 = p - tol, p + tol + 1, lo, hi
     else:
-        y0, y1, x0, x1 = end - tol, end + tol + 1, p - tol, p + tol + 1
+        y0, y1, x0, x1 = lo, hi, p - tol, p + tol + 1
     H, W = other.shape
     win = other[max(0, y0):min(H, y1), max(0, x0):min(W, x1)]
     return bool(win.size and win.any())
@@ -99,7 +100,8 @@ def _separators(mask: np.ndarray, other: np.ndarray, horizontal: bool, tol: int,
     pos, thick, length, keep = [], [], [], []
     for g in _cluster(runs, tol):
         a, b = min(r.a for r in g), max(r.b for r in g)
-        top, bottom = _touches(other, horizontal, g[0].pos, a, tol), _touches(other, horizontal, g[0].pos, b - 1, tol)
+        top = _touches(other, horizontal, g[0].pos, a - tol, a + 3 * tol + 1, tol)
+        bottom = _touches(other, horizontal, g[0].pos, b - 1 - 3 * tol, b + tol, tol)
         if not (any(r.b - r.a >= 0.4 * span for r in g) or (top or bottom if horizontal else top and bottom)):
             continue
         wsum = sum(r.b - r.a for r in g)

@@ -129,3 +129,24 @@ def test_of_two_close_column_rules_the_ruled_one_is_kept():
     img[y:y + int(dpi * 0.3), x:x + 2] = 0                   # a short stroke touching the top frame
     grid = build_grid(find_tables(img, DPI)[0], DPI)
     assert grid.n_cols == 6 and abs(grid.xs[2] - (int(DPI) + int(dpi * 0.9) + int(dpi * 1.4))) <= 3
+
+
+def test_a_column_rule_whose_end_a_speck_extends_still_separates_its_rows():
+    """A short column rule (two rows of an eight-row table, as in table 二's 第（一）项 block) with a fax
+    speck joined below its lower end: it must still split those rows, and only those."""
+    from worker.tables import TableRegion
+
+    dpi, w, row, rows = 200, 900, 60, 8
+    hm = np.zeros((rows * row + 4, w), np.uint8)
+    vm = np.zeros_like(hm)
+    for r in range(rows + 1):
+        hm[r * row:r * row + 4, :] = 255
+    vm[:, :4] = vm[:, w - 4:] = 255
+    vm[:, 300:304] = 255                          # label column, all rows
+    vm[row:3 * row + 4, 600:604] = 255            # rows 1 and 2 only
+    vm[3 * row + 4:3 * row + 13, 601:604] = 255   # a speck joined to its lower end
+    grid = build_grid(TableRegion((0, 0, w, hm.shape[0]), hm, vm), dpi)
+    assert grid.n_cols == 3
+    spans = _spans(grid)
+    assert (1, 1, 1, 1) in spans and (2, 2, 1, 1) in spans
+    assert (0, 1, 1, 2) in spans and (3, 1, 1, 2) in spans and (7, 1, 1, 2) in spans

@@ -3,21 +3,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 SAMPLE := samples/sample-report.pdf
 
-.PHONY: deps run test bench bench-load clean
+.PHONY: deps deps-test run test bench bench-load clean
 
 deps:
 	@scripts/install-deps.sh
+
+deps-test:
+	@scripts/install-deps.sh --test
 
 ## run: start the service on ./inbox with SQLite and a local Redis, drop a sample scan in, show it reach done
 run: deps
 	$(BIN)/tablescan up --inbox ./inbox --sample $(SAMPLE)
 
 ## test: the whole test suite against real Redis, SQLite and PostgreSQL
-test: deps
+test: deps-test
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 ## bench: forge a corpus, run tablescan and img2table on it, print every figure (BENCH_ARGS="--seed 5")
-bench: deps
+bench: deps-test
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 ## bench-load: 200 files (10 duplicates, 10 broken) dropped at once into a real service with 2 workers

@@ -38,20 +38,24 @@ from tests.forge import PROFILES as ALL_PROFILES  # noqa: E402
 from tests.forge import VARIATIONS as ALL_VARIATIONS  # noqa: E402
 
 
-def forge(corpus: Path, seed: int, count: int, profiles: list[str], variations: list[str]) -> None:
-    """Forge the corpus once with tests.forge; a corpus whose forging did not finish, or that was forged
-    with other parameters or another generator, is forged again."""
+def forge(corpus: Path, seed: int, count: int, profiles: list[str], variations: list[str],
+          renderers: list[str]) -> None:
+    """Forge the corpus once with tests.forge, with each renderer (the forge's own drawing, LibreOffice
+    Writer); a corpus whose forging did not finish, or that was forged with other parameters or another
+    generator, is forged again."""
     done = corpus / ".forged"
-    want = {"generator": "tests.forge", "seed": seed, "count": count, "profiles": profiles, "variations": variations}
+    want = {"generator": "tests.forge", "seed": seed, "count": count, "profiles": profiles, "variations": variations,
+            "renderers": renderers}
     try:
         if json.loads(done.read_text()) == want:
             return
     except (OSError, ValueError):
         pass
     shutil.rmtree(corpus, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "tests.forge", "--out", str(corpus), "--count", str(count),
-                    "--seed", str(seed), "--profiles", ",".join(profiles), "--variations", ",".join(variations)],
-                   check=True, cwd=ROOT)
+    for renderer in renderers:
+        subprocess.run([sys.executable, "-m", "tests.forge", "--out", str(corpus), "--count", str(count),
+                        "--seed", str(seed), "--profiles", ",".join(profiles), "--variations", ",".join(variations),
+                        "--renderer", renderer], check=True, cwd=ROOT)
     done.write_text(json.dumps(want))
 
 
@@ -88,13 +92,14 @@ def default_count(profiles: list[str], variations: list[str]) -> int:
     return math.ceil(per / len(profiles)) * len(profiles)
 
 
-def run_name(seed: int, count: int, profiles: list[str], variations: list[str]) -> str:
+def run_name(seed: int, count: int, profiles: list[str], variations: list[str], renderers: list[str]) -> str:
     """bench/out/<seed> for the default corpus, else every parameter that differs is in the name."""
-    default = (count, profiles, variations) == (DOCUMENTS, PROFILES.split(","), VARIATIONS.split(","))
+    default = (count, profiles, variations, renderers) == (DOCUMENTS, PROFILES.split(","), VARIATIONS.split(","),
+                                                           ["forge"])
     if default:
         return str(seed)
     v = "all" if variations == list(ALL_VARIATIONS) else "+".join(variations)
-    return f"{seed}-n{count}-{'+'.join(profiles)}-{v}"
+    return f"{seed}-n{count}-{'+'.join(profiles)}-{v}" + ("" if renderers == ["forge"] else "-" + "+".join(renderers))
 
 
 def main(argv=None) -> int:
@@ -105,6 +110,8 @@ def main(argv=None) -> int:
     ap.add_argument("--count", type=int,
                     help=f"documents per variation (default: about {DOCUMENTS} in all, the same number per profile)")
     ap.add_argument("--profiles", default=PROFILES, help=f"comma-separated, or 'all': {', '.join(ALL_PROFILES)}")
+    ap.add_argument("--renderer", choices=["forge", "writer", "both"], default="forge",
+                    help="lay documents out with the forge's own drawing, LibreOffice Writer, or both")
     ap.add_argument("--corpus", type=Path, help="score this folder of NAME.pdf + NAME.truth.json instead of forging")
     ap.add_argument("--jobs", type=int, default=os.cpu_count(), help="processes per tool (default: cores)")
     ap.add_argument("--only", choices=["full", "tables-only"], help="run tablescan one way only")
@@ -121,9 +128,10 @@ def main(argv=None) -> int:
         profiles = names(args.profiles, ALL_PROFILES, "profile", ap)
         variations = names(args.variations, ALL_VARIATIONS, "variation", ap)
         seed, count = args.seed, args.count or default_count(profiles, variations)
-        base = OUT / run_name(seed, count, profiles, variations)
+        renderers = ["forge", "writer"] if args.renderer == "both" else [args.renderer]
+        base = OUT / run_name(seed, count, profiles, variations, renderers)
         corpus = base / "corpus"
-        forge(corpus, seed, count, profiles, variations)
+        forge(corpus, seed, count, profiles, variations, renderers)
     truth = report.truths(corpus)
     pdfs = [str(corpus / f"{t['name']}.pdf") for t in truth]
     missing = [p for p in pdfs if not Path(p).exists()]

@@ -17,6 +17,8 @@ def main(argv=None) -> int:
     ap.add_argument("--profiles", default="clean,office,fax,worn")
     ap.add_argument("--variations", default="plain", help=f"comma-separated, or 'all': {', '.join(VARIATIONS)}")
     ap.add_argument("--broken", type=float, default=0.3, help="share of reports with one sum broken on purpose")
+    ap.add_argument("--renderer", choices=["forge", "writer"], default="forge",
+                    help="draw pages with the forge itself, or lay them out with LibreOffice Writer")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     profiles = args.profiles.split(",")
@@ -24,13 +26,21 @@ def main(argv=None) -> int:
     unknown = [p for p in profiles if p not in PROFILES] + [v for v in variations if v not in VARIATIONS]
     if unknown:
         ap.error(f"unknown profile or variation: {', '.join(unknown)}")
+    if args.renderer == "writer":
+        from .writer import available, forge_with_writer as render
+        if not available():
+            ap.error("the writer renderer needs soffice (LibreOffice Writer) and pdftotext")
+    else:
+        render = forge
     made = []
     for variation in variations:
         for i in range(args.count):
             profile = profiles[i % len(profiles)]
-            spec = spec_for(f"{variation}-{i:03d}-{profile}", variation, profile, rng)
+            prefix = "lo-" if args.renderer == "writer" else ""
+            spec = spec_for(f"{prefix}{variation}-{i:03d}-{profile}", variation, profile, rng)
+            spec.variation = prefix + variation     # results are shown per renderer and variation
             spec.broken = spec.kind == "annual_report" and rng.random() < args.broken
-            made.append(forge(Path(args.out), spec, rng))
+            made.append(render(Path(args.out), spec, rng))
     print(f"{len(made)} documents, {sum(len(t['pages']) for t in made)} pages -> {args.out}")
     return 0
 

@@ -72,43 +72,59 @@ def spec_for(name: str, variation: str, profile: str, rng: random.Random, **over
                    issuing_body=rng.choice(C.BODIES), variation=variation, **overrides)
 
 
-def draw(spec: DocSpec, rng: random.Random) -> tuple[Layout, dict | None, dict | None]:
-    """Lay the document out; returns the layout, its figures and the sum broken (if any)."""
-    lay = Layout(spec.style)
+def draw_content(spec: DocSpec, rng: random.Random) -> tuple[list[tuple], dict | None, dict | None, list[tuple]]:
+    """What the document says, renderer aside: blocks ("title" | "heading" | "para", text) and
+    ("table", name, cells, widths, header_rows), its figures, the sum broken (if any), and its tables
+    as (name, cells, header_rows)."""
+    blocks: list[tuple] = []
     if spec.kind != "annual_report":
         title, table_title, unit = C.OTHER_TITLES[spec.kind]
-        lay.text(title.format(body=spec.issuing_body, year=spec.year), pt=spec.style.body_pt * 1.35, bold=True,
-                 center=True, gap=1.0)
-        lay.text(table_title, bold=True, center=True)
-        lay.text(unit, indent=False, gap=0.2)
         cells = C.budget_table(rng, rng.randint(8, 16)) if spec.kind == "budget" else C.final_account_table(rng)
-        lay.table(spec.kind, cells, C.OTHER_WIDTHS[spec.kind], spec.split, header_rows=2)
-        lay.text("注：本表金额单位为万元，合计数与分项数之和的尾差系四舍五入所致。")
-        return lay, None, None
+        blocks += [("title", title.format(body=spec.issuing_body, year=spec.year)), ("heading", table_title),
+                   ("para", unit), ("table", spec.kind, cells, C.OTHER_WIDTHS[spec.kind], 2),
+                   ("para", "注：本表金额单位为万元，合计数与分项数之和的尾差系四舍五入所致。")]
+        return blocks, None, None, [(spec.kind, cells, 2)]
     figures = dict(spec.figures) if spec.figures else C.random_figures(
         rng, spec.format, rng.choice(["street", "district", "city"]))
     broken = C.break_a_sum(figures, spec.format, rng) if spec.broken else None
     before, after = C.narrative(figures, spec.year, spec.issuing_body, rng)
+    heading = ("一、", "五、", "六、")
     if spec.body_text:
-        lay.text(C.report_title(spec.year, spec.issuing_body), pt=spec.style.body_pt * 1.35, bold=True,
-                 center=True, gap=1.0)
-        for p in before:
-            lay.text(p, bold=p.startswith("一、"), indent=not p.startswith("一、"))
-    draws = {"two": (C.table_two(figures, spec.format), 0), "three": (C.table_three(figures, spec.format), 3),
+        blocks.append(("title", C.report_title(spec.year, spec.issuing_body)))
+        blocks += [("heading" if p.startswith(heading) else "para", p) for p in before]
+    drawn = {"two": (C.table_two(figures, spec.format), 0), "three": (C.table_three(figures, spec.format), 3),
              "four": (C.table_four(figures), 3)}
     heads = {"two": "二、主动公开政府信息情况", "three": "三、收到和处理政府信息公开申请情况",
              "four": "四、政府信息公开行政复议、行政诉讼情况"}
+    tables = []
     for name in spec.tables:
-        lay.text(heads[name], bold=True, indent=False)
-        cells, header_rows = draws[name]
+        cells, header_rows = drawn[name]
         widths = list(C.WIDTHS[name])
         if name == "three" and spec.style.label_widths:
             lw = list(spec.style.label_widths)
             widths = lw + [(1 - sum(lw)) / 7] * 7
-        lay.table(name, cells, widths, spec.split, header_rows)
+        blocks += [("heading", heads[name]), ("table", name, cells, widths, header_rows)]
+        tables.append((name, cells, header_rows))
     if spec.body_text:
-        for p in after:
-            lay.text(p, bold=p.startswith(("五、", "六、")), indent=not p.startswith(("五、", "六、")))
+        blocks += [("heading" if p.startswith(heading) else "para", p) for p in after]
+    return blocks, figures, broken, tables
+
+
+def draw(spec: DocSpec, rng: random.Random) -> tuple[Layout, dict | None, dict | None]:
+    """Lay the document out with the forge's own drawing; returns the layout, its figures and the sum
+    broken (if any)."""
+    blocks, figures, broken, _ = draw_content(spec, rng)
+    lay = Layout(spec.style)
+    for b in blocks:
+        if b[0] == "title":
+            lay.text(b[1], pt=spec.style.body_pt * 1.35, bold=True, center=True, gap=1.0)
+        elif b[0] == "heading":
+            lay.text(b[1], bold=True, indent=False)
+        elif b[0] == "para":
+            lay.text(b[1])
+        else:
+            _, name, cells, widths, header_rows = b
+            lay.table(name, cells, widths, spec.split, header_rows)
     return lay, figures, broken
 
 

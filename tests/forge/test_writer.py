@@ -1,0 +1,49 @@
+"""The second renderer: documents laid out by LibreOffice Writer, and the tables found on them."""
+import random
+
+import numpy as np
+import pytest
+from pdf2image import convert_from_path
+
+from tests.forge import PROFILES, Style
+from tests.forge.documents import DocSpec
+from tests.forge.writer import available, forge_with_writer, pages_of_rows
+from worker.config import PipelineConfig
+from worker.grid import build_grid
+from worker.page import upright
+from worker.tables import find_tables
+
+pytestmark = pytest.mark.skipif(not available(), reason="LibreOffice Writer is installed by make test")
+
+
+def shape(part: dict) -> tuple[int, int]:
+    edges = {c["col"] for c in part["cells"]} | {c["col"] + c["col_span"] for c in part["cells"]}
+    return max(c["row"] + c["row_span"] for c in part["cells"]), len(edges) - 1
+
+
+def test_rows_are_placed_on_the_page_whose_text_has_them():
+    cells = [{"row": r, "col": 0, "row_span": 1, "col_span": 1, "text": t, "kind": "label"}
+             for r, t in enumerate(["规章", "12", "行政许可", "行政处罚"])]
+    texts = ["二、主动公开\n规 章\n12\n行政许可", "行政处罚\n三、收到"]
+    assert pages_of_rows(texts, [("two", cells, 0)]) == [[0, 0, 0, 1]]
+
+
+@pytest.mark.parametrize("style", [Style(open_break=True, repeat_header=True, table_font="kai", rule_pt=0.5),
+                                   Style(shade="grey", table_font="hei", rule_pt=1.5, label_align="left")])
+def test_a_writer_report_is_found_table_by_table_part_by_part(tmp_path, style):
+    spec = DocSpec(name="w", style=style, profile=PROFILES["office"])
+    truth = forge_with_writer(tmp_path, spec, random.Random(6))
+    parts = [t for p in truth["pages"] for t in p["tables"]]
+    assert {t["name"] for t in parts} == {"two", "three", "four"}
+    body = {}
+    for t in parts:
+        body[t["name"]] = body.get(t["name"], 0) + shape(t)[0] - t["header_rows"]
+    assert body == {"two": 14, "three": 28, "four": 4}
+    dpi = spec.profile.dpi
+    for page, image in zip(truth["pages"], convert_from_path(tmp_path / "w.pdf", dpi=dpi, grayscale=True)):
+        gray, *_ = upright(np.asarray(image), dpi, PipelineConfig())
+        found = []
+        for region in find_tables(gray, dpi):
+            grid = build_grid(region, dpi)
+            found.append((grid.n_rows, grid.n_cols) if grid else None)
+        assert found == [shape(t) for t in page["tables"]], page["number"]

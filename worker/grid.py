@@ -89,20 +89,43 @@ def _touches(other: np.ndarray, horizontal: bool, pos: float, lo: int, hi: int, 
     return bool(win.size and win.any())
 
 
-def _separators(mask: np.ndarray, other: np.ndarray, horizontal: bool, tol: int,
-                span: int) -> tuple[list[float], list[float], list[int], np.ndarray]:
+def _beside_text(ink: np.ndarray, pos: float, thick: float, a: int, b: int, tol: int, band: int) -> float:
+    """Share of a vertical run's length (its ends left out) with ink just beside it, left or right:
+    a rule has the cell's padding beside it, a character's stroke the rest of the character."""
+    half = max(1.0, thick / 2)
+    x0, x1 = int(round(pos - half)) - band - 1, int(round(pos + half)) + 1
+    y0, y1 = a + 2 * tol, b - 2 * tol
+    if y1 - y0 < 2 or x0 < 0 or x1 + band + 1 > ink.shape[1]:
+        return 0.0
+    left = ink[y0:y1, x0:x0 + band].any(axis=1)
+    right = ink[y0:y1, x1 + 1:x1 + 1 + band].any(axis=1)
+    return float((left | right).mean())
+
+
+def _separators(mask: np.ndarray, other: np.ndarray, horizontal: bool, tol: int, span: int,
+                ink: np.ndarray | None = None, dpi: int = 300,
+                max_text_beside: float = 0.35) -> tuple[list[float], list[float], list[int], np.ndarray]:
     """Candidate separator positions, their thicknesses, their ruled lengths and the mask of their rule pieces.
 
-    A cluster of collinear pieces is a candidate if one piece is long (>= 0.4 of the table) or it
-    meets rules of the other direction: a row rule at one of its ends, a column rule at both (the
-    long upright stroke of a character in a low cell can join one rule by chance, not two). Stragglers are removed later by the slot boundary tests."""
+    A cluster of collinear pieces is a candidate if it meets rules of the other direction: a row rule
+    at one of its ends, a column rule at both (the long upright stroke of a character in a low cell
+    can join one rule by chance, not two), or one end when one piece is long (>= 0.4 of the table: a
+    worn rule may lose an end, but a stroke inside one tall merged cell meets no rule at all). A short
+    column candidate with text right beside it (ink, given, within 0.015 in) along more than
+    max_text_beside of its length is a character's stroke. Stragglers are removed later by the slot
+    boundary tests."""
     runs, labels = _segments(mask, horizontal)
+    band = max(2, round(dpi * 0.015))
     pos, thick, length, keep = [], [], [], []
     for g in _cluster(runs, tol):
         a, b = min(r.a for r in g), max(r.b for r in g)
         top = _touches(other, horizontal, g[0].pos, a - tol, a + 3 * tol + 1, tol)
         bottom = _touches(other, horizontal, g[0].pos, b - 1 - 3 * tol, b + tol, tol)
-        if not (any(r.b - r.a >= 0.4 * span for r in g) or (top or bottom if horizontal else top and bottom)):
+        long = any(r.b - r.a >= 0.4 * span for r in g)
+        if not ((long and (top or bottom)) or (top or bottom if horizontal else top and bottom)):
+            continue
+        if not horizontal and not long and ink is not None and \
+                _beside_text(ink, g[0].pos, max(r.thick for r in g), a, b, tol, band) > max_text_beside:
             continue
         wsum = sum(r.b - r.a for r in g)
         pos.append(sum(r.pos * (r.b - r.a) for r in g) / max(1, wsum))
@@ -149,16 +172,17 @@ def _ruled(mask: np.ndarray, horizontal: bool, pos: float, a: int, b: int, band:
 
 
 def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_row_inches: float = 0.09,
-               min_col_inches: float = 0.09) -> Grid | None:
+               min_col_inches: float = 0.09, min_slots: int = 4) -> Grid | None:
     """Table region -> Grid of cells with spans (page pixels), or None if no grid can be built.
 
     A slot boundary counts as ruled when at least min_coverage of it carries rule ink (broken or
-    faint rules pass, a merged cell's interior does not)."""
+    faint rules pass, a merged cell's interior does not). An inner separator must bound at least one
+    slot, and two where it crosses min_slots or more."""
     hm, vm = region.horizontal, region.vertical
     Hh, Ww = hm.shape
     tol = max(3, round(dpi * 0.02))
     ys, yth, ylen, hm_ok = _separators(hm, vm, True, tol, Ww)
-    xs, xth, xlen, vm_ok = _separators(vm, hm, False, tol, Hh)
+    xs, xth, xlen, vm_ok = _separators(vm, hm, False, tol, Hh, region.ink, dpi)
     hm, vm = hm_ok, vm_ok
     # rules closer than a text line (doubled rules, a stroke beside a rule) count once
     ys, yth = _thin_out(ys, yth, ylen, dpi * min_row_inches)
@@ -182,11 +206,16 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_ro
                 below[i, j] = _ruled(hm, True, ys[i + 1], a, b, band, min_coverage)
         return right, below
 
-    # drop inner separators that bound no slot at all (stray strokes, doubled rules)
+    # drop inner separators that bound no slot at all (stray strokes, doubled rules), or only one slot of
+    # min_slots or more: a stroke inside one cell is no boundary of the table's rows or columns
+    def dead(ruled: np.ndarray) -> bool:
+        n = int(ruled.sum())
+        return n == 0 or (n == 1 and ruled.size >= min_slots)
+
     for _ in range(4):
         right, below = boundaries(xs, ys)
-        dead_x = [j + 1 for j in range(right.shape[1]) if not right[:, j].any()]
-        dead_y = [i + 1 for i in range(below.shape[0]) if not below[i, :].any()]
+        dead_x = [j + 1 for j in range(right.shape[1]) if dead(right[:, j])]
+        dead_y = [i + 1 for i in range(below.shape[0]) if dead(below[i, :])]
         if not dead_x and not dead_y:
             break
         xs = [x for k, x in enumerate(xs) if k not in dead_x]

@@ -19,9 +19,10 @@ BBox = tuple[int, int, int, int]
 
 @dataclass
 class RuleMasks:
-    """uint8 masks (255 = rule) of the page's horizontal and vertical ruling lines."""
+    """uint8 masks (255 = rule) of the page's horizontal and vertical ruling lines, and of all its ink."""
     horizontal: np.ndarray
     vertical: np.ndarray
+    ink: np.ndarray | None = None
 
 
 @dataclass
@@ -30,6 +31,7 @@ class TableRegion:
     horizontal: np.ndarray      # rule masks cropped to bbox (an open edge closed by a drawn-in rule)
     vertical: np.ndarray
     open_edges: tuple[str, ...] = ()    # "top", "bottom": closed here from the column rules' ends
+    ink: np.ndarray | None = None       # all ink cropped to bbox (text beside a stroke tells it from a rule)
 
 
 def rule_masks(gray: np.ndarray, dpi: int, min_h_inches: float = 0.3, min_v_inches: float = 0.2,
@@ -47,7 +49,7 @@ def rule_masks(gray: np.ndarray, dpi: int, min_h_inches: float = 0.3, min_v_inch
     h = cv2.morphologyEx(h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (lh, 1)))
     v = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
     v = cv2.morphologyEx(v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, lv)))
-    return RuleMasks(h, v)
+    return RuleMasks(h, v, ink)
 
 
 def find_tables(gray: np.ndarray, dpi: int, masks: RuleMasks | None = None, min_width_inches: float = 1.0,
@@ -91,7 +93,8 @@ def find_tables(gray: np.ndarray, dpi: int, masks: RuleMasks | None = None, min_
             continue
         if open_edges:
             hm = close_edge(hm, vm, open_edges[0], dpi)
-        out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, open_edges))
+        ink = m.ink[y0:y1, x0:x1] if m.ink is not None else None
+        out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, open_edges, ink))
     out.sort(key=lambda r: (r.bbox[1], r.bbox[0]))
     return out
 

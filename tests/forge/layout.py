@@ -49,6 +49,8 @@ class Style:
     vertical_text: bool = False       # tall narrow merged cells write their text top to bottom
     label_align: str = "center"       # or "left"
     label_widths: tuple[float, ...] | None = None   # table 三's three label columns, narrower to wrap
+    stray_marks: bool = False         # strokes inside cells that are not rules: an underline under a wide
+                                      # header, a pen stroke through a label, a speck on a header's edge
 
     def px(self, pt: float) -> int:
         return max(1, round(pt / 72 * self.dpi))
@@ -221,6 +223,8 @@ class Layout:
                     tx = (x0 + x1) / 2 - fnt.getlength(ln) / 2
                 draw.text((tx, ty), ln, font=fnt, fill=(0, 0, 0))
                 ty += step
+            if s.stray_marks:
+                self._stray_marks(draw, c, (x0, y0, x1, y1), lw, ty)
             out.append({**c, "text": c["text"].replace("\n", ""), "bbox": [x0, y0, x1, y1]})
         for c in out:   # rules over the fills; an open break leaves the edge at the break undrawn
             x0, y0, x1, y1 = c["bbox"]
@@ -238,6 +242,20 @@ class Layout:
             c["row"] = renumber[c["row"]]
         page.tables.append({"name": name, "part": index, "first_row": part.first, "header_rows": part.header,
                             "cells": out})
+
+    @staticmethod
+    def _stray_marks(draw: ImageDraw.ImageDraw, c: dict, box: tuple[int, int, int, int], lw: int,
+                     text_bottom: float) -> None:
+        """Ink inside one cell that is not a rule: it must not become a row or column boundary."""
+        x0, y0, x1, y1 = box
+        w, h = x1 - x0, y1 - y0
+        if c["kind"] == "header" and c["col_span"] >= 2 and c["text"]:      # an underline under the words
+            y = min(y1 - 2 * lw, int(text_bottom) + lw)
+            draw.rectangle([x0 + w * 0.2, y, x1 - w * 0.2, y + max(1, lw) - 1], fill=(0, 0, 0))
+        elif c["kind"] == "label" and c["row_span"] >= 2:                    # a pen stroke down a tall label
+            draw.rectangle([x0 + w * 0.8, y0 + h * 0.2, x0 + w * 0.8 + max(1, lw) - 1, y1 - h * 0.2], fill=(0, 0, 0))
+        elif c["kind"] == "header" and c["text"]:                          # a short stroke off the left wall
+            draw.rectangle([x0, (y0 + y1) // 2, x0 + w * 0.3, (y0 + y1) // 2 + max(1, lw) - 1], fill=(0, 0, 0))
 
     @staticmethod
     def _clip(cells: list[dict], r0: int, r1: int) -> list[dict]:

@@ -23,6 +23,7 @@ _DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I
                             "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "g": "9", "q": "9",
                             "，": ",", "。": ".", "·": ".", "—": "-", "_": "-"})
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_ENUMERATION = re.compile(rf"^([一二三四五六七八九十]{{1,3}})[“”\"'，,·：:](?=[{_CJK}])")
 
 
 def fold_width(text: str) -> str:
@@ -86,6 +87,8 @@ def normalise_text(raw: str) -> str:
     t = re.sub(r"\s+", " ", t).strip()
     # decimals and enumerations keep no inner spaces: "1 . 属于" -> "1.属于", "12 .5" -> "12.5"
     t = re.sub(r"(?<=\d)\s*\.\s*(?=[\d" + _CJK + "])", ".", t)
+    # an enumeration's 、 misread as a quote or comma after a leading Chinese numeral: "二“上年" -> "二、上年"
+    t = _ENUMERATION.sub(r"\1、", t)
     return t
 
 

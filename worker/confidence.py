@@ -28,6 +28,17 @@ class Reading:
 
 
 GLYPHS_DISAGREE = 0.5  # a reading with more or fewer characters than the ink has glyphs
+INFERRED_STRUCTURE = 0.85  # a cell bounded by a separator found without a rule (text gaps, an open edge)
+
+
+def structure_cap(bbox: tuple[int, int, int, int], inferred_xs: list[int], inferred_ys: list[int]) -> float:
+    """How far a cell's reading can be trusted given how its walls were found: INFERRED_STRUCTURE when
+    one of them was inferred rather than seen as a rule, else 1."""
+    x0, y0, x1, y1 = bbox
+    if any(abs(x - x0) <= 2 or abs(x - x1) <= 2 for x in inferred_xs) or \
+            any(abs(y - y0) <= 2 or abs(y - y1) <= 2 for y in inferred_ys):
+        return INFERRED_STRUCTURE
+    return 1.0
 
 
 def read_number(ct: CellText) -> Reading:

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from .confidence import looks_like_value, read_number, read_text, table_kinds
+from .confidence import looks_like_value, read_number, read_text, structure_cap, table_kinds
 from .config import PipelineConfig
 from .deskew import estimate_skew, rotate, to_gray
 from .grid import Grid, build_grid
@@ -72,7 +72,7 @@ def _cells(grid: Grid, texts: list[CellText]) -> tuple[list[CellResult], float]:
     kinds = table_kinds(spans, is_num, empty)
     out = []
     for c, ct, rd, kind in zip(grid.cells, texts, readings, kinds):
-        conf = rd.confidence
+        conf = min(rd.confidence, structure_cap(c.bbox, grid.inferred_xs, grid.inferred_ys))
         text = rd.text
         if kind == "value" and not ct.empty and rd.number is None:
             conf = min(conf, 0.3)       # a value cell that is not a number

@@ -35,6 +35,7 @@ VARIATIONS: dict[str, dict] = {
     "vertical-text": {"vertical_text": True, "label_widths": (0.05, 0.09, 0.2)},
     "left-labels": {"label_align": "left"},
     "stray-marks": {"stray_marks": True},
+    "faint-rule": {"faint_rule": True},
     "kai": {"body_font": "kai", "table_font": "kai"},
     "fangsong": {"body_font": "fangsong", "table_font": "fangsong"},
     "hei": {"body_font": "hei", "table_font": "zenhei"},

@@ -49,6 +49,7 @@ class Style:
     vertical_text: bool = False       # tall narrow merged cells write their text top to bottom
     label_align: str = "center"       # or "left"
     label_widths: tuple[float, ...] | None = None   # table 三's three label columns, narrower to wrap
+    faint_rule: bool = False          # one column rule of a wide table printed as a faint grey hairline
     stray_marks: bool = False         # strokes inside cells that are not rules: an underline under a wide
                                       # header, a pen stroke through a label, a speck on a header's edge
 
@@ -205,6 +206,7 @@ class Layout:
         lw = s.px(s.rule_pt)
         rows = sorted(part.ys)
         top, bottom = part.ys[rows[0]][0], part.ys[rows[-1]][1]
+        faint_x = xs[len(xs) - 4] if s.faint_rule and len(xs) >= 9 else None   # 3 columns from the right
         out = []
         pieces = [c for c in self._clip(cells, 0, part.header)] + list(self._clip(cells, part.first, part.end))
         for c in pieces:
@@ -234,6 +236,9 @@ class Layout:
             if not (open_bottom and y1 == bottom):
                 edges.append(((x0, y1), (x1, y1)))
             for a, b in edges:
+                if a[0] == b[0] == faint_x:
+                    draw.line([a, b], fill=(215, 215, 215), width=1)
+                    continue
                 draw.rectangle([a[0] - lw // 2, a[1] - lw // 2, b[0] + (lw - 1) // 2, b[1] + (lw - 1) // 2],
                                fill=(0, 0, 0))
         # truth rows are numbered from the part's own first row, repeated header rows first

@@ -78,3 +78,44 @@ def test_a_rule_under_two_header_cells_is_a_row_even_where_it_is_short():
     assert (grid.n_rows, grid.n_cols) == (6, 4)
     spans = {(c.row, c.col): (c.row_span, c.col_span) for c in grid.cells}
     assert spans[(0, 0)] == (2, 1) and spans[(0, 2)] == (1, 2) and spans[(1, 2)] == (1, 1)
+
+
+def _grids(style: Style, profile: str, seed: int):
+    lay, _, _ = draw(DocSpec(name="x", style=style), random.Random(seed))
+    p = PROFILES[profile]
+    for i, page in enumerate(lay.pages):
+        if not page.tables:
+            continue
+        img, _ = degrade(page.image, p, random.Random(seed * 10 + i))
+        gray, *_ = upright(np.asarray(img.convert("L")), p.dpi, PipelineConfig())
+        yield page, [build_grid(r, p.dpi) for r in find_tables(gray, p.dpi)]
+
+
+@pytest.mark.parametrize("profile,seed", [("clean", 5), ("office", 6), ("fax", 7), ("worn", 8)])
+def test_a_column_rule_too_faint_to_see_is_found_from_its_text(profile, seed):
+    """Table 三's rule between two applicant columns printed as a faint grey hairline: lost to the rule
+    masks, found again because every row's two numbers stand apart at the same place."""
+    inferred = 0
+    for page, grids in _grids(Style(faint_rule=True), profile, seed):
+        for part, grid in zip(page.tables, grids):
+            if part["name"] == "three" and shape(part)[0] > 3:
+                assert (grid.n_rows, grid.n_cols) == shape(part), profile
+                inferred += len(grid.inferred_xs)
+    assert inferred >= 1
+
+
+@pytest.mark.parametrize("profile,seed", [("clean", 1), ("fax", 2)])
+def test_text_with_wide_spaces_in_its_cells_adds_no_column(profile, seed):
+    """Left-aligned labels whose full-width brackets leave wide gaps ('（三）  不予公开'), fax specks
+    beside labels: no column is inferred where every rule is printed."""
+    for page, grids in _grids(Style(label_align="left", table_pt=12), profile, seed):
+        assert [(g.n_rows, g.n_cols) for g in grids] == [shape(t) for t in page.tables]
+        assert not any(g.inferred_xs for g in grids)
+
+
+def test_a_cell_walled_by_an_inferred_separator_is_trusted_no_more_than_its_structure():
+    from worker.confidence import INFERRED_STRUCTURE, structure_cap
+
+    assert structure_cap((100, 10, 200, 50), [200], []) == INFERRED_STRUCTURE
+    assert structure_cap((100, 10, 200, 50), [], [51]) == INFERRED_STRUCTURE
+    assert structure_cap((100, 10, 200, 50), [300], [90]) == 1.0

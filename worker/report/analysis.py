@@ -20,14 +20,14 @@ def analyse_report(tables: list[list[CellResult]], page_text: str = "",
     grids = [Grid(cells) for cells in tables]
     matches = recognise(grids)
     kind = document_kind(grids, matches, page_text)
-    mapped = map_report(grids, matches)
+    title = read_title(page_text) if page_text.strip() else None
+    mapped = map_report(grids, matches, title.year if title else None)
     if kind == ANNUAL_REPORT:
         ev = evaluate_rules(mapped.figures, fmt=mapped.fmt, sources=mapped.sources,
                             review_threshold=review_threshold, page_text=page_text, problems=mapped.problems)
     else:
         ev = Evaluation([], [], [])
         mapped.figures, mapped.sources = {}, {}
-    title = read_title(page_text) if page_text.strip() else None
     review: dict[tuple[int, int, int], ReviewCell] = {}
 
     def flag(table: int, row: int, col: int, figure: str | None, reason: str) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from worker.report.grid import Grid, cell_text, is_label
 from worker.report.labels import place_rows, similarity
 from worker.report.model import FigureCell, Number, TableMatch
-from worker.report.recognise import is_2019_three, is_2019_two
+from worker.report.recognise import report_format
 from worker.report.templates import (AMOUNT, APPLICANT_COLS, T2_ROWS, T3_ROWS, T4_COLS, T4_GROUPS, TABLE_NAMES_ZH,
                                      TABLES, figure_keys, figure_kind)
 from worker.report.values import NUMBER, UNREADABLE, read_value
@@ -221,17 +221,12 @@ class ReportFigures:
     problems: dict[str, list[str]]       # template -> structure problems (missing table, rows, columns)
 
 
-def map_report(grids: list[Grid], matches: list[TableMatch]) -> ReportFigures:
+def map_report(grids: list[Grid], matches: list[TableMatch], year: int | None = None) -> ReportFigures:
     """Every figure of the report's format, with its cell; None where it is not there or not a number.
 
-    The format is 2019 when table 二 carries the 2019 columns or table 三 lacks the 2021 （六） items."""
+    The format (recognise.report_format) weighs table 二's heads, table 三's rows and the year."""
     by = {m.template: m for m in matches if m.template}
-    if "two" in by and is_2019_two(grids[by["two"].index]):
-        fmt = "2019"
-    elif "three" in by and is_2019_three(grids[by["three"].index]):
-        fmt = "2019"
-    else:
-        fmt = "2021"
+    fmt = report_format(grids, matches, year)
     problems: dict[str, list[str]] = {t: [] for t in TABLES}
     cells: dict[str, tuple[int, CellResult]] = {}
     for t, m in by.items():

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from worker.report.grid import Grid, cell_text, is_label
-from worker.report.labels import best_match, norm_label
+from worker.report.labels import best_match, norm_label, similarity
 from worker.report.model import TableMatch
-from worker.report.templates import ANCHORS, T2_2019_MARKERS, T3_ROWS, TABLES
+from worker.report.templates import ANCHORS, T2_2019_MARKERS, T2_2021_MARKERS, T3_ROWS, TABLES
 
 MIN_TABLE_SCORE = 55.0   # below this a table is not taken for a template
 MIN_SHAPE_LABEL_SCORE = 30.0  # a table of the right shape needs at least this
@@ -66,19 +66,42 @@ def has_shape(grid: Grid, template: str) -> bool:
     return grid.n_cols == 4 and 5 <= len(per_row) <= 10 and max(per_row.values(), default=0) <= 3
 
 
-def is_2019_two(grid: Grid) -> bool:
-    """Table 二 in the 2019 trial format: its own column heads and the （九）政府集中采购 block."""
+def two_format(grid: Grid) -> str | None:
+    """What table 二's own column heads say: "2019" (本年新制作数量, 政府集中采购, ...), "2021"
+    (本年制发件数, 现行有效件数), or None when neither is legible."""
     labels = [cell_text(c) for c in grid.cells if is_label(c)]
-    found = sum(1 for m in T2_2019_MARKERS if best_match(m, labels)[1] >= MARKER_SCORE)
-    return found >= 2
+    if sum(1 for m in T2_2019_MARKERS if best_match(m, labels)[1] >= MARKER_SCORE) >= 2:
+        return "2019"
+    if sum(1 for m in T2_2021_MARKERS if best_match(m, labels)[1] >= MARKER_SCORE) >= 2:
+        return "2021"
+    return None
 
 
-def is_2019_three(grid: Grid) -> bool:
-    """Table 三 in the 2019 trial format: （六）其他处理 is one row, without the 2021 items 1. and 2.
-    (long labels, still recognisable when badly read), and the table has no more than its 23 data rows."""
-    labels = [cell_text(c) for c in grid.cells if is_label(c)]
+def three_format(grid: Grid) -> str | None:
+    """What table 三's rows say: "2021" when the items 1. and 2. of （六）其他处理 are there (long labels,
+    still recognisable when badly read); "2019" when （六）其他处理 is one row with （七）总计 right below
+    it; None when the table does not show (a part without those rows, labels unreadable)."""
+    labels = [c for c in grid.cells if is_label(c)]
+    texts = [cell_text(c) for c in labels]
     items = [r.item for r in T3_ROWS["2021"] if r.key in ("other_1", "other_2")]
-    if any(best_match(item, labels)[1] >= 60 for item in items):
-        return False
-    data_rows = {c.row for c in grid.cells if not is_label(c) and cell_text(c).strip()}
-    return len(data_rows) <= len(T3_ROWS["2019"])
+    if any(best_match(item, texts)[1] >= 60 for item in items):
+        return "2021"
+    other = [c for c in labels if similarity("（六）其他处理", cell_text(c)) >= MARKER_SCORE]
+    total = [c for c in labels if similarity("（七）总计", cell_text(c)) >= MARKER_SCORE]
+    if other and total and any(o.row + max(1, o.row_span) == t.row for o in other for t in total):
+        return "2019"
+    return None
+
+
+def report_format(grids: list[Grid], matches: list[TableMatch], year: int | None = None) -> str:
+    """The national format of a report, from every piece of evidence: table 二's column heads and table
+    三's rows count twice, the title's year once (reports for 2021 on use the 2021 format); 2021 when
+    nothing says otherwise. One missing rule, or a table 三 cut short by a page, does not flip it."""
+    by = {m.template: grids[m.index] for m in matches if m.template}
+    votes = {"2019": 0, "2021": 0}
+    for says in (two_format(by["two"]) if "two" in by else None, three_format(by["three"]) if "three" in by else None):
+        if says:
+            votes[says] += 2
+    if year:
+        votes["2021" if year >= 2021 else "2019"] += 1
+    return "2019" if votes["2019"] > votes["2021"] else "2021"

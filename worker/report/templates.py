@@ -142,6 +142,8 @@ T2_ROWS: dict[str, list[T2Row]] = {
 # Labels only the 2019 table 二 has.
 T2_2019_MARKERS = ["本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "其他对外管理服务事项",
                    "政府集中采购", "采购项目数量", "采购总金额"]
+# Labels only the 2021 table 二 has.
+T2_2021_MARKERS = ["本年制发件数", "本年废止件数", "现行有效件数", "行政规范性文件", "本年收费金额（单位：万元）"]
 
 # ---- Every figure of a report, and what kind of number it is ---------------------------------
 

@@ -25,6 +25,8 @@ class DocumentSummary(BaseModel):
     pages_failed: int
     sha256: str
     kind: str | None = None             # annual_report | budget | final_account | other
+    reviewed_by: str | None = None      # who checked every cell, and when
+    reviewed_at: str | None = None
     report_year: int | None = None
     issuing_body: str | None = None
     duplicate_of_id: int | None = None
@@ -94,6 +96,41 @@ class Corrected(BaseModel):
     cell: CellView
     validation_errors: list[ValidationErrorOut]   # the document's checks as they stand after the re-run
     warnings: list[ValidationErrorOut]
+
+
+class ReviewDone(BaseModel):
+    by: str = Field(max_length=128, pattern=r"^[^\x00]*\S[^\x00]*$", description="who checked every cell")
+
+
+class Reviewed(BaseModel):
+    id: int
+    reviewed_by: str
+    reviewed_at: str
+
+
+class ReliabilityBucket(BaseModel):
+    low: float
+    high: float
+    cells: int
+    right: float | None                 # share of the bucket's cells read right
+
+
+class AccuracyFigures(BaseModel):
+    documents: int                      # reviewed documents
+    cells: int
+    value_cells: int
+    changed: dict[str, float | None]    # share of cells a reviewer changed, by kind (value, label, header)
+    changed_in_review: float | None     # of the changed value cells, the share sent to review
+    silent_error_rate: float | None     # changed value cells not sent to review, over all value cells
+    reliability: list[ReliabilityBucket]
+    suggested_threshold: float | None   # shown, never applied
+    review_load_at_suggestion: float | None
+    explanation: str
+
+
+class AccuracyReport(BaseModel):
+    overall: AccuracyFigures
+    collections: dict[str, AccuracyFigures]
 
 
 class ReviewItem(BaseModel):

@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session as OrmSession
 
 from ingest import metrics, page_images
-from ingest.api_models import (CellCorrection, CellView, Corrected, CorrectionOut, DocumentDetail, DocumentList,
+from ingest.api_models import (AccuracyReport, Reviewed, ReviewDone, CellCorrection, CellView, Corrected, CorrectionOut, DocumentDetail, DocumentList,
                                PageStatus, Problem, Reprocessing, ReviewQueue, Uploaded)
 from ingest.intake import accept
 from schemas.database import sessions
@@ -27,7 +27,8 @@ from schemas.export import ValidationErrorOut
 from schemas.models import STATUSES, Cell, Document, Figure, Page, Table, ValidationError
 from tablescan import records
 from tablescan.exports import FORMATS, MEDIA_TYPES, batch_table, render, render_batch
-from tablescan.review import CorrectionRefused, correct_cell, review_queue
+from tablescan.accuracy import accuracy
+from tablescan.review import CorrectionRefused, correct_cell, mark_reviewed, review_queue
 from tablescan.settings import Settings, load
 from tablescan.storage import FileTooLarge, Storage
 from worker.jobs import enqueue_document, queue_for
@@ -195,6 +196,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 s.execute(delete(model).where(model.document_id == doc_id))
             doc.status, doc.error, doc.page_count, doc.pages_done, doc.pages_failed = "queued", None, None, 0, 0
             doc.kind = doc.report_year = doc.issuing_body = doc.engine = doc.started_at = doc.finished_at = None
+            doc.reviewed_by = doc.reviewed_at = None       # new cells: nobody has checked them yet
             doc.duplicate_of_id = None
         storage.remove_pages(doc_id)
         enqueue_document(queue, doc_id)
@@ -241,6 +243,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             issues = _issues(s, view["document_id"])
         return {"cell": view, "validation_errors": [i for i in issues if i.severity == "error"],
                 "warnings": [i for i in issues if i.severity != "error"]}
+
+    @app.post("/documents/{doc_id}/reviewed", response_model=Reviewed, dependencies=[Depends(authorised)],
+              responses={**ERRORS, 401: {"model": Problem}, 409: {"model": Problem}})
+    def reviewed(doc_id: DocId, body: ReviewDone):
+        """Record that a person has checked every cell of the document: its corrections and its unchanged
+        cells then count in the accuracy figures (GET /accuracy)."""
+        with Session.begin() as s:
+            try:
+                doc = mark_reviewed(s, doc_id, body.by)
+            except LookupError:
+                raise HTTPException(404, "no such document") from None
+            except CorrectionRefused as e:
+                raise HTTPException(409, str(e)) from None
+            return {"id": doc.id, "reviewed_by": doc.reviewed_by, "reviewed_at": records.iso(doc.reviewed_at)}
+
+    @app.get("/accuracy", response_model=AccuracyReport)
+    def accuracy_report(collection: Annotated[str | None, Query(max_length=512, pattern=NO_NUL)] = None):
+        """Accuracy measured from reviewers' corrections, over every reviewed document and per collection:
+        cells changed by kind, the share of wrong numbers that had been sent to review, the silent error
+        rate, a reliability table (confidence against the share read right) and a suggested review
+        threshold, explained and never applied."""
+        with Session() as s:
+            return accuracy(s, collection)
 
     # -- batch export and operations ------------------------------------------------------------------------
 
@@ -315,7 +340,8 @@ def _image(storage: Storage, page: Page | None) -> FilePath:
 
 
 def _summary(doc: Document, issues: tuple[int, int]) -> dict:
-    return {**records.status(doc), "kind": doc.kind, "report_year": doc.report_year, "issuing_body": doc.issuing_body,
+    return {**records.status(doc), "kind": doc.kind, "reviewed_by": doc.reviewed_by,
+            "reviewed_at": records.iso(doc.reviewed_at), "report_year": doc.report_year, "issuing_body": doc.issuing_body,
             "duplicate_of_id": doc.duplicate_of_id, "errors": issues[0], "warnings": issues[1]}
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from schemas.models import STATUSES, Attempt, Document, utcnow
+from tablescan.accuracy import accuracy
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 DURATION_BUCKETS = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1800)   # seconds
@@ -80,7 +81,25 @@ def render(s: Session, queue: Queue) -> str:
         out.sample(f"{name}_bucket", {"kind": kind, "le": "+Inf"}, count)
         out.sample(f"{name}_sum", {"kind": kind}, round(float(total), 3))
         out.sample(f"{name}_count", {"kind": kind}, count)
+    _accuracy(out, s)
     return "\n".join(out.lines) + "\n"
+
+
+def _accuracy(out: _Text, s: Session) -> None:
+    """What reviewers' corrections say, over every reviewed document (see tablescan.accuracy)."""
+    a = accuracy(s)["overall"]
+    out.metric("tablescan_reviewed_documents", "gauge", "Documents a person has marked reviewed.",
+               [({}, a["documents"])])
+    out.metric("tablescan_cells_changed_ratio", "gauge", "Share of reviewed cells a reviewer changed, by kind.",
+               [({"kind": k}, v) for k, v in a["changed"].items() if v is not None])
+    if a["changed_in_review"] is not None:
+        out.metric("tablescan_changed_values_in_review_ratio", "gauge",
+                   "Of the value cells reviewers changed, the share that had been sent to review.",
+                   [({}, a["changed_in_review"])])
+    if a["silent_error_rate"] is not None:
+        out.metric("tablescan_silent_error_ratio", "gauge",
+                   "Value cells reviewers changed that had not been sent to review, over all reviewed value cells.",
+                   [({}, a["silent_error_rate"])])
 
 
 def _redis(out: _Text, queue: Queue) -> None:

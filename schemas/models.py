@@ -45,6 +45,8 @@ class Document(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    reviewed_by: Mapped[str | None] = mapped_column(String(128))   # a person checked every cell: who
+    reviewed_at: Mapped[datetime | None]                            # and when
 
     pages: Mapped[list[Page]] = relationship(back_populates="document", cascade="all, delete-orphan",
                                              order_by="Page.number")
@@ -131,6 +133,7 @@ class Correction(Base):
     new_text: Mapped[str] = mapped_column(Text)
     corrected_by: Mapped[str] = mapped_column(String(128))
     corrected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    was_in_review: Mapped[bool | None] = mapped_column(Boolean)   # the cell was in the review queue then
 
 
 class ValidationError(Base):

@@ -26,11 +26,26 @@ def correct_cell(s: Session, cell_id: int, text: str, who: str, config: Pipeline
     if doc.status not in ("done", "done_with_errors"):
         raise CorrectionRefused(f"document {doc.id} is {doc.status}; correct it once it has finished")
     new = normalise_text(text)
-    s.add(Correction(cell_id=cell.id, old_text=cell.text, new_text=new, corrected_by=who.strip()))
+    s.add(Correction(cell_id=cell.id, old_text=cell.text, new_text=new, corrected_by=who.strip(),
+                     was_in_review=cell.needs_review))
     cell.text, cell.corrected_by, cell.corrected_at = new, who.strip(), utcnow()
     s.flush()
     persist.reanalyse(s, doc, config)
     return cell
+
+
+def mark_reviewed(s: Session, document_id: int, who: str) -> Document:
+    """Record that `who` has checked every cell of a finished document now: from then on its unchanged
+    cells count as confirmed in the accuracy figures."""
+    if not who.strip():
+        raise CorrectionRefused("marking a document reviewed needs the name of who reviewed it")
+    doc = s.get(Document, document_id)
+    if doc is None:
+        raise LookupError(f"no document {document_id}")
+    if doc.status not in ("done", "done_with_errors"):
+        raise CorrectionRefused(f"document {doc.id} is {doc.status}; review it once it has finished")
+    doc.reviewed_by, doc.reviewed_at = who.strip(), utcnow()
+    return doc
 
 
 def review_queue(s: Session, document_id: int | None = None, limit: int = 100) -> list[dict]:

@@ -1,6 +1,7 @@
 // The dashboard: the document list with live status, one document's pages with the recognised grid drawn
 // over them and its checks, and the review queue. Plain JavaScript over the JSON API (see /docs).
-// Views are URL hashes: #/ (list), #/doc/ID[?cell=ID] (a document), #/review[?doc=ID] (the review queue).
+// Views are URL hashes: #/ (list), #/doc/ID[?cell=ID] (a document), #/review[?doc=ID] (the review queue),
+// #/accuracy[?collection=NAME] (accuracy measured from reviewers' corrections).
 "use strict";
 
 // -- preferences kept in the browser ----------------------------------------------------------------------
@@ -126,10 +127,11 @@ function route() {
   const [path, query] = (location.hash || "#/").slice(1).split("?");
   const params = new URLSearchParams(query || "");
   const doc = path.match(/^\/doc\/(\d+)$/);
-  document.querySelectorAll("[data-nav]").forEach((a) => a.classList.toggle("active",
-    a.dataset.nav === (doc ? "" : path.startsWith("/review") ? "review" : "list")));
+  const nav = doc ? "" : path.startsWith("/review") ? "review" : path.startsWith("/accuracy") ? "accuracy" : "list";
+  document.querySelectorAll("[data-nav]").forEach((a) => a.classList.toggle("active", a.dataset.nav === nav));
   if (doc) return showDocument(generation, Number(doc[1]), Number(params.get("cell")) || null);
   if (path.startsWith("/review")) return showReview(generation, params.get("doc") || "");
+  if (path.startsWith("/accuracy")) return showAccuracy(generation, params.get("collection") || "");
   return showList(generation);
 }
 
@@ -366,9 +368,28 @@ async function showDocument(generation, id, preselect) {
           "data-export": fmt,
         }, fmt.toUpperCase())),
         h("a", { class: "button", href: `#/review?doc=${id}` }, t("nav_review")),
+        h("button", { type: "button", id: "mark-reviewed", disabled: !finished, onclick: markReviewed },
+          t("mark_reviewed")),
         h("button", { type: "button", class: "danger", id: "reprocess", disabled: !finished, onclick: reprocess },
           t("reprocess"))),
+      st.reviewed_at ? h("p", { class: "reviewed", id: "reviewed-line" },
+        t("reviewed_by", { who: st.reviewed_by, when: when(st.reviewed_at) })) : null,
       legend());
+  }
+
+  async function markReviewed() {
+    const who = (prefs.reviewer || window.prompt(t("reviewer_needed")) || "").trim();
+    if (!who) return;
+    savePref("reviewer", who);
+    try {
+      await api(`/documents/${id}/reviewed`, {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ by: who }),
+      });
+      toast(t("marked_reviewed"));
+      refreshStatus();
+    } catch (e) {
+      toast(t("error", { msg: e.message }), "error");
+    }
   }
 
   async function reprocess() {
@@ -670,6 +691,74 @@ async function showReview(generation, docFilter) {
   }));
   move(0);
 }
+
+// -- accuracy measured from reviewers' corrections ------------------------------------------------------------
+
+const pct = (v, digits = 1) => (v == null ? "—" : (v * 100).toFixed(digits) + "%");
+
+async function showAccuracy(generation, collection) {
+  const select = h("select", { id: "accuracy-collection" });
+  const body = h("section", { class: "accuracy", id: "accuracy" });
+  fill(view, h("section", { class: "review-head" }, h("h2", {}, t("nav_accuracy")),
+    h("label", {}, t("col_collection"), " ", select)), h("p", { class: "hint" }, t("accuracy_hint")), body);
+  let data;
+  try {
+    data = await (await api("/accuracy")).json();
+  } catch (e) {
+    fill(body, h("p", { class: "error-line" }, t("error", { msg: e.message })));
+    return;
+  }
+  if (generation !== current.generation) return;
+  const names = Object.keys(data.collections).filter((n) => n);   // documents in no collection count in "all"
+  fill(select, h("option", { value: "" }, t("all_collections")),
+    names.map((n) => h("option", { value: n, selected: n === collection }, n)));
+  select.addEventListener("change", () => { location.hash = "#/accuracy" + (select.value ? "?collection=" + encodeURIComponent(select.value) : ""); });
+  const a = collection && data.collections[collection] ? data.collections[collection] : data.overall;
+  const figure = (key, value, id) => h("div", { class: "figure", id }, h("b", {}, value), h("span", {}, t(key)));
+  fill(body,
+    h("div", { class: "figures" },
+      figure("acc_documents", a.documents, "acc-documents"),
+      figure("acc_cells", a.cells, "acc-cells"),
+      figure("acc_changed_value", pct(a.changed.value, 2), "acc-changed-value"),
+      figure("acc_changed_label", pct(a.changed.label, 2), "acc-changed-label"),
+      figure("acc_changed_header", pct(a.changed.header, 2), "acc-changed-header"),
+      figure("acc_in_review", pct(a.changed_in_review), "acc-in-review"),
+      figure("acc_silent", pct(a.silent_error_rate, 3), "acc-silent")),
+    h("h3", {}, t("acc_reliability")),
+    reliabilityChart(a.reliability),
+    h("h3", {}, t("acc_threshold")),
+    h("p", { id: "acc-threshold" }, a.suggested_threshold == null ? "—" : h("b", {}, a.suggested_threshold.toFixed(2)),
+      " ", h("span", { class: "muted" }, a.explanation)));
+}
+
+// Confidence bucket against the share of its cells read right; the diagonal is perfect calibration.
+function reliabilityChart(buckets) {
+  const W = 420, H = 300, L = 50, B = 40, T = 10, R = 10;
+  const x = (v) => L + v * (W - L - R);
+  const y = (v) => H - B - v * (H - B - T);
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, id: "reliability", role: "img",
+                         "aria-label": t("acc_reliability") });
+  svg.append(s("line", { x1: x(0), y1: y(0), x2: x(1), y2: y(1), class: "diagonal" }));
+  for (const v of [0, 0.5, 1]) {
+    const lx = s("text", { x: x(v), y: H - B + 16, "text-anchor": "middle" }); lx.textContent = v.toFixed(1); svg.append(lx);
+    const ly = s("text", { x: L - 6, y: y(v) + 4, "text-anchor": "end" }); ly.textContent = v.toFixed(1); svg.append(ly);
+  }
+  const xl = s("text", { x: (L + W - R) / 2, y: H - 6, "text-anchor": "middle" }); xl.textContent = t("acc_confidence"); svg.append(xl);
+  const yl = s("text", { x: 12, y: (T + H - B) / 2, transform: `rotate(-90 12 ${(T + H - B) / 2})`, "text-anchor": "middle" });
+  yl.textContent = t("acc_right"); svg.append(yl);
+  svg.append(s("rect", { x: x(0), y: y(1), width: x(1) - x(0), height: y(0) - y(1), class: "frame" }));
+  for (const b of buckets) {
+    if (!b.cells || b.right == null) continue;
+    const bar = s("rect", { x: x(b.low) + 1, y: y(b.right), width: Math.max(1, x(b.high) - x(b.low) - 2),
+                            height: y(0) - y(b.right), class: "bar", "data-low": b.low, "data-cells": b.cells,
+                            "data-right": b.right });
+    const tip = s("title"); tip.textContent = `${b.low.toFixed(2)}–${b.high.toFixed(2)}: ${b.cells} · ${pct(b.right)}`;
+    bar.append(tip);
+    svg.append(bar);
+  }
+  return svg;
+}
+
 
 // -- start ----------------------------------------------------------------------------------------------------
 

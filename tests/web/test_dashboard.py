@@ -1,7 +1,7 @@
 """The dashboard in headless Chromium, against the real app (uvicorn), Redis, SQLite and a real worker
 process: upload a forged scan through the page, watch it reach done, open it, correct a cell so a check of
 table 四 fails, see the error list show the re-run, confirm a cell in the review queue from the keyboard,
-and download the XLSX. Screenshots go to docs/screenshots/ with UPDATE_SCREENSHOTS=1."""
+download the XLSX, mark the document reviewed and see the accuracy figures and chart change. Screenshots go to docs/screenshots/ with UPDATE_SCREENSHOTS=1."""
 import io
 import os
 import json
@@ -164,4 +164,26 @@ def test_upload_watch_correct_and_download(service, browser, forged_scan, tmp_pa
     page.click("#lang-button")
     assert page.locator("[data-nav=list]").inner_text() == "Documents"
     page.wait_for_selector("#checks h3:has-text('Validation errors')")
+
+    # accuracy from the corrections: nothing counts until the document is marked reviewed
+    page.click("[data-nav=accuracy]")
+    page.wait_for_selector("#acc-documents")
+    assert page.inner_text("#acc-documents b") == "0"
+    assert page.locator("#reliability rect.bar").count() == 0
+    page.goto(service + "/#/doc/1")
+    corrected = next(c for c in four["cells"] if c["row"] == 3 and c["col"] == 1)   # 行政复议 结果纠正
+    page.click(f'rect[data-cell="{corrected["id"]}"]')
+    page.fill("#cell-text", str(int(corrected["text"]) + 1))
+    page.click("#cell-save")
+    page.wait_for_selector(f'details.grid td[data-cell="{corrected["id"]}"]:has-text("{int(corrected["text"]) + 1}")')
+    page.click("#mark-reviewed")
+    page.wait_for_selector("#reviewed-line")
+    page.click("[data-nav=accuracy]")
+    page.wait_for_selector("#reliability rect.bar")
+    assert page.inner_text("#acc-documents b") == "1"
+    assert page.inner_text("#acc-changed-value b") != "0.00%"                # the corrections made above
+    assert page.locator("#reliability rect.bar").count() >= 1
+    assert page.inner_text("#acc-threshold") != "—"
+    page.evaluate("document.getElementById('toast').hidden = true")
+    screenshot(page, "accuracy.png")
     assert not script_errors

@@ -313,7 +313,7 @@ def cmd_evaluate(args) -> int:
         print(f"error: no truth (*.truth.json) in {truth}", file=sys.stderr)
         return 2
     if args.html:
-        Path(args.html).write_text(evaluate.report_html(summary, docs), encoding="utf-8")
+        Path(args.html).write_text(evaluate.report_html(summary, docs, evaluate.crops_for(truth)), encoding="utf-8")
     if args.json:
         print(json.dumps(evaluate.report_json(summary, docs), ensure_ascii=False, indent=1))
     else:

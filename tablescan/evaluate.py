@@ -292,6 +292,12 @@ def evaluate(truth: Path, pred: Path) -> tuple[dict, list[DocScore]]:
     return summarize(docs), docs
 
 
+def crops_for(truth: Path) -> dict[tuple[str, int, str], str]:
+    """table_crops for a truth file or folder."""
+    folder = truth.parent if truth.is_file() else truth
+    return table_crops(folder, [t for t, _ in load_pairs(truth, truth)])
+
+
 def report_json(summary: dict, docs: list[DocScore]) -> dict:
     return {"summary": summary,
             "documents": [{"name": d.name, "kind": d.kind, **summarize([d]), "missing_figures": d.missing_figures}
@@ -323,11 +329,58 @@ def _html_table(cells: list[dict], wrong: set[tuple[int, int]]) -> str:
     return "".join(out) + "</table>"
 
 
-def report_html(summary: dict, docs: list[DocScore]) -> str:
-    """One page: the figures, then each table side by side, truth and reading, wrong cells marked."""
+def table_crops(truth_dir: Path, truths: list[dict], max_width: int = 900) -> dict[tuple[str, int, str], str]:
+    """(document, page, table) -> a JPEG data URI of the table as scanned, cut from NAME.pdf beside the
+    truth where the truth has cell boxes (in draw_dpi pixels); nothing for truths without them."""
+    import base64
+    import io
+    import subprocess
+    import tempfile
+
+    from PIL import Image
+
+    out: dict[tuple[str, int, str], str] = {}
+    for t in truths:
+        pdf = truth_dir / f"{t['name']}.pdf"
+        boxed = [(p, part) for p in t["pages"] for part in p["tables"]
+                 if part["cells"] and all("bbox" in c for c in part["cells"])]
+        if not pdf.is_file() or not boxed:
+            continue
+        dpi = int(t.get("scan_dpi") or 150)
+        scale = dpi / float(t.get("draw_dpi") or dpi)
+        with tempfile.TemporaryDirectory() as tmp:
+            for page, part in boxed:
+                png = Path(tmp) / f"p{page['number']}"
+                if not png.with_suffix(".png").exists():
+                    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page["number"]), "-l", str(page["number"]),
+                                    "-png", "-singlefile", str(pdf), str(png)], check=False, capture_output=True,
+                                   timeout=120)
+                if not png.with_suffix(".png").exists():
+                    continue
+                image = Image.open(png.with_suffix(".png")).convert("L")
+                pad = round(0.2 * dpi)
+                x0 = min(c["bbox"][0] for c in part["cells"]) * scale - pad
+                y0 = min(c["bbox"][1] for c in part["cells"]) * scale - pad
+                x1 = max(c["bbox"][2] for c in part["cells"]) * scale + pad
+                y1 = max(c["bbox"][3] for c in part["cells"]) * scale + pad
+                crop = image.crop((max(0, int(x0)), max(0, int(y0)), min(image.width, int(x1)),
+                                   min(image.height, int(y1))))
+                if crop.width > max_width:
+                    crop = crop.resize((max_width, round(crop.height * max_width / crop.width)))
+                buf = io.BytesIO()
+                crop.save(buf, "JPEG", quality=70)
+                out[(t["name"], page["number"], part.get("name", ""))] = \
+                    "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()
+    return out
+
+
+def report_html(summary: dict, docs: list[DocScore], crops: dict[tuple[str, int, str], str] | None = None) -> str:
+    """One page: the figures, then each table side by side, truth and reading, wrong cells marked, with
+    the table as scanned above them where `crops` (table_crops) has it."""
     css = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;font-size:12px}"
            "td{border:1px solid #999;padding:2px 4px}.bad{background:#fbb}.pair{display:flex;gap:2em;"
-           "align-items:flex-start;margin-bottom:2em}h3{margin-top:2em}")
+           "align-items:flex-start;margin-bottom:2em}h3{margin-top:2em}img.scan{display:block;max-width:100%;"
+           "border:1px solid #ccc;margin:.5em 0}")
     body = ["<!doctype html><meta charset=utf-8><title>tablescan evaluation</title>",
             f"<style>{css}</style><h1>Evaluation</h1><table>"]
     body += [f"<tr><td>{k}</td><td>{'—' if v is None else v}</td></tr>" for k, v in summary.items()]
@@ -338,8 +391,10 @@ def report_html(summary: dict, docs: list[DocScore]) -> str:
                     f" · labels {s['labels']}</p>")
         for p in d.parts:
             wrong = {(w.row, w.col) for w in p.wrong}
+            crop = (crops or {}).get((d.name, p.page, p.table))
+            scan = f'<img class=scan alt="the table as scanned" src="{crop}">' if crop else ""
             body.append(f"<h3>page {p.page}, {html.escape(p.table)}: "
-                        f"{'found' if p.found else 'NOT FOUND'}, teds_struct {p.teds_struct:.3f}</h3>"
+                        f"{'found' if p.found else 'NOT FOUND'}, teds_struct {p.teds_struct:.3f}</h3>{scan}"
                         f"<div class=pair><div><b>truth</b>{_html_table(p.truth_cells, wrong)}</div>"
                         f"<div><b>reading</b>{_html_table(p.pred_cells, set())}</div></div>")
     return "\n".join(body)

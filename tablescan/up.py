@@ -144,7 +144,7 @@ def follow(settings: Settings, after_id: int, timeout_seconds: float = 900) -> i
                         print(f"  page {pages}: table {t.template or ''} {t.n_rows}x{t.n_cols}, "
                               f"{len(t.cells)} cells, {sum(c.needs_review for c in t.cells)} to review")
                 print(f"see it: tablescan export {docs[-1].id} --format html -o sample.html, or "
-                      f"http://{settings.api_host}:{settings.api_port}/documents/{docs[-1].id}", flush=True)
+                      f"http://{settings.api_host}:{settings.api_port}/#/doc/{docs[-1].id}", flush=True)
                 return 0 if all(d.status == "done" for d in docs) else 1
         time.sleep(1)
     print("timed out waiting for the documents to finish", file=sys.stderr)

@@ -139,3 +139,19 @@ def test_a_corrected_export_is_truth():
             tb["template"] = "x"
     as_truth = evaluate.truth_from_export(pred)
     assert score(as_truth, pred)["values"] == 1.0
+
+
+def test_the_html_report_shows_each_table_as_scanned_beside_truth_and_reading(tmp_path):
+    from tests.forged import forge_table_page
+
+    pdf = forge_table_page(tmp_path / "doc.pdf", profile="office", seed=2)
+    truth = json.loads((tmp_path / "doc.truth.json").read_text())
+    pred_dir = tmp_path / "pred"
+    pred_dir.mkdir()
+    (pred_dir / "doc.json").write_text(json.dumps(export_of(truth), ensure_ascii=False))
+    run = subprocess.run([sys.executable, "-m", "tablescan.cli", "evaluate", str(tmp_path), str(pred_dir),
+                          "--html", str(tmp_path / "r.html")], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    page = (tmp_path / "r.html").read_text()
+    parts = sum(len(p["tables"]) for p in truth["pages"])
+    assert pdf.exists() and page.count('<img class=scan') == parts == 2

@@ -29,11 +29,16 @@ class Reading:
 
 GLYPHS_DISAGREE = 0.5  # a reading with more or fewer characters than the ink has glyphs
 INFERRED_STRUCTURE = 0.85  # a cell bounded by a separator found without a rule (text gaps, an open edge)
+TEXT_STRUCTURE = 0.7       # a cell of a table ruled only in part: its grid is the text's alignment, a guess
 
 
-def structure_cap(bbox: tuple[int, int, int, int], inferred_xs: list[int], inferred_ys: list[int]) -> float:
-    """How far a cell's reading can be trusted given how its walls were found: INFERRED_STRUCTURE when
-    one of them was inferred rather than seen as a rule, else 1."""
+def structure_cap(bbox: tuple[int, int, int, int], inferred_xs: list[int], inferred_ys: list[int],
+                  from_text: bool = False) -> float:
+    """How far a cell's reading can be trusted given how its walls were found: TEXT_STRUCTURE in a grid
+    found from the text's alignment (below the usual review threshold: such cells go to a person),
+    INFERRED_STRUCTURE when one wall was inferred rather than seen as a rule, else 1."""
+    if from_text:
+        return TEXT_STRUCTURE
     x0, y0, x1, y1 = bbox
     if any(abs(x - x0) <= 2 or abs(x - x1) <= 2 for x in inferred_xs) or \
             any(abs(y - y0) <= 2 or abs(y - y1) <= 2 for y in inferred_ys):

@@ -12,7 +12,8 @@ import cv2
 import numpy as np
 
 from .tables import BBox, TableRegion
-from .text_separators import text_gap_columns
+from .text_separators import (all_columns_prose, looks_like_prose, text_columns, text_gap_columns, text_line_splits,
+                              text_mask)
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Grid:
     rule_px: int = 3         # typical rule thickness
     inferred_xs: list[int] = field(default_factory=list)   # column separators found from text alone
     inferred_ys: list[int] = field(default_factory=list)   # row separators drawn in at an open edge
+    from_text: bool = False  # ruled in part: its columns and most rows were found from the text
 
     @property
     def n_rows(self) -> int:
@@ -226,7 +228,39 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_ro
         if len(ys) < 2 or len(xs) < 2:
             return None
     inferred: list[int] = []
-    if region.ink is not None:      # a column rule too faint to see: its column's text still stands apart
+    inferred_rows: list[int] = []
+    if "left" in region.open_edges and region.ink is not None:    # ruled in part: rows and columns from text
+        text = text_mask(region.ink, hm, vm, dpi)
+        x0, x1 = int(xs[0]) + margin, int(xs[-1]) - margin
+        head_rule = ys[1] if len(ys) > 2 else None     # the first rule inside: under the header
+        # rows from the text lines between rules, unless most rules already part single lines (then a
+        # band of several lines is one row whose cells wrap)
+        per_band = [text_line_splits(text, int(a) + margin, int(b) - margin, x0, x1, dpi) for a, b in zip(ys, ys[1:])]
+        one_line_rows = len(per_band) >= 4 and float(np.median([len(s) for s in per_band])) == 0
+        splits = [] if one_line_rows else [y for s in per_band for y in s]
+        if splits:
+            hm = hm.copy()
+            for y in splits:
+                hm[max(0, y - 1):y + 2, :] = 255
+            ys = sorted(ys + [float(y) for y in splits])
+            inferred_rows = splits
+        bands = [(int(a) + margin, int(b) - margin) for a, b in zip(ys, ys[1:])]
+        if looks_like_prose(text, bands, x1 - x0, dpi):
+            return None
+        header_lines = sum(1 for a, _ in zip(ys, ys[1:]) if head_rule is not None and a < head_rule) or 1
+        columns = text_columns(text, bands, x0, x1, dpi, header_lines=header_lines)
+        for x, a, b, rows in columns:
+            if any(a - margin <= old <= b + margin for old in xs):
+                continue                 # a column rule stands in that gap already
+            vm = vm.copy()
+            for i in rows:
+                vm[int(ys[i]):int(ys[i + 1]) + 1, max(0, x - 1):x + 2] = 255
+            xs = sorted(xs + [float(x)])
+            inferred.append(x)
+        if len(xs) < 3 or all_columns_prose(text, bands, [int(x) for x in xs], dpi):
+            return None                  # one column, or columns of running text: not a table
+        right, below = boundaries(xs, ys)
+    elif region.ink is not None:    # a column rule too faint to see: its column's text still stands apart
         for x, rows in text_gap_columns(region.ink, hm, vm, xs, ys, right, margin, dpi):
             vm = vm.copy()
             for i in rows:
@@ -276,7 +310,11 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_ro
     cells.sort(key=lambda c: (c.row, c.col))
     rule = round(float(np.median(yth + xth))) if (yth or xth) else 3
     open_ys = ([Y[0]] if "top" in region.open_edges else []) + ([Y[-1]] if "bottom" in region.open_edges else [])
-    return Grid((X[0], Y[0], X[-1], Y[-1]), X, Y, cells, max(1, rule), [x + ox for x in inferred], open_ys)
+    open_ys += [y + oy for y in inferred_rows]
+    if "sides" in region.open_edges:       # no outer side rules: the sides were drawn in
+        inferred = inferred + [X[0] - ox, X[-1] - ox]
+    return Grid((X[0], Y[0], X[-1], Y[-1]), X, Y, cells, max(1, rule), [x + ox for x in inferred], open_ys,
+                "left" in region.open_edges)
 
 
 def _rectangles(slots: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:

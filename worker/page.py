@@ -72,7 +72,7 @@ def _cells(grid: Grid, texts: list[CellText]) -> tuple[list[CellResult], float]:
     kinds = table_kinds(spans, is_num, empty)
     out = []
     for c, ct, rd, kind in zip(grid.cells, texts, readings, kinds):
-        conf = min(rd.confidence, structure_cap(c.bbox, grid.inferred_xs, grid.inferred_ys))
+        conf = min(rd.confidence, structure_cap(c.bbox, grid.inferred_xs, grid.inferred_ys, grid.from_text))
         text = rd.text
         if kind == "value" and not ct.empty and rd.number is None:
             conf = min(conf, 0.3)       # a value cell that is not a number

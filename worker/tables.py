@@ -30,7 +30,8 @@ class TableRegion:
     bbox: BBox                  # x0, y0, x1, y1 in page pixels (x1, y1 exclusive)
     horizontal: np.ndarray      # rule masks cropped to bbox (an open edge closed by a drawn-in rule)
     vertical: np.ndarray
-    open_edges: tuple[str, ...] = ()    # "top", "bottom": closed here from the column rules' ends
+    open_edges: tuple[str, ...] = ()    # "top", "bottom": closed here from the column rules' ends;
+                                        # "left", "right": no frame there, closed at the row rules' ends
     ink: np.ndarray | None = None       # all ink cropped to bbox (text beside a stroke tells it from a rule)
 
 
@@ -86,7 +87,16 @@ def find_tables(gray: np.ndarray, dpi: int, masks: RuleMasks | None = None, min_
             continue
         sides = _frame_sides(hm, vm, dpi)
         if not (sides["left"] and sides["right"]):
-            continue  # strokes of large or bold text, not a ruled frame
+            # no outer side rules: a table when its row rules run from side to side past its column rules
+            if not (sides["top"] and sides["bottom"]) or _count_rules(hm, axis=1, dpi=dpi) < 3:
+                continue  # strokes of large or bold text, or a table ruled in part (lined_regions)
+            vm = vm.copy()
+            side = max(2, round(dpi / 150))
+            vm[:, :side] = vm[:, vm.shape[1] - side:] = 255
+            open_edges = ("sides",)
+            ink = m.ink[y0:y1, x0:x1] if m.ink is not None else None
+            out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, open_edges, ink))
+            continue
         open_edges = tuple(e for e in ("top", "bottom") if not sides[e])
         near_break = {"top": y0 < H * break_share, "bottom": y1 > H * (1 - break_share)}
         if len(open_edges) > 1 or any(not near_break[e] for e in open_edges):
@@ -95,7 +105,80 @@ def find_tables(gray: np.ndarray, dpi: int, masks: RuleMasks | None = None, min_
             hm = close_edge(hm, vm, open_edges[0], dpi)
         ink = m.ink[y0:y1, x0:x1] if m.ink is not None else None
         out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, open_edges, ink))
+    out += lined_regions(m, dpi, [r.bbox for r in out])
     out.sort(key=lambda r: (r.bbox[1], r.bbox[0]))
+    return out
+
+
+def lined_regions(m: RuleMasks, dpi: int, taken: list[BBox], min_width_inches: float = 1.5,
+                  tol_inches: float = 0.15, max_gap_inches: float = 8.0, header_inches: float = 1.0
+                  ) -> list[TableRegion]:
+    """Tables ruled only in part: rules across the table between some or all rows (a three-line table:
+    above and below the header and at the bottom), no frame at the sides, column rules or not.
+
+    Row rules at least min_width_inches long that overlap by 0.6 or more of the shorter, each no more
+    than max_gap_inches below the last and with no paragraphs of text between, make a region from the
+    first to the last, or from a shorter rule
+    within header_inches above the first that tops a header over the columns; rules inside a region
+    already found (taken) are left out. The sides are closed in the column mask where the rules end
+    (open_edges "left" and "right"); its columns and its rows between rules come from the text."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(m.horizontal, connectivity=8)
+    rules = []
+    for i in range(1, n):
+        x, y, w, h = (int(v) for v in stats[i][:4])
+        if w < dpi * min_width_inches:
+            continue
+        if any(tx0 - 4 <= x and x + w <= tx1 + 4 and ty0 - 4 <= y <= ty1 + 4 for tx0, ty0, tx1, ty1 in taken):
+            continue
+        rules.append((y + h // 2, x, x + w))
+    rules.sort()
+    tol, max_gap = dpi * tol_inches, dpi * max_gap_inches
+    H, W = m.horizontal.shape
+    text = None
+    if m.ink is not None:
+        from .text_separators import looks_like_prose, text_line_splits, text_mask
+        text = text_mask(m.ink, m.horizontal, m.vertical, dpi)
+
+    def prose_between(y0: int, y1: int, x0: int, x1: int) -> bool:
+        if text is None or y1 - y0 < dpi * 0.3:
+            return False
+        cuts = [y0] + text_line_splits(text, y0, y1, x0, x1, dpi) + [y1]
+        bands = [(a, b) for a, b in zip(cuts, cuts[1:])]
+        return looks_like_prose(text[:, x0:x1], bands, x1 - x0, dpi)
+
+    groups: list[list[tuple[int, int, int]]] = []
+    for r in rules:
+        for g in groups:
+            y = g[-1][0]
+            gx0, gx1 = min(q[1] for q in g), max(q[2] for q in g)
+            overlap = min(r[2], gx1) - max(r[1], gx0)
+            if overlap >= 0.6 * min(r[2] - r[1], gx1 - gx0) and 0 < r[0] - y <= max_gap \
+                    and not prose_between(y + 3, r[0] - 3, max(gx0, r[1]), min(gx1, r[2])):
+                g.append(r)
+                break
+        else:
+            groups.append([r])
+    out = []
+    for g in groups:
+        if len(g) < 2:
+            continue
+        x0, x1 = min(r[1] for r in g), max(r[2] for r in g)
+        if sum(1 for r in g if r[2] - r[1] >= 0.9 * (x1 - x0)) < 2:
+            continue                     # a table's top and bottom rules run across it
+        top = g[0][0]
+        # a shorter rule just above, inside the table's width, tops a header (over the columns, not the labels)
+        above = [r for r in rules if top - dpi * header_inches <= r[0] < top - dpi * 0.05
+                 and r[1] >= x0 - tol and r[2] <= x1 + tol and r[2] - r[1] >= 0.3 * (x1 - x0)]
+        if above:
+            top = min(r[0] for r in above)
+        y0, y1 = max(0, top - 4), min(H, g[-1][0] + 5)
+        hm = m.horizontal[y0:y1, x0:x1]
+        vm = m.vertical[y0:y1, x0:x1].copy()
+        side = max(2, round(dpi / 150))
+        vm[:, :side] = 255
+        vm[:, -side:] = 255
+        ink = m.ink[y0:y1, x0:x1] if m.ink is not None else None
+        out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, ("left", "right"), ink))
     return out
 
 

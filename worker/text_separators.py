@@ -87,3 +87,101 @@ def text_gap_columns(ink: np.ndarray, hm: np.ndarray, vm: np.ndarray, xs: list[f
     return out
 
 
+
+
+def text_line_splits(text: np.ndarray, y0: int, y1: int, x0: int, x1: int, dpi: int,
+                     min_gap_inches: float = 0.025) -> list[int]:
+    """Where to split the band y0..y1 (between two row rules, or a table's only band) into its text
+    lines: the middle of every run of blank pixel rows at least min_gap_inches high between two lines."""
+    band = text[y0:y1, x0:x1]
+    if band.size == 0:
+        return []
+    rows = band.any(axis=1)
+    return [y0 + (a + b) // 2 for a, b in _gaps(rows, max(2, round(dpi * min_gap_inches)))]
+
+
+def text_columns(text: np.ndarray, bands: list[tuple[int, int]], x0: int, x1: int, dpi: int,
+                 min_gap_inches: float = 0.1, min_share: float = 0.8, header_lines: int = 1
+                 ) -> list[tuple[int, int, int, list[int]]]:
+    """Columns of a table without column rules: x ranges at least min_gap_inches wide that are blank in
+    min_share or more of the text lines (bands: (y0, y1) per line) and have body text (below the first
+    header_lines) on both sides in a quarter of the body lines or more; a line whose text crosses the gap must be a header line (a
+    head over several columns) or run across 0.7 of the table (a section title), else the gap is
+    inside a column of text of uneven length.
+    Returns (x, gap start, gap end, the indices of the bands the gap separates) per column boundary,
+    left to right; a band whose text crosses the gap (a header over several columns) is not separated
+    there."""
+    min_gap = max(4, round(dpi * min_gap_inches))
+    sliver = max(2, round(dpi * 0.01))
+    profiles = []
+    for a, b in bands:
+        p = _drop_slivers(text[a:b, x0:x1].any(axis=0), sliver)
+        profiles.append(p if p.any() else None)
+    inked = [p for p in profiles if p is not None]
+    body = [p for i, p in enumerate(profiles) if p is not None and i >= header_lines]
+    if len(inked) < 2 or not body:
+        return []
+    blank = np.mean([~p for p in inked], axis=0) >= min_share
+    left = np.maximum.accumulate(np.any(body, axis=0))                       # body text somewhere to the left
+    right = np.maximum.accumulate(np.any(body, axis=0)[::-1])[::-1]
+    width = x1 - x0
+    out = []
+    stack = np.array([p if p is not None else np.zeros(width, bool) for p in profiles])
+    lines_needed = max(2, round(0.25 * len(body)))
+    for a, b in _gaps(~(blank & left & right), min_gap):
+        # a column on each side: enough body lines with text left of the gap, and right of it
+        if sum(p[:a].any() for p in body) < lines_needed or sum(p[b:].any() for p in body) < lines_needed:
+            continue
+        # the boundary goes where the fewest body lines have ink, the middle of the best stretch
+        hits = stack[header_lines:, a:b].sum(axis=0) if len(stack) > header_lines else np.zeros(b - a)
+        best = np.flatnonzero(hits == hits.min())
+        x = a + int(best[len(best) // 2])
+        near = slice(max(0, x - sliver), x + sliver + 1)
+        rows = [i for i, p in enumerate(profiles) if p is None or not p[near].any()]
+        crossing = [i for i in range(len(profiles)) if i not in rows]
+        # only a header over several columns (the top lines) or a line across the table may cross a column gap
+        if any(i >= header_lines and _run_through(profiles[i], a, b, min_gap) < 0.7 * width for i in crossing):
+            continue
+        out.append((x0 + x, x0 + a, x0 + b, rows))
+    return out
+
+
+def _run_through(profile: np.ndarray, a: int, b: int, min_gap: int) -> int:
+    """Length of the run of text (gaps under min_gap closed) that covers any of a..b."""
+    closed = profile.copy()
+    for g0, g1 in _gaps(profile, 1):
+        if g1 - g0 < min_gap:
+            closed[g0:g1] = True
+    edges = np.flatnonzero(np.diff(np.r_[0, closed.astype(np.int8), 0]))
+    return max((int(e - s) for s, e in zip(edges[::2], edges[1::2]) if s < b and e > a), default=0)
+
+
+def looks_like_prose(text: np.ndarray, bands: list[tuple[int, int]], width: int, dpi: int,
+                     wide_share: float = 0.6) -> bool:
+    """Whether most text lines run across most of the width without a column gap: paragraphs, not a table."""
+    min_gap = max(4, round(dpi * 0.1))
+    wide = inked = 0
+    for a, b in bands:
+        p = text[a:b].any(axis=0)
+        ink = np.flatnonzero(p)
+        if ink.size == 0:
+            continue
+        inked += 1
+        if not _gaps(p, min_gap) and ink[-1] - ink[0] >= wide_share * width:
+            wide += 1
+    return inked > 0 and wide > inked / 2
+
+
+def all_columns_prose(text: np.ndarray, bands: list[tuple[int, int]], xs: list[int], dpi: int,
+                      min_width_inches: float = 1.5) -> bool:
+    """Whether every column (between xs) holds lines of running text min_width_inches wide or more at
+    the median: a page set in two or three columns, not a table (a table has a column of short cells)."""
+    for x0, x1 in zip(xs, xs[1:]):
+        widths = []
+        for a, b in bands:
+            ink = np.flatnonzero(text[a:b, x0:x1].any(axis=0))
+            if ink.size:
+                widths.append(ink[-1] - ink[0])
+        if not widths or float(np.median(widths)) < dpi * min_width_inches:
+            return False
+    return True

@@ -36,6 +36,9 @@ VARIATIONS: dict[str, dict] = {
     "left-labels": {"label_align": "left"},
     "stray-marks": {"stray_marks": True},
     "faint-rule": {"faint_rule": True},
+    "rows-ruled": {"ruling": "rows"},
+    "three-line": {"ruling": "three-line"},
+    "no-frame": {"ruling": "no-frame"},
     "kai": {"body_font": "kai", "table_font": "kai"},
     "fangsong": {"body_font": "fangsong", "table_font": "fangsong"},
     "hei": {"body_font": "hei", "table_font": "zenhei"},
@@ -82,10 +85,11 @@ def draw_content(spec: DocSpec, rng: random.Random) -> tuple[list[tuple], dict |
     if spec.kind != "annual_report":
         title, table_title, unit = C.OTHER_TITLES[spec.kind]
         cells = C.budget_table(rng, rng.randint(8, 16)) if spec.kind == "budget" else C.final_account_table(rng)
+        head = 2 if spec.kind == "budget" else 1
         blocks += [("title", title.format(body=spec.issuing_body, year=spec.year)), ("heading", table_title),
-                   ("para", unit), ("table", spec.kind, cells, C.OTHER_WIDTHS[spec.kind], 2),
+                   ("para", unit), ("table", spec.kind, cells, C.OTHER_WIDTHS[spec.kind], head),
                    ("para", "注：本表金额单位为万元，合计数与分项数之和的尾差系四舍五入所致。")]
-        return blocks, None, None, [(spec.kind, cells, 2)]
+        return blocks, None, None, [(spec.kind, cells, head)]
     figures = dict(spec.figures) if spec.figures else C.random_figures(
         rng, spec.format, rng.choice(["street", "district", "city"]))
     broken = C.break_a_sum(figures, spec.format, rng) if spec.broken else None

@@ -49,6 +49,8 @@ class Style:
     vertical_text: bool = False       # tall narrow merged cells write their text top to bottom
     label_align: str = "center"       # or "left"
     label_widths: tuple[float, ...] | None = None   # table 三's three label columns, narrower to wrap
+    ruling: str = "full"              # "full" | "rows": no column rules | "three-line": above and below the
+                                      # header and at the bottom only | "no-frame": no outer side rules
     faint_rule: bool = False          # one column rule of a wide table printed as a faint grey hairline
     stray_marks: bool = False         # strokes inside cells that are not rules: an underline under a wide
                                       # header, a pen stroke through a label, a speck on a header's edge
@@ -185,7 +187,8 @@ class Layout:
         for i, p in enumerate(parts):
             open_top = s.open_break and i > 0 and not p.header
             open_bottom = s.open_break and i < len(parts) - 1
-            self._emit(self.pages[page0 + i], name, i, p, cells, xs, fnt, pad, line_h, open_top, open_bottom)
+            self._emit(self.pages[page0 + i], name, i, p, cells, xs, fnt, pad, line_h, open_top, open_bottom,
+                       header_rows)
         self.y = y + s.px(14)
 
     def _vertical(self, c: dict, xs: list[int], fnt) -> bool:
@@ -200,7 +203,7 @@ class Layout:
         return wrap(c["text"], fnt, xs[c["col"] + c["col_span"]] - xs[c["col"]] - 2 * pad)
 
     def _emit(self, page: Page, name: str, index: int, part: _Part, cells: list[dict], xs, fnt, pad, line_h,
-              open_top: bool, open_bottom: bool) -> None:
+              open_top: bool, open_bottom: bool, header_rows: int = 0) -> None:
         s = self.s
         draw = ImageDraw.Draw(page.image)
         lw = s.px(s.rule_pt)
@@ -228,12 +231,18 @@ class Layout:
             if s.stray_marks:
                 self._stray_marks(draw, c, (x0, y0, x1, y1), lw, ty)
             out.append({**c, "text": c["text"].replace("\n", ""), "bbox": [x0, y0, x1, y1]})
+        head_y = part.ys[min(header_rows, len(rows)) - 1][1] if header_rows and part.first == 0 else None
         for c in out:   # rules over the fills; an open break leaves the edge at the break undrawn
             x0, y0, x1, y1 = c["bbox"]
-            edges = [((x0, y0), (x0, y1)), ((x1, y0), (x1, y1))]
-            if not (open_top and y0 == top):
+            edges = []
+            if s.ruling == "full" or (s.ruling == "no-frame" and x0 != xs[0]):
+                edges.append(((x0, y0), (x0, y1)))
+            if s.ruling == "full" or (s.ruling == "no-frame" and x1 != xs[-1]):
+                edges.append(((x1, y0), (x1, y1)))
+            three = s.ruling == "three-line"
+            if not (open_top and y0 == top) and (not three or y0 == top):
                 edges.append(((x0, y0), (x1, y0)))
-            if not (open_bottom and y1 == bottom):
+            if not (open_bottom and y1 == bottom) and (not three or y1 in (bottom, head_y)):
                 edges.append(((x0, y1), (x1, y1)))
             for a, b in edges:
                 if a[0] == b[0] == faint_x:

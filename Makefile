@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SAMPLE := samples/sample-report.pdf
 
-.PHONY: deps deps-test run test bench bench-load clean
+.PHONY: deps deps-test run test bench bench-load clean compose-test images-offline
 
 deps:
 	@scripts/install-deps.sh
@@ -26,6 +26,14 @@ bench: deps-test
 ## bench-load: 200 files (10 duplicates, 10 broken) dropped at once into a real service with 2 workers
 bench-load: deps
 	$(BIN)/python -m tests.reliability.load --docs 180 --duplicates 10 --broken 10 --workers 2
+
+## compose-test: docker/compose.yaml end to end under rootful podman: stack up, the sample scan to done, all down (root; minutes, ~1.5 GB; not in CI)
+compose-test:
+	docker/compose-test.sh
+
+## images-offline: every image compose needs, built from Debian packages (mmdebstrap base + stand-ins) with no container registry (root)
+images-offline:
+	docker/images-offline.sh
 
 clean:
 	rm -rf storage inbox tablescan.db tablescan.db-* .pytest_cache

@@ -229,7 +229,9 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_ro
             return None
     inferred: list[int] = []
     inferred_rows: list[int] = []
-    if "left" in region.open_edges and region.ink is not None:    # ruled in part: rows and columns from text
+    # ruled in part (no sides, or a frame round rows with no column rules): rows and columns from the text
+    from_text = region.ink is not None and ("left" in region.open_edges or (len(xs) == 2 and len(ys) >= 4))
+    if from_text:
         text = text_mask(region.ink, hm, vm, dpi)
         x0, x1 = int(xs[0]) + margin, int(xs[-1]) - margin
         head_rule = ys[1] if len(ys) > 2 else None     # the first rule inside: under the header
@@ -314,7 +316,7 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_ro
     if "sides" in region.open_edges:       # no outer side rules: the sides were drawn in
         inferred = inferred + [X[0] - ox, X[-1] - ox]
     return Grid((X[0], Y[0], X[-1], Y[-1]), X, Y, cells, max(1, rule), [x + ox for x in inferred], open_ys,
-                "left" in region.open_edges)
+                from_text)
 
 
 def _rectangles(slots: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:

@@ -39,6 +39,7 @@ VARIATIONS: dict[str, dict] = {
     "rows-ruled": {"ruling": "rows"},
     "three-line": {"ruling": "three-line"},
     "no-frame": {"ruling": "no-frame"},
+    "boxed-rows": {"ruling": "boxed-rows"},
     "kai": {"body_font": "kai", "table_font": "kai"},
     "fangsong": {"body_font": "fangsong", "table_font": "fangsong"},
     "hei": {"body_font": "hei", "table_font": "zenhei"},

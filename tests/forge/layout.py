@@ -50,7 +50,8 @@ class Style:
     label_align: str = "center"       # or "left"
     label_widths: tuple[float, ...] | None = None   # table 三's three label columns, narrower to wrap
     ruling: str = "full"              # "full" | "rows": no column rules | "three-line": above and below the
-                                      # header and at the bottom only | "no-frame": no outer side rules
+                                      # header and at the bottom only | "no-frame": no outer side rules |
+                                      # "boxed-rows": a frame and row rules, no column rules inside
     faint_rule: bool = False          # one column rule of a wide table printed as a faint grey hairline
     stray_marks: bool = False         # strokes inside cells that are not rules: an underline under a wide
                                       # header, a pen stroke through a label, a speck on a header's edge
@@ -235,9 +236,11 @@ class Layout:
         for c in out:   # rules over the fills; an open break leaves the edge at the break undrawn
             x0, y0, x1, y1 = c["bbox"]
             edges = []
-            if s.ruling == "full" or (s.ruling == "no-frame" and x0 != xs[0]):
+            if s.ruling == "full" or (s.ruling == "no-frame" and x0 != xs[0]) or \
+                    (s.ruling == "boxed-rows" and x0 == xs[0]):
                 edges.append(((x0, y0), (x0, y1)))
-            if s.ruling == "full" or (s.ruling == "no-frame" and x1 != xs[-1]):
+            if s.ruling == "full" or (s.ruling == "no-frame" and x1 != xs[-1]) or \
+                    (s.ruling == "boxed-rows" and x1 == xs[-1]):
                 edges.append(((x1, y0), (x1, y1)))
             three = s.ruling == "three-line"
             if not (open_top and y0 == top) and (not three or y0 == top):

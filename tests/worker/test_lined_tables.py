@@ -1,5 +1,6 @@
-"""Tables ruled only in part, drawn by the forge: three-line tables, rows ruled without column rules,
-no outer frame; and text between two rules that is no table (paragraphs, a page set in two columns)."""
+"""Tables ruled only in part, drawn by the forge: three-line tables, rows ruled without column rules
+(with or without a frame), no outer frame; and text between two rules that is no table (paragraphs, a
+page set in two columns)."""
 import random
 
 import numpy as np
@@ -31,7 +32,7 @@ def grids_of(image: Image.Image, profile: str, seed: int):
 
 @pytest.mark.parametrize("kind", ["budget", "final_account"])
 @pytest.mark.parametrize("ruling,profile", [("three-line", "clean"), ("three-line", "fax"), ("rows", "office"),
-                                            ("no-frame", "worn")])
+                                            ("no-frame", "worn"), ("boxed-rows", "office")])
 def test_a_table_ruled_in_part_is_found_with_its_grid(kind, ruling, profile):
     lay, _, _ = draw(DocSpec(name="x", kind=kind, style=Style(ruling=ruling)), random.Random(3))
     page = lay.pages[0]

@@ -2,7 +2,9 @@
 confidence -> page text. The one place that orchestrates the pure steps of this package."""
 from __future__ import annotations
 
+import re
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -11,7 +13,7 @@ from .config import PipelineConfig
 from .deskew import estimate_skew, rotate, to_gray
 from .grid import Grid, build_grid
 from .normalise import normalise_text
-from .ocr import CellText, FlipProbe, OcrHints, read_cells_probed, read_page_text
+from .ocr import CellText, FlipProbe, OcrHints, read_cells, read_cells_probed, read_page_text
 from .orient import text_axis_turn, turn, up_down
 from .results import CellResult, PageResult, TableResult
 from .tables import find_tables, rule_masks
@@ -95,8 +97,31 @@ def _tables_and_cells(gray: np.ndarray, dpi: int, config: PipelineConfig, deadli
     rule_px = int(np.median([g.rule_px for g in grids])) if grids else 3
     hints = OcrHints(dpi=dpi, lang=config.cell_lang or config.lang, deadline=deadline, rule_px=rule_px)
     texts, evidence = read_cells_probed(gray, boxes, hints, probe) if boxes else ([], None)
+    texts = _latin_tables_read_again(gray, grids, texts, hints)
     clock.lap("ocr_cells")
     return grids, texts, evidence
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+
+
+def _latin_tables_read_again(gray: np.ndarray, grids: list[Grid], texts: list[CellText], hints: OcrHints,
+                             min_latin_share: float = 0.3) -> list[CellText]:
+    """A table whose first reading holds no Chinese character and words of Latin letters in min_latin_share
+    of its cells or more is read again with the Latin model alone (eng): the Chinese model reads English
+    words and decimal points worse."""
+    if hints.lang == "eng":
+        return texts
+    out, k = list(texts), 0
+    for g in grids:
+        part = texts[k:k + len(g.cells)]
+        filled = [t for t in part if not t.empty and t.text.strip()]
+        if filled and not any(_CJK.search(t.text) for t in filled) and \
+                sum(bool(_LATIN.search(t.text)) for t in filled) >= min_latin_share * len(filled):
+            out[k:k + len(g.cells)] = read_cells(gray, [c.bbox for c in g.cells], replace(hints, lang="eng"))
+        k += len(g.cells)
+    return out
 
 
 def process_page(image: np.ndarray, number: int, dpi: int, config: PipelineConfig) -> tuple[PageResult, np.ndarray]:

@@ -90,11 +90,13 @@ def find_tables(gray: np.ndarray, dpi: int, masks: RuleMasks | None = None, min_
             # no outer side rules: a table when its row rules run from side to side past its column rules
             if not (sides["top"] and sides["bottom"]) or _count_rules(hm, axis=1, dpi=dpi) < 3:
                 continue  # strokes of large or bold text, or a table ruled in part (lined_regions)
+            ink = m.ink[y0:y1, x0:x1] if m.ink is not None else None
+            if ink is not None and _dense(ink):
+                continue
             vm = vm.copy()
             side = max(2, round(dpi / 150))
             vm[:, :side] = vm[:, vm.shape[1] - side:] = 255
             open_edges = ("sides",)
-            ink = m.ink[y0:y1, x0:x1] if m.ink is not None else None
             out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, open_edges, ink))
             continue
         open_edges = tuple(e for e in ("top", "bottom") if not sides[e])
@@ -178,8 +180,15 @@ def lined_regions(m: RuleMasks, dpi: int, taken: list[BBox], min_width_inches: f
         vm[:, :side] = 255
         vm[:, -side:] = 255
         ink = m.ink[y0:y1, x0:x1] if m.ink is not None else None
+        if ink is not None and _dense(ink):
+            continue
         out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, ("left", "right"), ink))
     return out
+
+
+def _dense(ink: np.ndarray, max_share: float = 0.3) -> bool:
+    """Ink over more than max_share of a region: a picture, a photo or noise, not rules around text."""
+    return float((ink > 0).mean()) > max_share
 
 
 def _count_rules(mask: np.ndarray, axis: int, dpi: int) -> int:

@@ -71,3 +71,9 @@ def text_between_rules(columns: int) -> Image.Image:
 @pytest.mark.parametrize("profile", ["clean", "office"])
 def test_running_text_between_two_rules_is_no_table(columns, profile):
     assert grids_of(text_between_rules(columns), profile, 2) == []
+
+
+def test_noise_and_pictures_are_no_table():
+    rng = np.random.default_rng(0)
+    noise = Image.fromarray(rng.integers(0, 255, (1754, 1240), dtype=np.uint8)).convert("RGB")
+    assert grids_of(noise, "clean", 3) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from typing import Any
 
 from schemas.export import CellOut, DocumentExport, LogicalTableOut, PageOut, TableOut, ValidationErrorOut
@@ -71,6 +72,23 @@ CSV_COLUMNS = ["table", "row", "col", "row_span", "col_span", "kind", "text", "r
                "needs_review", "pages"]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PLAIN_NUMBER = re.compile(r"-?\d[\d,]*(\.\d+)?%?")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A value safe to put in a spreadsheet or a CSV that one will open (OWASP's CSV injection advice):
+    control characters removed, and text that a spreadsheet would take for a formula (= + - @ tab CR
+    first) prefixed with '. Numbers, and text that is a plain number, stay as they are."""
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub("", value)
+    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def _csv(export: DocumentExport) -> str:
     buf = io.StringIO()
     w = csv.writer(buf)
@@ -78,8 +96,8 @@ def _csv(export: DocumentExport) -> str:
     for i, t in enumerate(export.tables):
         pages = "+".join(str(p["page"]) for p in t.parts)
         for c in t.cells:
-            w.writerow([i + 1, c.row, c.col, c.row_span, c.col_span, c.kind, c.text, c.raw_text,
-                        c.confidence, int(c.needs_review), pages])
+            w.writerow([neutralise(v) for v in (i + 1, c.row, c.col, c.row_span, c.col_span, c.kind, c.text,
+                                                c.raw_text, c.confidence, int(c.needs_review), pages)])
     return buf.getvalue()
 
 
@@ -96,6 +114,7 @@ def _xlsx(export: DocumentExport) -> bytes:
         ws = wb.create_sheet(f"{i}-{t.template}" if t.template else f"table {i}")
         for c in t.cells:
             cell = ws.cell(row=c.row + 1, column=c.col + 1, value=_sheet_value(_number_or_text(c)))
+            _as_text(cell)
             cell.alignment = Alignment(wrap_text=True, vertical="center")
             if c.kind == "header":
                 cell.font = Font(bold=True)
@@ -110,16 +129,22 @@ def _xlsx(export: DocumentExport) -> bytes:
     for e in export.validation_errors + export.warnings:
         ws.append([_sheet_value(v) for v in (e.rule, e.severity, e.status, e.message, e.message_en, e.expected,
                                              e.found)])
+        for cell in ws[ws.max_row]:
+            _as_text(cell)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
 def _sheet_value(v):
-    """Text without the control characters a worksheet cannot hold (a file or folder name may have them)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    """A value for a worksheet cell: see neutralise (no control characters, no formula)."""
+    return neutralise(v)
 
-    return ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
+
+def _as_text(cell) -> None:
+    """A worksheet cell holding a string is a string cell, never a formula, whatever it starts with."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
 
 
 def _number_or_text(c: CellOut):
@@ -200,8 +225,8 @@ def render_batch(header: list[str], rows: list[list], suspect: list[set[str]], f
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf)
-        w.writerow(header)
-        w.writerows([["" if v is None else v for v in r] for r in rows])
+        w.writerow([neutralise(h) for h in header])
+        w.writerows([["" if v is None else neutralise(v) for v in r] for r in rows])
         return buf.getvalue().encode("utf-8-sig")
     if fmt == "xlsx":
         from openpyxl import Workbook
@@ -216,6 +241,8 @@ def render_batch(header: list[str], rows: list[list], suspect: list[set[str]], f
         bad = PatternFill("solid", fgColor="F4CCCC")
         for r, (row, keys) in enumerate(zip(rows, suspect), start=2):
             ws.append([_sheet_value(v) for v in row])
+            for cell in ws[r]:
+                _as_text(cell)
             for col, name in enumerate(header, start=1):
                 if name in keys:
                     ws.cell(row=r, column=col).fill = bad

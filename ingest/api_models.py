@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from schemas.export import ValidationErrorOut
 
@@ -63,6 +63,16 @@ class CellCorrection(BaseModel):
     # no NUL characters: PostgreSQL cannot store them in text
     text: str = Field(max_length=2000, pattern=r"^[^\x00]*$", description="the cell's value as a person reads it")
     by: str = Field(max_length=128, pattern=r"^[^\x00]*\S[^\x00]*$", description="who made the correction")
+
+    @field_validator("text")
+    @classmethod
+    def _storable(cls, text: str) -> str:
+        from tablescan.review import number_problem
+
+        problem = number_problem(text)
+        if problem:
+            raise ValueError(problem)
+        return text
 
 
 class CorrectionOut(BaseModel):

@@ -2,6 +2,8 @@
 and re-runs the document's checks."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,10 +17,32 @@ class CorrectionRefused(ValueError):
     pass
 
 
+MAX_DIGITS = 15   # the most a figure keeps exactly (a float's precision)
+_NUMBERISH = re.compile(r"[+-]?[\d,]*\.?\d*(?:[eE][+-]?\d+)?")
+_NOT_A_NUMBER = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
+
+
+def number_problem(text: str) -> str | None:
+    """Why a correction's text cannot be stored as a number, or None: NaN and infinities are no counts,
+    a number in exponent form or of more than MAX_DIGITS digits cannot be kept exactly."""
+    t = text.strip().replace(" ", "")
+    if _NOT_A_NUMBER.fullmatch(t):
+        return f"{t!r} is not a number a report can state"
+    if any(ch.isdigit() for ch in t) and _NUMBERISH.fullmatch(t):
+        if "e" in t.lower():
+            return "write the number out in full, not in exponent form"
+        if sum(ch.isdigit() for ch in t) > MAX_DIGITS:
+            return f"a number of more than {MAX_DIGITS} digits cannot be kept exactly"
+    return None
+
+
 def correct_cell(s: Session, cell_id: int, text: str, who: str, config: PipelineConfig) -> Cell:
     """Store `text` as the cell's value, by `who`, now; re-run the checks of its document."""
     if not who.strip():
         raise CorrectionRefused("a correction needs the name of who made it")
+    problem = number_problem(text)
+    if problem:
+        raise CorrectionRefused(problem)
     cell = s.get(Cell, cell_id)
     if cell is None:
         raise LookupError(f"no cell {cell_id}")

@@ -270,3 +270,16 @@ def test_malformed_requests_get_4xx_and_never_internals(make_settings, empty_que
     r = client.patch(cell, json={"text": "5", "by": "Li"}, headers=TOKEN)
     assert r.status_code == 409 and "running" in r.json()["detail"]
     assert client.post(f"/documents/{ids['document']}/reprocess", headers=TOKEN).status_code == 409
+
+
+def test_corrections_that_cannot_be_kept_exactly_are_refused_with_a_reason(seeded):
+    settings, ids = seeded
+    client = TestClient(create_app(settings))
+    url = f"/cells/{ids['failing']}"
+    for text, reason in [("1" * 400, "more than 15 digits"), ("NaN", "not a number"), ("-inf", "not a number"),
+                         ("1e309", "exponent"), ("Infinity", "not a number")]:
+        r = client.patch(url, json={"text": text, "by": "王芳"})
+        assert r.status_code == 422 and reason in r.text, (text, r.status_code, r.text)
+    assert client.get(url).json()["corrections"] == []                       # nothing stored
+    for text in ["1,234,567.5", "-3", "行政许可", "8"]:
+        assert client.patch(url, json={"text": text, "by": "王芳"}).status_code == 200, text

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from schemas.models import FINAL_STATUSES, Document, utcnow
-from tablescan.storage import Storage, sha256_of
+from tablescan.storage import Storage, open_regular, sha256_of
 from worker.jobs import enqueue_document
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def accept(stream: BinaryIO, filename: str, source: str, *, storage: Storage, Se
 
 
 def accept_path(path: Path, source: str, **kw) -> Document:
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         return accept(f, path.name, source, **kw)
 
 

@@ -14,11 +14,14 @@ import fnmatch
 import logging
 import os
 import shutil
+import stat
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+
+from tablescan.storage import write_new
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,7 @@ class FolderWatcher:
     use_events: bool = True
     seen: dict[Path, Seen] = field(default_factory=dict)
     waiting: dict[Path, int] = field(default_factory=dict)   # accepted file -> its document id
+    refused: set[Path] = field(default_factory=set)          # not regular files: said once, then left alone
     _wake: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self):
@@ -79,10 +83,16 @@ class FolderWatcher:
             if path in self.waiting:
                 continue
             try:
-                st = path.stat()
+                st = path.lstat()               # a link is judged as a link, never by what it points at
             except FileNotFoundError:
                 continue
             present.add(path)
+            if not stat.S_ISREG(st.st_mode):
+                if path not in self.refused:
+                    self.refused.add(path)
+                    log.warning("left alone: %s is %s, not a regular file", path.relative_to(self.inbox),
+                                _kind_of(st.st_mode))
+                continue
             prev = self.seen.get(path)
             if prev is None or (prev.size, prev.mtime) != (st.st_size, st.st_mtime):
                 self.seen[path] = Seen(st.st_size, st.st_mtime, now)
@@ -100,6 +110,7 @@ class FolderWatcher:
             accepted.append(path)
         for gone in set(self.seen) - present:
             self.seen.pop(gone, None)
+        self.refused &= present
         return accepted
 
     def settle_outcomes(self) -> list[Path]:
@@ -119,14 +130,24 @@ class FolderWatcher:
             rel_dir = path.parent.relative_to(self.inbox)
             if path.exists():
                 target = "failed" if status == "failed" else "archive"
-                dest = move_aside(path, self.inbox / target / rel_dir)
+                folder = self.inbox / target / rel_dir
+                if not self._inside(folder):
+                    log.error("not moving %s: %s leads out of the inbox", path.name, folder)
+                    continue
+                dest = move_aside(path, folder)
                 if status == "failed":
-                    dest.with_name(dest.name + ".reason.txt").write_text(
-                        f"document {doc_id} failed: {error}\n", encoding="utf-8")
+                    write_reason(dest, f"document {doc_id} failed: {error}\n")
                 moved.append(dest)
             self.record.moved(doc_id)
             del self.waiting[path]
         return moved
+
+    def _inside(self, folder: Path) -> bool:
+        """Whether a folder under the inbox is reached without a symbolic link (then it is made)."""
+        if any(p.is_symlink() for p in [folder, *folder.parents] if p.is_relative_to(self.inbox)):
+            return False
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder.resolve().is_relative_to(self.inbox)
 
     def step(self) -> None:
         self.scan()
@@ -164,6 +185,24 @@ class FolderWatcher:
             log.warning("file events unavailable (%s); polling every %.0f s", e, self.poll_seconds)
             return None
         return observer
+
+
+def _kind_of(mode: int) -> str:
+    return ("a symbolic link" if stat.S_ISLNK(mode) else "a FIFO" if stat.S_ISFIFO(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISBLK(mode) or stat.S_ISCHR(mode) else
+            "a special file")
+
+
+def write_reason(dest: Path, text: str) -> Path:
+    """The failure reason beside a failed file, in a new file (never through a link, never overwriting)."""
+    n = 0
+    while True:
+        reason = dest.with_name(dest.name + (".reason.txt" if n == 0 else f".reason ({n}).txt"))
+        try:
+            write_new(reason, text)
+            return reason
+        except FileExistsError:
+            n += 1
 
 
 def move_aside(path: Path, folder: Path) -> Path:

@@ -4,9 +4,11 @@ Stored names are generated here, never taken from the file's own name.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
+import stat
 import uuid
 from pathlib import Path
 from typing import BinaryIO
@@ -67,10 +69,36 @@ class Storage:
         shutil.rmtree(self.path(f"pages/{doc_id}"), ignore_errors=True)
 
 
+class NotARegularFile(OSError):
+    """A symbolic link, a FIFO, a socket or a device where a file was expected."""
+
+
+def open_regular(path: Path):
+    """Open a regular file for reading, never through a symbolic link and never blocking on a FIFO:
+    O_NOFOLLOW | O_NONBLOCK, then the open descriptor's own type is checked (no race with a swap)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise NotARegularFile(f"{path.name}: a symbolic link") from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise NotARegularFile(f"{path.name}: not a regular file")
+    return os.fdopen(fd, "rb")
+
+
+def write_new(path: Path, text: str) -> None:
+    """Write text to a file that must not exist yet: O_CREAT | O_EXCL | O_NOFOLLOW, never through a link."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o640)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
 def sha256_of(path: Path) -> str:
-    """SHA-256 of a file, read in chunks (scans can be large)."""
+    """SHA-256 of a regular file, read in chunks (scans can be large)."""
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         while chunk := f.read(CHUNK):
             h.update(chunk)
     return h.hexdigest()

@@ -1,4 +1,5 @@
-"""`tablescan up`: the whole service on one machine, as child processes that stop together."""
+"""`tablescan up`: the whole service on one machine, as child processes: a child that dies is started
+again (with backoff), and SIGTERM or Ctrl-C stops them all, the private Redis last."""
 from __future__ import annotations
 
 import os
@@ -7,7 +8,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from redis import Redis
@@ -50,8 +53,84 @@ def _child(args: list[str], env: dict[str, str]) -> subprocess.Popen:
                             start_new_session=True)
 
 
+class Stopped(Exception):
+    """SIGTERM arrived: stop everything, as Ctrl-C does."""
+
+
+def _on_sigterm(signum, frame):
+    raise Stopped()
+
+
+@dataclass
+class Child:
+    name: str
+    args: list[str]
+    proc: subprocess.Popen
+    failures: int = 0            # deaths in a row, for the backoff
+    started: float = field(default_factory=time.monotonic)
+    restart_at: float | None = None
+
+
+class Supervisor:
+    """Keeps the service's children running: one that exits is started again after a backoff of 1, 2,
+    4 ... up to max_backoff_seconds (reset once it has run stable_seconds), and each death is said."""
+
+    def __init__(self, env: dict[str, str], max_backoff_seconds: float = 60.0, stable_seconds: float = 60.0):
+        self.env, self.max_backoff, self.stable = env, max_backoff_seconds, stable_seconds
+        self.children: list[Child] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, name: str, args: list[str]) -> None:
+        self.children.append(Child(name, args, _child(args, self.env)))
+
+    def check(self, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            for c in self.children:
+                if self._stop.is_set():
+                    return
+                code = c.proc.poll()
+                if code is None:
+                    if now - c.started >= self.stable:
+                        c.failures = 0
+                    continue
+                if c.restart_at is None:
+                    c.failures += 1
+                    delay = min(self.max_backoff, 2.0 ** (c.failures - 1))
+                    c.restart_at = now + delay
+                    print(f"{c.name} stopped (exit code {code}); starting it again in {delay:.0f} s",
+                          file=sys.stderr, flush=True)
+                elif now >= c.restart_at:
+                    c.proc, c.started, c.restart_at = _child(c.args, self.env), now, None
+                    print(f"{c.name} started again (pid {c.proc.pid})", file=sys.stderr, flush=True)
+
+    def watch(self, every_seconds: float = 0.5) -> None:
+        """Check in a thread until stop_all."""
+        def loop():
+            while not self._stop.wait(every_seconds):
+                self.check()
+        self._thread = threading.Thread(target=loop, name="supervisor", daemon=True)
+        self._thread.start()
+
+    def stop_all(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+        with self._lock:
+            stop([c.proc for c in self.children])
+
+
 def run(settings: Settings, workers: int = 2, sample: Path | None = None, until_done: bool = False) -> int:
-    procs: list[subprocess.Popen] = []
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _run(settings, workers, sample, until_done)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(settings: Settings, workers: int, sample: Path | None, until_done: bool) -> int:
     private_redis: list[subprocess.Popen] = []
     if not redis_answers(settings.redis_url):
         if not shutil.which("redis-server"):
@@ -66,12 +145,14 @@ def run(settings: Settings, workers: int = 2, sample: Path | None = None, until_
     print(f"database   {settings.database_url}\nredis      {settings.redis_url}\n"
           f"storage    {Path(settings.storage_root).resolve()}\ninbox      {Path(settings.inbox).resolve()}",
           flush=True)
+    supervisor = Supervisor(env)
     for i in range(workers):
-        procs.append(_child(["worker"], env))
-    procs.append(_child(["watch"], env))
-    procs.append(_child(["serve"], env))
+        supervisor.start(f"worker {i + 1}", ["worker"])
+    supervisor.start("watcher", ["watch"])
+    supervisor.start("api", ["serve"])
+    supervisor.watch()
     print(f"workers    {workers}\napi        http://{settings.api_host}:{settings.api_port}/docs\n"
-          "Ctrl-C stops everything.", flush=True)
+          "Ctrl-C (or SIGTERM) stops everything; a process that dies is started again.", flush=True)
     try:
         if sample is not None:
             newest = _newest_document_id(settings)
@@ -82,14 +163,13 @@ def run(settings: Settings, workers: int = 2, sample: Path | None = None, until_
                 return rc
         elif until_done:
             return follow(settings, _newest_document_id(settings))
-        while all(p.poll() is None for p in procs):
+        while True:
             time.sleep(1)
-        print("a service process stopped; stopping the rest", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Stopped):
         return 0
     finally:
-        stop(procs)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)    # a second SIGTERM must not cut the stopping short
+        supervisor.stop_all()
         stop(private_redis)  # last, once nothing uses it
 
 

@@ -101,9 +101,10 @@ def cmd_worker(args) -> int:
     from rq import Worker
 
     from schemas.database import upgrade
-    from worker.jobs import queue_for
+    from worker.jobs import configure, queue_for
 
     settings = settings_from(args)
+    configure(settings)          # the jobs run with these settings, flags included
     upgrade(settings.database_url)
     redis = Redis.from_url(settings.redis_url)
     # a short monitoring interval lets a worker killed mid-job be noticed (and its job retried) in ~70 s

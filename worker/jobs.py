@@ -35,9 +35,22 @@ DOCUMENT_TIMEOUT = 300
 FINALISE_TIMEOUT = 900
 
 
+_configured: Settings | None = None
+
+
+def configure(settings: Settings) -> None:
+    """The settings of the worker process that runs the jobs (`tablescan worker` calls this before it
+    works): RQ forks a work horse per job, and the horse inherits them. Flags and the environment
+    reach the jobs the same way, through the worker's own settings."""
+    global _configured
+    _configured = settings
+    _settings.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def _settings() -> Settings:
-    return load()
+    """The worker's settings; the environment's only for a worker not started by `tablescan worker`."""
+    return _configured if _configured is not None else load()
 
 
 def queue_for(settings: Settings, connection: Redis | None = None) -> Queue:

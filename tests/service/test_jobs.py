@@ -69,3 +69,24 @@ def test_bad_files_and_bad_pages(tmp_path, redis, make_settings):
         assert [p.status for p in pages] == ["done", "failed", "done"]
         assert "damaged image" in pages[1].error
         assert all(p.tables == [] for p in pages)  # noise pages: no tables, and no crash
+
+
+def test_a_worker_started_with_flags_writes_where_its_flags_say(tmp_path, redis, make_settings, forged_scan):
+    settings = make_settings(tables_only=True)
+    upgrade(settings.database_url)
+    Session = sessions(settings.database_url)
+    deps = dict(storage=Storage(settings.storage_root), Session=Session, queue=queue_for(settings, redis))
+    doc_id = accept_path(forged_scan, "cli", **deps).id
+    decoy_db, decoy_storage = tmp_path / "decoy.db", tmp_path / "decoy-storage"
+    env = {**os.environ, **settings.as_env(), "DATABASE_URL": f"sqlite:///{decoy_db}",
+           "STORAGE_ROOT": str(decoy_storage)}        # the environment says otherwise: the flags win
+    run = subprocess.run([sys.executable, "-m", "tablescan.cli", "worker", "--burst", "--database-url",
+                          settings.database_url, "--storage-root", str(settings.storage_root), "--tables-only"],
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    with Session() as s:
+        doc = s.get(Document, doc_id)
+        assert doc.status == "done", doc.error
+        page = s.scalar(select(Page).where(Page.document_id == doc_id))
+        assert Storage(settings.storage_root).path(page.image_path).exists()
+    assert not decoy_db.exists() and not (decoy_storage / "pages").exists()

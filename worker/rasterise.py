@@ -198,6 +198,15 @@ def embedded_scan(path: Path, number: int, dpi: int, limits: Limits = Limits()) 
             if abs(ppi_x - ppi_y) > 0.02 * ppi_x or ppi_x < 72:
                 return None  # anisotropic (fax fine/normal modes) or tiny: let Poppler resample
             _check_pixels(int(image.Width), int(image.Height), limits, number)
+            if pikepdf.PdfImage(image).filters == ["/DCTDecode"]:
+                # the size the JPEG itself declares is what decoding costs, whatever the PDF says
+                size = jpeg_size(image.read_raw_bytes())
+                if size is None:
+                    raise UnreadableDocument(f"page {number}: damaged image (no JPEG frame header)")
+                _check_pixels(*size, limits, number)
+                if size != (int(image.Width), int(image.Height)):
+                    raise UnreadableDocument(f"page {number}: damaged image (the JPEG is {size[0]}x{size[1]} px, "
+                                             f"the PDF says {int(image.Width)}x{int(image.Height)})")
             pixels = _decode(image)
             rotation = int(page.obj.get("/Rotate", 0)) % 360
     except (pikepdf.PikepdfError, ValueError, TypeError, KeyError, IndexError, NotImplementedError, OSError,
@@ -213,6 +222,34 @@ def embedded_scan(path: Path, number: int, dpi: int, limits: Limits = Limits()) 
     if rotation in (90, 180, 270):
         pixels = turn(pixels, rotation)
     return np.ascontiguousarray(pixels), ppi
+
+
+_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+def jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a JPEG's own frame header (its SOF marker), read before any decoding; None
+    when there is none."""
+    i = 2 if data[:2] == b"\xff\xd8" else None
+    while i is not None and i + 4 <= len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:
+            i += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            i += 2
+            continue
+        length = int.from_bytes(data[i + 2:i + 4], "big")
+        if marker in _SOF and i + 9 <= len(data):
+            height = int.from_bytes(data[i + 5:i + 7], "big")
+            width = int.from_bytes(data[i + 7:i + 9], "big")
+            return width, height
+        if marker in (0xD9, 0xDA):      # end of image, or scan data before any frame header
+            return None
+        i += 2 + length
+    return None
 
 
 def _sole_full_page_image(page: pikepdf.Page) -> pikepdf.Object | None:

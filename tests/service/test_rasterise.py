@@ -117,3 +117,34 @@ def test_an_image_pikepdf_cannot_decode_is_rendered_by_poppler(tmp_path, monkeyp
     assert embedded_scan(path, 1, dpi=300) is None
     image, dpi = load_page(path, 1, dpi=300)
     assert dpi == 200 and image.shape == (800, 600) and abs(int(image[400, 300]) - int(gray[400, 300])) < 8
+
+
+def _with_jpeg(tmp_path, forged_scan, jpeg: bytes):
+    """The forged scan with its page image's JPEG replaced, the PDF's stated /Width and /Height kept."""
+    path = tmp_path / "swapped.pdf"
+    with pikepdf.open(forged_scan) as pdf:
+        page = pdf.pages[0]
+        image = next(iter(page.obj.Resources.XObject.values()))
+        image.write(jpeg, filter=pikepdf.Name.DCTDecode)
+        pdf.save(path)
+    return path
+
+
+def test_the_jpegs_own_size_is_checked_before_decoding(tmp_path, forged_scan):
+    import io
+
+    buf = io.BytesIO()
+    Image.new("L", (6000, 6000), 255).save(buf, "JPEG", quality=20)
+    path = _with_jpeg(tmp_path, forged_scan, buf.getvalue())
+    with pytest.raises(UnreadableDocument, match="6000x6000 px, over the limit"):
+        embedded_scan(path, 1, 300, Limits(max_pixels=20_000_000))
+
+
+def test_a_jpeg_of_another_size_than_the_pdf_says_is_a_damaged_page(tmp_path, forged_scan):
+    import io
+
+    buf = io.BytesIO()
+    Image.new("L", (1200, 900), 255).save(buf, "JPEG")
+    path = _with_jpeg(tmp_path, forged_scan, buf.getvalue())
+    with pytest.raises(UnreadableDocument, match="damaged image .*1200x900"):
+        embedded_scan(path, 1, 300, Limits())

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session as OrmSession
 from ingest import metrics, page_images
 from ingest.api_models import (AccuracyReport, Reviewed, ReviewDone, CellCorrection, CellView, Corrected, CorrectionOut, DocumentDetail, DocumentList,
                                PageStatus, Problem, Reprocessing, ReviewQueue, Uploaded)
+from ingest.guard import BodyGuard
 from ingest.intake import accept
 from schemas.database import sessions
 from schemas.export import ValidationErrorOut
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Scanned reports with ruled tables in; checked table data out. "
                               "The dashboard is at [/](/).")
     bearer = HTTPBearer(auto_error=False, description="needed for uploads and changes when API_TOKEN is set")
+    app.add_middleware(BodyGuard, token=settings.api_token, max_bytes=settings.request_max_bytes)
 
     def authorised(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
         if not settings.api_token:

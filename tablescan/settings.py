@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     api_token: str | None = None          # when set, uploads and changes need "Authorization: Bearer <token>"
     upload_max_bytes: int = 200 * 1024 * 1024
     request_max_bytes: int = 1024 * 1024 * 1024     # a whole request (several files), refused before reading
+    page_budget_seconds: int = 120                  # a document gets this much time per page, all told
     settle_seconds: float = 2.0           # a dropped file must hold still this long before pickup
     poll_seconds: float = 5.0             # folder re-scan interval (covers NFS/SMB where events never come)
     reconcile_seconds: float = 60.0       # how often the watcher re-enqueues work Redis has lost

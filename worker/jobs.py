@@ -12,6 +12,8 @@ import os
 import re
 import socket
 import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from redis import Redis
@@ -21,7 +23,7 @@ from rq.job import Dependency
 from sqlalchemy.exc import OperationalError
 
 from schemas.database import sessions
-from schemas.models import FINAL_STATUSES, Document
+from schemas.models import FINAL_STATUSES, Document, utcnow
 from tablescan.settings import Settings, load
 from tablescan.storage import Storage
 from worker import persist, pipeline, rasterise
@@ -128,6 +130,11 @@ def process_document(doc_id: int, run: str = "inline") -> int:
     return info.page_count
 
 
+def _aware(when: datetime) -> datetime:
+    """A stored time with its UTC offset (SQLite hands times back without one)."""
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def process_page(doc_id: int, number: int) -> str:
     """Recognise one page and write it, with its upright page image, in one transaction."""
     settings = _settings()
@@ -142,10 +149,18 @@ def process_page(doc_id: int, number: int) -> str:
             return "already done"   # a re-run after a lost Redis may queue a page that finished meanwhile
         path = storage.path(doc.stored_path)
         attempt_id = persist.begin_attempt(s, doc_id, _job_id(), "page", number, _worker_name()).id
-    try:
-        result, upright = pipeline.recognise_page(path, number, settings.pipeline(), limits)
-    except rasterise.UnreadableDocument as e:
-        result, upright = PageResult(number=number, error=str(e)), None
+        spent = (utcnow() - _aware(doc.started_at)).total_seconds() if doc.started_at else 0.0
+        budget = settings.page_budget_seconds * max(1, doc.page_count or 1)
+    left = budget - spent
+    if left <= 0:   # one slow document must not hold the workers for hours: its other pages fail fast
+        result, upright = PageResult(number=number, error=f"the document ran over its time budget of {budget} s "
+                                     f"({settings.page_budget_seconds} s a page, PAGE_BUDGET_SECONDS)"), None
+    else:
+        limits = replace(limits, poppler_seconds=min(limits.poppler_seconds, left))
+        try:
+            result, upright = pipeline.recognise_page(path, number, settings.pipeline(), limits)
+        except rasterise.UnreadableDocument as e:
+            result, upright = PageResult(number=number, error=str(e)), None
     image_rel = storage.put_page_image(doc_id, number, upright) if upright is not None else None
     with Session.begin() as s:
         persist.save_page(s, doc_id, result, image_rel)

@@ -33,6 +33,7 @@ class UnreadableDocument(Exception):
 class Limits:
     max_pages: int = 2000
     max_pixels: int = 200_000_000     # per page at the chosen dpi, checked before decoding
+    poppler_seconds: float = POPPLER_TIMEOUT_SECONDS   # each Poppler call (a document's budget may cut it)
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,10 @@ def sniff(path: Path) -> str:
     raise UnreadableDocument("not a PDF, TIFF, PNG or JPEG file")
 
 
-def _pdfinfo(path: Path, first: int | None = None, last: int | None = None) -> dict:
+def _pdfinfo(path: Path, first: int | None = None, last: int | None = None,
+             timeout: float = POPPLER_TIMEOUT_SECONDS) -> dict:
     try:
-        return pdf2image.pdfinfo_from_path(str(path), first_page=first, last_page=last,
-                                           timeout=POPPLER_TIMEOUT_SECONDS)
+        return pdf2image.pdfinfo_from_path(str(path), first_page=first, last_page=last, timeout=timeout)
     except (pdf_errors.PDFPageCountError, pdf_errors.PDFSyntaxError, pdf_errors.PDFPopplerTimeoutError,
             ValueError) as e:
         if "password" in str(e).lower():
@@ -107,11 +108,11 @@ def _open_image(path: Path) -> Image.Image:
         raise UnreadableDocument(f"damaged image: {_first_line(e)}") from None
 
 
-def native_ppi(path: Path, number: int) -> int | None:
+def native_ppi(path: Path, number: int, timeout: float = POPPLER_TIMEOUT_SECONDS) -> int | None:
     """Resolution of the largest image on a PDF page (a scanner's page is one image), or None."""
     try:
         out = subprocess.run(["pdfimages", "-list", "-f", str(number), "-l", str(number), str(path)],
-                             capture_output=True, text=True, timeout=POPPLER_TIMEOUT_SECONDS).stdout
+                             capture_output=True, text=True, timeout=timeout).stdout
     except (OSError, subprocess.TimeoutExpired):
         return None
     best = None
@@ -154,19 +155,19 @@ def load_page(path: Path, number: int, dpi: int, limits: Limits = Limits()) -> t
 
 
 def _render_pdf_page(path: Path, number: int, dpi: int, limits: Limits) -> tuple[np.ndarray, int]:
-    info = _pdfinfo(path, number, number)
+    info = _pdfinfo(path, number, number, limits.poppler_seconds)
     size = info.get("Page size") or ""
     m = re.search(r"([\d.]+) x ([\d.]+) pts", size)
-    ppi = native_ppi(path, number)
+    ppi = native_ppi(path, number, limits.poppler_seconds)
     if ppi and 72 <= ppi < dpi:
         dpi = ppi
     if m:
         _check_pixels(float(m[1]) / 72 * dpi, float(m[2]) / 72 * dpi, limits, number)
     try:
         pages = pdf2image.convert_from_path(str(path), dpi=dpi, first_page=number, last_page=number,
-                                            timeout=POPPLER_TIMEOUT_SECONDS)
+                                            timeout=limits.poppler_seconds)
     except pdf_errors.PDFPopplerTimeoutError:
-        raise UnreadableDocument(f"page {number}: rendering took over {POPPLER_TIMEOUT_SECONDS} s") from None
+        raise UnreadableDocument(f"page {number}: rendering took over {limits.poppler_seconds:.0f} s") from None
     except (pdf_errors.PDFPageCountError, pdf_errors.PDFSyntaxError) as e:
         raise UnreadableDocument(f"page {number}: {_first_line(e)}") from None
     if not pages:

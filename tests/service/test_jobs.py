@@ -90,3 +90,44 @@ def test_a_worker_started_with_flags_writes_where_its_flags_say(tmp_path, redis,
         page = s.scalar(select(Page).where(Page.document_id == doc_id))
         assert Storage(settings.storage_root).path(page.image_path).exists()
     assert not decoy_db.exists() and not (decoy_storage / "pages").exists()
+
+
+def _form_bomb(path) -> None:
+    """A 3 KB one-page PDF of nested forms, each drawing the next six times: Poppler would take hours."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    form = None
+    for _ in range(10):
+        res = pikepdf.Dictionary() if form is None else pikepdf.Dictionary(XObject=pikepdf.Dictionary(F=form))
+        body = b"0 0 m 10 10 l S" if form is None else \
+            b" ".join(b"q 0.5 0 0 0.5 %d %d cm /F Do Q" % (i, i) for i in range(6))
+        stream = pikepdf.Stream(pdf, body)
+        stream.Type, stream.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+        stream.BBox, stream.Resources = [0, 0, 600, 800], res
+        form = pdf.make_indirect(stream)
+    for _ in range(3):
+        pdf.pages.append(pikepdf.Page(pikepdf.Dictionary(
+            Type=pikepdf.Name.Page, MediaBox=[0, 0, 595, 842], Contents=pdf.make_stream(b"/F Do"),
+            Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(F=form)))))
+    pdf.save(path)
+
+
+def test_a_document_that_would_hold_the_workers_for_hours_ends_within_its_budget(tmp_path, redis, make_settings):
+    settings = make_settings(page_budget_seconds=2, tables_only=True)
+    upgrade(settings.database_url)
+    Session = sessions(settings.database_url)
+    deps = dict(storage=Storage(settings.storage_root), Session=Session, queue=queue_for(settings, redis))
+    _form_bomb(tmp_path / "bomb.pdf")
+    doc_id = accept_path(tmp_path / "bomb.pdf", "cli", **deps).id
+    import time
+
+    started = time.monotonic()
+    run_worker(settings)
+    assert time.monotonic() - started < 60                      # not 3 pages x 2 Poppler timeouts of 120 s
+    with Session() as s:
+        doc = s.get(Document, doc_id)
+        pages = s.scalars(select(Page).where(Page.document_id == doc_id).order_by(Page.number)).all()
+        assert doc.status in ("failed", "done_with_errors") and len(pages) == 3
+        assert all(p.status == "failed" for p in pages)
+        assert any("time budget" in (p.error or "") for p in pages[1:])

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from .deskew import ink_mask
+from .text_separators import looks_like_prose, text_line_splits, text_mask
 
 BBox = tuple[int, int, int, int]
 
@@ -136,14 +137,14 @@ def lined_regions(m: RuleMasks, dpi: int, taken: list[BBox], min_width_inches: f
     rules.sort()
     tol, max_gap = dpi * tol_inches, dpi * max_gap_inches
     H, W = m.horizontal.shape
-    text = None
-    if m.ink is not None:
-        from .text_separators import looks_like_prose, text_line_splits, text_mask
-        text = text_mask(m.ink, m.horizontal, m.vertical, dpi)
+    text_of: list[np.ndarray] = []      # the page's text mask, made the first time it is needed
 
     def prose_between(y0: int, y1: int, x0: int, x1: int) -> bool:
-        if text is None or y1 - y0 < dpi * 0.3:
+        if m.ink is None or y1 - y0 < dpi * 0.3:
             return False
+        if not text_of:
+            text_of.append(text_mask(m.ink, m.horizontal, m.vertical, dpi))
+        text = text_of[0]
         cuts = [y0] + text_line_splits(text, y0, y1, x0, x1, dpi) + [y1]
         bands = [(a, b) for a, b in zip(cuts, cuts[1:])]
         return looks_like_prose(text[:, x0:x1], bands, x1 - x0, dpi)

@@ -101,7 +101,7 @@ def test_a_flag_on_a_consistent_report_is_a_false_alarm_and_on_a_budget_too():
     assert s["others_flagged"] == 1.0 and s["false_alarms"] is None
 
 
-def test_scanforge_style_nested_figures_are_read():
+def test_nested_figures_of_the_older_truth_format_are_read():
     nested = {"rules_made": 1, "rules_repealed": 0, "rules_valid": 3, "norms_made": 0, "norms_repealed": 0,
               "norms_valid": 2, "licensing": 5, "penalty": 0, "coercion": 0, "fees": "0.5",
               "t3": {"new": [1, 0, 0, 0, 0, 0, 1]}, "t4": list(range(15))}

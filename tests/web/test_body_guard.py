@@ -40,10 +40,14 @@ def answer_to_headers_only(port: int, headers: str) -> str:
     """Send a request's headers (announcing a large body), send no body, and read what comes back."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
         s.sendall(headers.encode())
+        reply = b""
         try:
-            return s.recv(4096).decode(errors="replace")
+            while chunk := s.recv(4096):          # the answer says connection: close; read all of it
+                reply += chunk
         except socket.timeout:
-            return "no answer: the server is waiting for the body"
+            if not reply:
+                return "no answer: the server is waiting for the body"
+        return reply.decode(errors="replace")
 
 
 BIG = 300 * 1024 * 1024

@@ -68,6 +68,12 @@ class DocSpec:
     variation: str = "plain"
 
 
+def visible_shape(part: dict) -> tuple[int, int]:
+    """A drawn table part's rows, and the columns its own rules show (a part of merged cells hides some)."""
+    edges = {c["col"] for c in part["cells"]} | {c["col"] + c["col_span"] for c in part["cells"]}
+    return max(c["row"] + c["row_span"] for c in part["cells"]), len(edges) - 1
+
+
 def spec_for(name: str, variation: str, profile: str, rng: random.Random, **overrides) -> DocSpec:
     """A document of one variation with random figures, typeface sizes and body."""
     v = dict(VARIATIONS[variation])

@@ -6,7 +6,7 @@ import pytest
 from pdf2image import convert_from_path
 
 from tests.forge import PROFILES, Style
-from tests.forge.documents import DocSpec
+from tests.forge.documents import DocSpec, visible_shape
 from tests.forge.writer import available, forge_with_writer, pages_of_rows
 from worker.config import PipelineConfig
 from worker.grid import build_grid
@@ -14,11 +14,6 @@ from worker.page import upright
 from worker.tables import find_tables
 
 pytestmark = pytest.mark.skipif(not available(), reason="LibreOffice Writer is installed by make test")
-
-
-def shape(part: dict) -> tuple[int, int]:
-    edges = {c["col"] for c in part["cells"]} | {c["col"] + c["col_span"] for c in part["cells"]}
-    return max(c["row"] + c["row_span"] for c in part["cells"]), len(edges) - 1
 
 
 def test_rows_are_placed_on_the_page_whose_text_has_them():
@@ -37,7 +32,7 @@ def test_a_writer_report_is_found_table_by_table_part_by_part(tmp_path, style):
     assert {t["name"] for t in parts} == {"two", "three", "four"}
     body = {}
     for t in parts:
-        body[t["name"]] = body.get(t["name"], 0) + shape(t)[0] - t["header_rows"]
+        body[t["name"]] = body.get(t["name"], 0) + visible_shape(t)[0] - t["header_rows"]
     assert body == {"two": 14, "three": 28, "four": 4}
     dpi = spec.profile.dpi
     for page, image in zip(truth["pages"], convert_from_path(tmp_path / "w.pdf", dpi=dpi, grayscale=True)):
@@ -46,4 +41,4 @@ def test_a_writer_report_is_found_table_by_table_part_by_part(tmp_path, style):
         for region in find_tables(gray, dpi):
             grid = build_grid(region, dpi)
             found.append((grid.n_rows, grid.n_cols) if grid else None)
-        assert found == [shape(t) for t in page["tables"]], page["number"]
+        assert found == [visible_shape(t) for t in page["tables"]], page["number"]

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.forge import PROFILES, DocSpec, Style
-from tests.forge.documents import draw
+from tests.forge.documents import draw, visible_shape
 from tests.forge.layout import font
 from tests.forge.scan import degrade
 from worker.confidence import TEXT_STRUCTURE, structure_cap
@@ -16,11 +16,6 @@ from worker.config import PipelineConfig
 from worker.grid import build_grid
 from worker.page import upright
 from worker.tables import find_tables
-
-
-def shape(part: dict) -> tuple[int, int]:
-    edges = {c["col"] for c in part["cells"]} | {c["col"] + c["col_span"] for c in part["cells"]}
-    return max(c["row"] + c["row_span"] for c in part["cells"]), len(edges) - 1
 
 
 def grids_of(image: Image.Image, profile: str, seed: int):
@@ -37,7 +32,7 @@ def test_a_table_ruled_in_part_is_found_with_its_grid(kind, ruling, profile):
     lay, _, _ = draw(DocSpec(name="x", kind=kind, style=Style(ruling=ruling)), random.Random(3))
     page = lay.pages[0]
     grids = grids_of(page.image, profile, 1)
-    assert [(g.n_rows, g.n_cols) for g in grids] == [shape(t) for t in page.tables]
+    assert [(g.n_rows, g.n_cols) for g in grids] == [visible_shape(t) for t in page.tables]
     if ruling != "no-frame":       # a grid from the text's alignment is a guess: its cells go to review
         assert grids[0].from_text and structure_cap(grids[0].cells[0].bbox, [], [], True) == TEXT_STRUCTURE
         assert TEXT_STRUCTURE < PipelineConfig().review_threshold

@@ -6,18 +6,12 @@ import numpy as np
 import pytest
 
 from tests.forge import PROFILES, DocSpec, Style
-from tests.forge.documents import draw
+from tests.forge.documents import draw, visible_shape
 from tests.forge.scan import degrade
 from worker.config import PipelineConfig
 from worker.grid import build_grid
 from worker.page import upright
 from worker.tables import find_tables
-
-
-def shape(part: dict) -> tuple[int, int]:
-    """Rows, and the columns the part's own rules show (a continuation of merged cells hides some)."""
-    edges = {c["col"] for c in part["cells"]} | {c["col"] + c["col_span"] for c in part["cells"]}
-    return max(c["row"] + c["row_span"] for c in part["cells"]), len(edges) - 1
 
 
 def found(page, profile: str, seed: int) -> list[tuple[tuple[str, ...], int, int]]:
@@ -40,7 +34,7 @@ def test_every_part_of_a_table_open_at_page_breaks_is_found_whole(rule_pt, profi
         if not page.tables:
             continue
         got = found(page, profile, i)
-        want = [shape(t) for t in page.tables]
+        want = [visible_shape(t) for t in page.tables]
         assert [(r, c) for _, r, c in got] == want, (i, got, want)
         opened += sum(1 for edges, _, _ in got if edges)
     assert opened >= 2
@@ -52,4 +46,4 @@ def test_a_continuation_with_its_header_repeated_is_found_closed_at_its_top():
     page = next(p for p in lay.pages if any(t["name"] == "three" and t["part"] == 1 for t in p.tables))
     part = next(t for t in page.tables if t["name"] == "three")
     edges, rows, cols = found(page, "office", 1)[0]
-    assert (rows, cols) == shape(part) and "top" not in edges
+    assert (rows, cols) == visible_shape(part) and "top" not in edges

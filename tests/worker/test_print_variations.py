@@ -7,17 +7,12 @@ import numpy as np
 import pytest
 
 from tests.forge import PROFILES
-from tests.forge.documents import draw, spec_for
+from tests.forge.documents import draw, spec_for, visible_shape
 from tests.forge.scan import degrade
 from worker.config import PipelineConfig
 from worker.grid import build_grid
 from worker.page import upright
 from worker.tables import find_tables
-
-
-def shape(part: dict) -> tuple[int, int]:
-    edges = {c["col"] for c in part["cells"]} | {c["col"] + c["col_span"] for c in part["cells"]}
-    return max(c["row"] + c["row_span"] for c in part["cells"]), len(edges) - 1
 
 
 @pytest.mark.parametrize("variation,profile,seed", [
@@ -36,6 +31,6 @@ def test_every_table_part_is_found_with_its_grid(variation, profile, seed):
         img, _ = degrade(page.image, p, random.Random(seed * 100 + i))
         gray, *_ = upright(np.asarray(img.convert("L")), p.dpi, PipelineConfig())
         grids = [build_grid(r, p.dpi) for r in find_tables(gray, p.dpi)]
-        assert [(g.n_rows, g.n_cols) for g in grids] == [shape(t) for t in page.tables], (variation, profile, i + 1)
+        assert [(g.n_rows, g.n_cols) for g in grids] == [visible_shape(t) for t in page.tables], (variation, profile, i + 1)
         names |= {t["name"] for t in page.tables}
     assert names == {"two", "three", "four"}

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tests.forge import PROFILES, DocSpec, Style
-from tests.forge.documents import draw
+from tests.forge.documents import draw, visible_shape
 from tests.forge.scan import degrade
 from worker.config import PipelineConfig
 from worker.grid import build_grid
@@ -15,23 +15,11 @@ from worker.page import upright
 from worker.tables import TableRegion, find_tables
 
 
-def shape(part: dict) -> tuple[int, int]:
-    edges = {c["col"] for c in part["cells"]} | {c["col"] + c["col_span"] for c in part["cells"]}
-    return max(c["row"] + c["row_span"] for c in part["cells"]), len(edges) - 1
-
-
 @pytest.mark.parametrize("profile,seed,rule_pt", [("clean", 1, 0.5), ("office", 2, 1.0), ("fax", 3, 0.75),
                                                    ("worn", 4, 1.5)])
 def test_strokes_inside_cells_add_no_rows_or_columns(profile, seed, rule_pt):
-    lay, _, _ = draw(DocSpec(name="x", style=Style(stray_marks=True, rule_pt=rule_pt, table_pt=9)), random.Random(seed))
-    p = PROFILES[profile]
-    for i, page in enumerate(lay.pages):
-        if not page.tables:
-            continue
-        img, _ = degrade(page.image, p, random.Random(seed * 10 + i))
-        gray, *_ = upright(np.asarray(img.convert("L")), p.dpi, PipelineConfig())
-        got = [(g.n_rows, g.n_cols) for g in (build_grid(r, p.dpi) for r in find_tables(gray, p.dpi))]
-        assert got == [shape(t) for t in page.tables], (profile, i + 1)
+    for page, grids in _grids(Style(stray_marks=True, rule_pt=rule_pt, table_pt=9), profile, seed):
+        assert [(g.n_rows, g.n_cols) for g in grids] == [visible_shape(t) for t in page.tables], profile
 
 
 def _frame(dpi: int, rows: int, cols: int, row_px: int = 60, col_px: int = 150) -> tuple[np.ndarray, np.ndarray]:
@@ -98,8 +86,8 @@ def test_a_column_rule_too_faint_to_see_is_found_from_its_text(profile, seed):
     inferred = 0
     for page, grids in _grids(Style(faint_rule=True), profile, seed):
         for part, grid in zip(page.tables, grids):
-            if part["name"] == "three" and shape(part)[0] > 3:
-                assert (grid.n_rows, grid.n_cols) == shape(part), profile
+            if part["name"] == "three" and visible_shape(part)[0] > 3:
+                assert (grid.n_rows, grid.n_cols) == visible_shape(part), profile
                 inferred += len(grid.inferred_xs)
     assert inferred >= 1
 
@@ -109,7 +97,7 @@ def test_text_with_wide_spaces_in_its_cells_adds_no_column(profile, seed):
     """Left-aligned labels whose full-width brackets leave wide gaps ('（三）  不予公开'), fax specks
     beside labels: no column is inferred where every rule is printed."""
     for page, grids in _grids(Style(label_align="left", table_pt=12), profile, seed):
-        assert [(g.n_rows, g.n_cols) for g in grids] == [shape(t) for t in page.tables]
+        assert [(g.n_rows, g.n_cols) for g in grids] == [visible_shape(t) for t in page.tables]
         assert not any(g.inferred_xs for g in grids)
 
 

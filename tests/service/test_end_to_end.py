@@ -6,7 +6,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -17,21 +16,12 @@ from ingest.watch import FolderWatcher
 from schemas.database import sessions, upgrade
 from schemas.models import Attempt, Cell, Document, Page, Table
 from tablescan.storage import Storage
+from tests.waiting import wait_for
 from worker.jobs import document_of, queue_for
 
 
 def shape(cells):
     return (max(c["row"] + c["row_span"] for c in cells), max(c["col"] + c["col_span"] for c in cells))
-
-
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_watched_folder_to_done(database_url, redis, make_settings, tmp_path, forged_scan):

@@ -192,6 +192,7 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_ro
     # rules closer than a text line (doubled rules, a stroke beside a rule) count once
     ys, yth = _thin_out(ys, yth, ylen, dpi * min_row_inches)
     xs, xth = _thin_out(xs, xth, xlen, dpi * min_col_inches)
+    row_candidates = list(ys)
     if len(ys) < 2 or len(xs) < 2:
         return None
     band = tol
@@ -233,34 +234,16 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_ro
     from_text = region.ink is not None and ("left" in region.open_edges or (len(xs) == 2 and len(ys) >= 4))
     if from_text:
         text = text_mask(region.ink, hm, vm, dpi)
-        x0, x1 = int(xs[0]) + margin, int(xs[-1]) - margin
-        head_rule = ys[1] if len(ys) > 2 else None     # the first rule inside: under the header
-        # rows from the text lines between rules, unless most rules already part single lines (then a
-        # band of several lines is one row whose cells wrap)
-        per_band = [text_line_splits(text, int(a) + margin, int(b) - margin, x0, x1, dpi) for a, b in zip(ys, ys[1:])]
-        one_line_rows = len(per_band) >= 4 and float(np.median([len(s) for s in per_band])) == 0
-        splits = [] if one_line_rows else [y for s in per_band for y in s]
-        if splits:
-            hm = hm.copy()
-            for y in splits:
-                hm[max(0, y - 1):y + 2, :] = 255
-            ys = sorted(ys + [float(y) for y in splits])
-            inferred_rows = splits
-        bands = [(int(a) + margin, int(b) - margin) for a, b in zip(ys, ys[1:])]
-        if looks_like_prose(text, bands, x1 - x0, dpi):
+        partial = _partial_row_rules(hm, row_candidates, ys, band, tol)
+        found = _from_text(text, hm, vm, xs, ys, partial, margin, band, tol, dpi)
+        if found is not None:
+            # a rule under a head over some columns meets no side; it counts once it ends on two columns
+            inner = _inner_rules(hm, row_candidates, found[3], found[2], band, tol)
+            if inner:
+                found = _from_text(text, hm, vm, xs, ys, partial + inner, margin, band, tol, dpi)
+        if found is None:
             return None
-        header_lines = sum(1 for a, _ in zip(ys, ys[1:]) if head_rule is not None and a < head_rule) or 1
-        columns = text_columns(text, bands, x0, x1, dpi, header_lines=header_lines)
-        for x, a, b, rows in columns:
-            if any(a - margin <= old <= b + margin for old in xs):
-                continue                 # a column rule stands in that gap already
-            vm = vm.copy()
-            for i in rows:
-                vm[int(ys[i]):int(ys[i + 1]) + 1, max(0, x - 1):x + 2] = 255
-            xs = sorted(xs + [float(x)])
-            inferred.append(x)
-        if len(xs) < 3 or all_columns_prose(text, bands, [int(x) for x in xs], dpi):
-            return None                  # one column, or columns of running text: not a table
+        hm, vm, xs, ys, inferred, inferred_rows = found
         right, below = boundaries(xs, ys)
     elif region.ink is not None:    # a column rule too faint to see: its column's text still stands apart
         for x, rows in text_gap_columns(region.ink, hm, vm, xs, ys, right, margin, dpi):
@@ -317,6 +300,109 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_ro
         inferred = inferred + [X[0] - ox, X[-1] - ox]
     return Grid((X[0], Y[0], X[-1], Y[-1]), X, Y, cells, max(1, rule), [x + ox for x in inferred], open_ys,
                 from_text)
+
+
+def _from_text(text: np.ndarray, hm: np.ndarray, vm: np.ndarray, xs: list[float], ys: list[float],
+               partial: list[tuple[float, int, int]], margin: int, band: int, tol: int, dpi: int):
+    """Rows and columns of a table ruled in part, from its text and the rules it has: (hm, vm, xs, ys,
+    inferred column xs, inferred row ys) with the inferred separators drawn into the masks, or None
+    when the text is prose or one column."""
+    inferred: list[int] = []
+    inferred_rows: list[int] = []
+    x0, x1 = int(xs[0]) + margin, int(xs[-1]) - margin
+    head_rule = ys[1] if len(ys) > 2 else None     # the first rule inside: under the header
+    ys = sorted(ys + [y for y, _, _ in partial])
+    # rows from the text lines between rules, unless most rules already part single lines (then a
+    # band of several lines is one row whose cells wrap)
+    per_band = [text_line_splits(text, int(a) + margin, int(b) - margin, x0, x1, dpi) for a, b in zip(ys, ys[1:])]
+    one_line_rows = len(per_band) >= 4 and float(np.median([len(s) for s in per_band])) == 0
+    splits = [] if one_line_rows else [y for s in per_band for y in s]
+    if splits:
+        hm = hm.copy()
+        for y in splits:
+            hm[max(0, y - 1):y + 2, :] = 255
+        ys = sorted(ys + [float(y) for y in splits])
+        inferred_rows = splits
+    bands = [(int(a) + margin, int(b) - margin) for a, b in zip(ys, ys[1:])]
+    if looks_like_prose(text, bands, x1 - x0, dpi):
+        return None
+    header_lines = sum(1 for a, _ in zip(ys, ys[1:]) if head_rule is not None and a < head_rule) or 1
+    for x in _rule_ends(partial, hm.shape[1], tol):
+        # a row rule that stops inside the table stops at the edge of a merged label cell: a column
+        # boundary in the bands whose text does not cross it
+        rows = [i for i, (a, b) in enumerate(bands) if not text[a:b, max(0, x - band):x + band + 1].any()]
+        if not rows or any(abs(x - old) <= 2 * tol for old in xs):
+            continue
+        vm = vm.copy()
+        for i in rows:
+            vm[int(ys[i]):int(ys[i + 1]) + 1, max(0, x - 1):x + 2] = 255
+        xs = sorted(xs + [float(x)])
+        inferred.append(x)
+    columns = text_columns(text, bands, x0, x1, dpi, header_lines=header_lines)
+    for x, a, b, rows in columns:
+        if any(a - margin <= old <= b + margin for old in xs):
+            continue                 # a column rule stands in that gap already
+        vm = vm.copy()
+        for i in rows:
+            vm[int(ys[i]):int(ys[i + 1]) + 1, max(0, x - 1):x + 2] = 255
+        xs = sorted(xs + [float(x)])
+        inferred.append(x)
+    if len(xs) < 3 or all_columns_prose(text, bands, [int(x) for x in xs], dpi):
+        return None                  # one column, or columns of running text: not a table
+    return hm, vm, xs, ys, inferred, inferred_rows
+
+
+def _rule_extent(hm: np.ndarray, y: float, band: int) -> tuple[int, int, float] | None:
+    """The first and last x of the row rule at y and the share of that stretch that is ruled."""
+    p = round(y)
+    prof = (hm[max(0, p - band):p + band + 1] > 0).any(axis=0)
+    ink = np.flatnonzero(prof)
+    if ink.size == 0:
+        return None
+    a, b = int(ink[0]), int(ink[-1])
+    return a, b, float(prof[a:b + 1].mean())
+
+
+def _partial_row_rules(hm: np.ndarray, candidates: list[float], ys: list[float], band: int, tol: int,
+                       min_share: float = 0.25, min_cover: float = 0.8) -> list[tuple[float, int, int]]:
+    """Row rules that run from one side of the table part of the way across, (y, first x, last x) each:
+    under a group of nested labels the rule starts where the group's label cell begins. Only candidates
+    not in ys, min_share of the width long or more, ruled along min_cover of their length."""
+    width = hm.shape[1]
+    out = []
+    for y in candidates:
+        ext = None if any(abs(y - k) <= tol for k in ys) else _rule_extent(hm, y, band)
+        if ext is None or ext[1] - ext[0] < min_share * width or ext[2] < min_cover:
+            continue
+        if ext[0] > 2 * tol and ext[1] < width - 1 - 2 * tol:
+            continue                     # meets neither side: a head rule over some columns
+        out.append((y, ext[0], ext[1]))
+    return out
+
+
+def _inner_rules(hm: np.ndarray, candidates: list[float], ys: list[float], xs: list[float], band: int, tol: int,
+                 min_cover: float = 0.8) -> list[tuple[float, int, int]]:
+    """Row rules over some columns that meet neither side (under a head over several columns): candidates
+    not in ys whose both ends lie on column boundaries xs, ruled along min_cover of their length."""
+    out = []
+    for y in candidates:
+        ext = None if any(abs(y - k) <= tol for k in ys) else _rule_extent(hm, y, band)
+        if ext is not None and ext[2] >= min_cover and \
+                all(any(abs(e - x) <= 2 * tol for x in xs) for e in ext[:2]):
+            out.append((y, ext[0], ext[1]))
+    return out
+
+
+def _rule_ends(partial: list[tuple[float, int, int]], width: int, tol: int) -> list[int]:
+    """The x where partial row rules stop inside the table, one per cluster of ends (within 2 tol)."""
+    ends = sorted([a for _, a, _ in partial if a > 2 * tol] + [b for _, _, b in partial if b < width - 1 - 2 * tol])
+    out: list[list[int]] = []
+    for x in ends:
+        if out and x - out[-1][-1] <= 2 * tol:
+            out[-1].append(x)
+        else:
+            out.append([x])
+    return [int(np.median(c)) for c in out]
 
 
 def _rectangles(slots: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:

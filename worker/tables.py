@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from .deskew import ink_mask
-from .text_separators import looks_like_prose, text_line_splits, text_mask
+from .text_separators import blank_runs, looks_like_prose, text_line_splits, text_mask
 
 BBox = tuple[int, int, int, int]
 
@@ -114,7 +114,7 @@ def find_tables(gray: np.ndarray, dpi: int, masks: RuleMasks | None = None, min_
 
 
 def lined_regions(m: RuleMasks, dpi: int, taken: list[BBox], min_width_inches: float = 1.5,
-                  tol_inches: float = 0.15, max_gap_inches: float = 8.0, header_inches: float = 1.0
+                  tol_inches: float = 0.15, max_gap_inches: float = 10.5, header_inches: float = 1.0
                   ) -> list[TableRegion]:
     """Tables ruled only in part: rules across the table between some or all rows (a three-line table:
     above and below the header and at the bottom), no frame at the sides, column rules or not.
@@ -140,11 +140,18 @@ def lined_regions(m: RuleMasks, dpi: int, taken: list[BBox], min_width_inches: f
     text_of: list[np.ndarray] = []      # the page's text mask, made the first time it is needed
 
     def prose_between(y0: int, y1: int, x0: int, x1: int) -> bool:
-        if m.ink is None or y1 - y0 < dpi * 0.3:
+        """Paragraphs between two rules, or a line that starts left of the rules (a heading at the margin:
+        a table's text lies within its rules)."""
+        if m.ink is None or y1 - y0 < dpi * 0.15:
             return False
         if not text_of:
             text_of.append(text_mask(m.ink, m.horizontal, m.vertical, dpi))
         text = text_of[0]
+        outside = text[y0:y1, max(0, x0 - round(dpi * 0.5)):max(0, x0 - round(dpi * 0.03))]
+        if outside.size and outside.any(axis=0).sum() >= dpi * 0.08:
+            return True
+        if y1 - y0 < dpi * 0.3:
+            return False
         cuts = [y0] + text_line_splits(text, y0, y1, x0, x1, dpi) + [y1]
         bands = [(a, b) for a, b in zip(cuts, cuts[1:])]
         return looks_like_prose(text[:, x0:x1], bands, x1 - x0, dpi)
@@ -161,6 +168,9 @@ def lined_regions(m: RuleMasks, dpi: int, taken: list[BBox], min_width_inches: f
                 break
         else:
             groups.append([r])
+    if m.ink is not None and text_of:
+        groups = [part for g in groups for part in _split_at_headings(g, text_of[0], dpi)]
+    grouped = {r for g in groups if len(g) >= 2 for r in g}
     out = []
     for g in groups:
         if len(g) < 2:
@@ -170,7 +180,7 @@ def lined_regions(m: RuleMasks, dpi: int, taken: list[BBox], min_width_inches: f
             continue                     # a table's top and bottom rules run across it
         top = g[0][0]
         # a shorter rule just above, inside the table's width, tops a header (over the columns, not the labels)
-        above = [r for r in rules if top - dpi * header_inches <= r[0] < top - dpi * 0.05
+        above = [r for r in rules if top - dpi * header_inches <= r[0] < top - dpi * 0.05 and r not in grouped
                  and r[1] >= x0 - tol and r[2] <= x1 + tol and r[2] - r[1] >= 0.3 * (x1 - x0)]
         if above:
             top = min(r[0] for r in above)
@@ -184,7 +194,54 @@ def lined_regions(m: RuleMasks, dpi: int, taken: list[BBox], min_width_inches: f
         if ink is not None and _dense(ink):
             continue
         out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, ("left", "right"), ink))
+    # rules that start inside a table (under nested labels) group too: that group is part of the table
+    return [r for r in out if not any(o is not r and _inside(r.bbox, o.bbox) for o in out)]
+
+
+def _inside(a: BBox, b: BBox, slack: int = 4) -> bool:
+    return b[0] - slack <= a[0] and b[1] - slack <= a[1] and a[2] <= b[2] + slack and a[3] <= b[3] + slack
+
+
+def _line_heights(text: np.ndarray, y0: int, y1: int, x0: int, x1: int, dpi: int) -> list[int]:
+    """Heights of the text lines between y0 and y1."""
+    cuts = [y0] + text_line_splits(text, y0, y1, x0, x1, dpi) + [y1]
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        rows = np.flatnonzero(text[a:b, x0:x1].any(axis=1))
+        if rows.size:
+            out.append(int(rows[-1] - rows[0] + 1))
     return out
+
+
+def _split_at_headings(group: list[tuple[int, int, int]], text: np.ndarray, dpi: int, flush_inches: float = 0.05,
+                       larger: float = 1.25) -> list[list[tuple[int, int, int]]]:
+    """Row rules grouped as one table -> the tables they rule: a band between two rules that holds one line
+    of text in one run (no gap of two line heights), flush with the rules' left end and at least `larger` times the table's median line
+    height, is a heading between two tables (a table's text sits inside its cells and is set smaller)."""
+    if len(group) < 3:
+        return [group]
+    x0, x1 = min(r[1] for r in group), max(r[2] for r in group)
+    min_gap = round(dpi * 0.1)
+    candidates, heights = [], []
+    for k, (a, b) in enumerate(zip(group, group[1:])):
+        y0, y1 = a[0] + 4, b[0] - 3
+        lines = _line_heights(text, y0, y1, x0, x1, dpi)
+        cols = text[y0:y1, x0:x1].any(axis=0)
+        ink = np.flatnonzero(cols)
+        if len(lines) == 1 and ink[0] <= dpi * flush_inches and not blank_runs(cols, max(min_gap, 2 * lines[0])):
+            candidates.append((k, lines[0]))
+        else:
+            heights += lines
+    if not candidates or not heights:
+        return [group]
+    usual = float(np.median(heights))
+    cuts = [k + 1 for k, h in candidates if h >= larger * usual]
+    parts, last = [], 0
+    for k in cuts:
+        parts.append(group[last:k])
+        last = k
+    parts.append(group[last:])
+    return [p for p in parts if p]
 
 
 def _dense(ink: np.ndarray, max_share: float = 0.3) -> bool:

@@ -13,7 +13,7 @@ def text_mask(ink: np.ndarray, hm: np.ndarray, vm: np.ndarray, dpi: int) -> np.n
     return _without_specks(((ink > 0) & ~(hm > 0) & ~(vm > 0)).astype(np.uint8), max(3, round(dpi * 0.02)))
 
 
-def _gaps(profile: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
+def blank_runs(profile: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
     """Runs of False at least min_gap long strictly between the first and last True of a profile."""
     ink = np.flatnonzero(profile)
     if ink.size < 2:
@@ -74,7 +74,7 @@ def text_gap_columns(ink: np.ndarray, hm: np.ndarray, vm: np.ndarray, xs: list[f
                     profiles[i] = profile
         lo, hi, split = 0, x1 - x0, []
         for i, profile in profiles.items():
-            gaps = _gaps(profile, min_gap)
+            gaps = blank_runs(profile, min_gap)
             if len(gaps) == 1:
                 split.append(i)
                 lo, hi = max(lo, gaps[0][0]), min(hi, gaps[0][1])
@@ -97,7 +97,7 @@ def text_line_splits(text: np.ndarray, y0: int, y1: int, x0: int, x1: int, dpi: 
     if band.size == 0:
         return []
     rows = band.any(axis=1)
-    return [y0 + (a + b) // 2 for a, b in _gaps(rows, max(2, round(dpi * min_gap_inches)))]
+    return [y0 + (a + b) // 2 for a, b in blank_runs(rows, max(2, round(dpi * min_gap_inches)))]
 
 
 def text_columns(text: np.ndarray, bands: list[tuple[int, int]], x0: int, x1: int, dpi: int,
@@ -128,7 +128,7 @@ def text_columns(text: np.ndarray, bands: list[tuple[int, int]], x0: int, x1: in
     out = []
     stack = np.array([p if p is not None else np.zeros(width, bool) for p in profiles])
     lines_needed = max(2, round(0.25 * len(body)))
-    for a, b in _gaps(~(blank & left & right), min_gap):
+    for a, b in blank_runs(~(blank & left & right), min_gap):
         # a column on each side: enough body lines with text left of the gap, and right of it
         if sum(p[:a].any() for p in body) < lines_needed or sum(p[b:].any() for p in body) < lines_needed:
             continue
@@ -149,7 +149,7 @@ def text_columns(text: np.ndarray, bands: list[tuple[int, int]], x0: int, x1: in
 def _run_through(profile: np.ndarray, a: int, b: int, min_gap: int) -> int:
     """Length of the run of text (gaps under min_gap closed) that covers any of a..b."""
     closed = profile.copy()
-    for g0, g1 in _gaps(profile, 1):
+    for g0, g1 in blank_runs(profile, 1):
         if g1 - g0 < min_gap:
             closed[g0:g1] = True
     edges = np.flatnonzero(np.diff(np.r_[0, closed.astype(np.int8), 0]))
@@ -167,7 +167,7 @@ def looks_like_prose(text: np.ndarray, bands: list[tuple[int, int]], width: int,
         if ink.size == 0:
             continue
         inked += 1
-        if not _gaps(p, min_gap) and ink[-1] - ink[0] >= wide_share * width:
+        if not blank_runs(p, min_gap) and ink[-1] - ink[0] >= wide_share * width:
             wide += 1
     return inked > 0 and wide > inked / 2
 

@@ -231,7 +231,7 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_ro
     inferred: list[int] = []
     inferred_rows: list[int] = []
     # ruled in part (no sides, or a frame round rows with no column rules): rows and columns from the text
-    from_text = region.ink is not None and ("left" in region.open_edges or (len(xs) == 2 and len(ys) >= 4))
+    from_text = region.ink is not None and ("left" in region.open_edges or (len(xs) == 2 and len(row_candidates) >= 3))
     if from_text:
         text = text_mask(region.ink, hm, vm, dpi)
         partial = _partial_row_rules(hm, row_candidates, ys, band, tol)
@@ -338,7 +338,10 @@ def _from_text(text: np.ndarray, hm: np.ndarray, vm: np.ndarray, xs: list[float]
             vm[int(ys[i]):int(ys[i + 1]) + 1, max(0, x - 1):x + 2] = 255
         xs = sorted(xs + [float(x)])
         inferred.append(x)
-    columns = text_columns(text, bands, x0, x1, dpi, header_lines=header_lines)
+    # the header may run below the first rule (rows ruled one by one): the header depth that finds the
+    # most columns, the shallowest on a tie
+    depths = range(header_lines, max(header_lines, min(header_lines + 3, len(bands) // 2)) + 1)
+    columns = max((text_columns(text, bands, x0, x1, dpi, header_lines=h) for h in depths), key=len)
     for x, a, b, rows in columns:
         if any(a - margin <= old <= b + margin for old in xs):
             continue                 # a column rule stands in that gap already

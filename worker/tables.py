@@ -214,7 +214,7 @@ def _line_heights(text: np.ndarray, y0: int, y1: int, x0: int, x1: int, dpi: int
 
 
 def _split_at_headings(group: list[tuple[int, int, int]], text: np.ndarray, dpi: int, flush_inches: float = 0.05,
-                       larger: float = 1.25) -> list[list[tuple[int, int, int]]]:
+                       larger: float = 1.15) -> list[list[tuple[int, int, int]]]:
     """Row rules grouped as one table -> the tables they rule: a band between two rules that holds one line
     of text in one run (no gap of two line heights), flush with the rules' left end and at least `larger` times the table's median line
     height, is a heading between two tables (a table's text sits inside its cells and is set smaller)."""

@@ -101,7 +101,7 @@ def text_line_splits(text: np.ndarray, y0: int, y1: int, x0: int, x1: int, dpi: 
 
 
 def text_columns(text: np.ndarray, bands: list[tuple[int, int]], x0: int, x1: int, dpi: int,
-                 min_gap_inches: float = 0.1, min_share: float = 0.8, header_lines: int = 1
+                 min_gap_inches: float = 0.085, min_share: float = 0.8, header_lines: int = 1
                  ) -> list[tuple[int, int, int, list[int]]]:
     """Columns of a table without column rules: x ranges at least min_gap_inches wide that are blank in
     min_share or more of the text lines (bands: (y0, y1) per line) and have body text (below the first
@@ -118,17 +118,29 @@ def text_columns(text: np.ndarray, bands: list[tuple[int, int]], x0: int, x1: in
         p = _drop_slivers(text[a:b, x0:x1].any(axis=0), sliver)
         profiles.append(p if p.any() else None)
     inked = [p for p in profiles if p is not None]
-    body = [p for i, p in enumerate(profiles) if p is not None and i >= header_lines]
-    if len(inked) < 2 or not body:
-        return []
-    blank = np.mean([~p for p in inked], axis=0) >= min_share
-    left = np.maximum.accumulate(np.any(body, axis=0))                       # body text somewhere to the left
-    right = np.maximum.accumulate(np.any(body, axis=0)[::-1])[::-1]
+    for _ in range(2):
+        body = [p for i, p in enumerate(profiles) if p is not None and i >= header_lines]
+        if len(inked) < 2 or not body:
+            return []
+        # the lines vote on blank columns; where the header has as many lines as the body, the body alone does
+        voters = body if len(body) <= len(inked) - len(body) else inked
+        blank = np.mean([~p for p in voters], axis=0) >= min_share
+        left = np.maximum.accumulate(np.any(body, axis=0))                       # body text somewhere to the left
+        right = np.maximum.accumulate(np.any(body, axis=0)[::-1])[::-1]
+        gaps = blank_runs(~(blank & left & right), min_gap)
+        # the lines at the top that cross a gap (heads over several columns) are the header, up to half the lines
+        lead = 0
+        while lead < len(profiles) // 2 and profiles[lead] is not None and \
+                any(profiles[lead][a:b].all() or profiles[lead][(a + b) // 2] for a, b in gaps):
+            lead += 1
+        if lead <= header_lines:
+            break
+        header_lines = lead
     width = x1 - x0
     out = []
     stack = np.array([p if p is not None else np.zeros(width, bool) for p in profiles])
-    lines_needed = max(2, round(0.25 * len(body)))
-    for a, b in blank_runs(~(blank & left & right), min_gap):
+    lines_needed = max(1 if len(body) <= 2 else 2, round(0.25 * len(body)))   # a table of one or two rows: each
+    for a, b in gaps:
         # a column on each side: enough body lines with text left of the gap, and right of it
         if sum(p[:a].any() for p in body) < lines_needed or sum(p[b:].any() for p in body) < lines_needed:
             continue

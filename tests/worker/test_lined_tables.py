@@ -72,3 +72,21 @@ def test_noise_and_pictures_are_no_table():
     rng = np.random.default_rng(0)
     noise = Image.fromarray(rng.integers(0, 255, (1754, 1240), dtype=np.uint8)).convert("RGB")
     assert grids_of(noise, "clean", 3) == []
+
+
+@pytest.mark.parametrize("ruling,profile", [("boxed-rows", "office"), ("rows", "clean"), ("three-line", "office")])
+def test_report_tables_ruled_in_part_keep_their_columns(ruling, profile):
+    """Tables 三 and 四 of an annual report with no column rules: every table is found on its own (a heading
+    between two stacked tables parts their rules), the columns of the numbers all come from the text, and
+    where row rules start inside the table (under nested labels) their ends give the label columns."""
+    lay, _, _ = draw(DocSpec(name="x", style=Style(ruling=ruling), tables=("three", "four")), random.Random(5))
+    for page in lay.pages:
+        if not page.tables:
+            continue
+        grids = grids_of(page.image, profile, 2)
+        truth = [visible_shape(t) for t in page.tables]
+        assert len(grids) == len(truth)
+        for g, (rows, cols), t in zip(grids, truth, page.tables):
+            if ruling != "three-line" or t["name"] == "four":   # three-line labels nest with no rule to show it
+                assert g.n_cols == cols, t["name"]
+            assert g.from_text

@@ -108,8 +108,8 @@ def _beside_text(ink: np.ndarray, pos: float, thick: float, a: int, b: int, tol:
 
 
 def _separators(mask: np.ndarray, other: np.ndarray, horizontal: bool, tol: int, span: int,
-                ink: np.ndarray | None = None, dpi: int = 300,
-                max_text_beside: float = 0.35) -> tuple[list[float], list[float], list[int], np.ndarray]:
+                ink: np.ndarray | None = None, dpi: int = 300, max_text_beside: float = 0.35,
+                must_meet: bool = True) -> tuple[list[float], list[float], list[int], np.ndarray]:
     """Candidate separator positions, their thicknesses, their ruled lengths and the mask of their rule pieces.
 
     A cluster of collinear pieces is a candidate if it meets rules of the other direction: a row rule
@@ -127,7 +127,7 @@ def _separators(mask: np.ndarray, other: np.ndarray, horizontal: bool, tol: int,
         top = _touches(other, horizontal, g[0].pos, a - tol, a + 3 * tol + 1, tol)
         bottom = _touches(other, horizontal, g[0].pos, b - 1 - 3 * tol, b + tol, tol)
         long = any(r.b - r.a >= 0.4 * span for r in g)
-        if not ((long and (top or bottom)) or (top or bottom if horizontal else top and bottom)):
+        if must_meet and not ((long and (top or bottom)) or (top or bottom if horizontal else top and bottom)):
             continue
         if not horizontal and not long and ink is not None and \
                 _beside_text(ink, g[0].pos, max(r.thick for r in g), a, b, tol, band) > max_text_beside:
@@ -234,11 +234,15 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_ro
     from_text = region.ink is not None and ("left" in region.open_edges or (len(xs) == 2 and len(row_candidates) >= 3))
     if from_text:
         text = text_mask(region.ink, hm, vm, dpi)
-        partial = _partial_row_rules(hm, row_candidates, ys, band, tol)
+        # with no column rules, a row rule under a head over some columns meets no rule: take every long one
+        loose, _, loose_len, loose_hm = _separators(region.horizontal, vm, True, tol, Ww, must_meet=False)
+        row_candidates = sorted(set(row_candidates) | {y for y, n in zip(loose, loose_len) if n >= 0.2 * Ww})
+        hm = np.maximum(hm, loose_hm)
+        partial = _partial_row_rules(hm, row_candidates, ys, band, tol, dpi * min_row_inches)
         found = _from_text(text, hm, vm, xs, ys, partial, margin, band, tol, dpi)
         if found is not None:
             # a rule under a head over some columns meets no side; it counts once it ends on two columns
-            inner = _inner_rules(hm, row_candidates, found[3], found[2], band, tol)
+            inner = _inner_rules(hm, row_candidates, found[3], found[2], band, tol, dpi * min_row_inches)
             if inner:
                 found = _from_text(text, hm, vm, xs, ys, partial + inner, margin, band, tol, dpi)
         if found is None:
@@ -309,6 +313,7 @@ def _from_text(text: np.ndarray, hm: np.ndarray, vm: np.ndarray, xs: list[float]
     when the text is prose or one column."""
     inferred: list[int] = []
     inferred_rows: list[int] = []
+    rules = hm                         # the printed rules, before the text's rows are drawn in
     x0, x1 = int(xs[0]) + margin, int(xs[-1]) - margin
     head_rule = ys[1] if len(ys) > 2 else None     # the first rule inside: under the header
     ys = sorted(ys + [y for y, _, _ in partial])
@@ -327,27 +332,41 @@ def _from_text(text: np.ndarray, hm: np.ndarray, vm: np.ndarray, xs: list[float]
     if looks_like_prose(text, bands, x1 - x0, dpi):
         return None
     header_lines = sum(1 for a, _ in zip(ys, ys[1:]) if head_rule is not None and a < head_rule) or 1
+    printed = {round(y): _rule_extent(rules, y, band) for y in ys}
+
+    def spans(x: int, y: float) -> bool:
+        ext = printed[round(y)]
+        return ext is not None and ext[0] < x - 2 * tol and ext[1] > x + 2 * tol
+
     for x in _rule_ends(partial, hm.shape[1], tol):
         # a row rule that stops inside the table stops at the edge of a merged label cell: a column
-        # boundary in the bands whose text does not cross it
-        rows = [i for i, (a, b) in enumerate(bands) if not text[a:b, max(0, x - band):x + band + 1].any()]
+        # boundary in the bands whose text does not cross it, unless the rules above and below the band
+        # both run on past it (a label over that boundary)
+        rows = [i for i, (a, b) in enumerate(bands) if not text[a:b, max(0, x - band):x + band + 1].any()
+                and not (spans(x, ys[i]) and spans(x, ys[i + 1]))]
         if not rows or any(abs(x - old) <= 2 * tol for old in xs):
             continue
-        vm = vm.copy()
-        for i in rows:
-            vm[int(ys[i]):int(ys[i + 1]) + 1, max(0, x - 1):x + 2] = 255
+        vm = _draw_column(vm, x, rows, ys)
         xs = sorted(xs + [float(x)])
         inferred.append(x)
+    ends = list(inferred)
     # the header may run below the first rule (rows ruled one by one): the header depth that finds the
     # most columns, the shallowest on a tie
     depths = range(header_lines, max(header_lines, min(header_lines + 3, len(bands) // 2)) + 1)
     columns = max((text_columns(text, bands, x0, x1, dpi, header_lines=h) for h in depths), key=len)
     for x, a, b, rows in columns:
-        if any(a - margin <= old <= b + margin for old in xs):
-            continue                 # a column rule stands in that gap already
-        vm = vm.copy()
-        for i in rows:
-            vm[int(ys[i]):int(ys[i + 1]) + 1, max(0, x - 1):x + 2] = 255
+        there = [old for old in xs if a - margin <= old <= b + margin]
+        if there:                    # a column rule stands in that gap already, or a rule's end: the
+            if round(there[0]) in ends:     # text separates the rows it shows apart there too
+                x = round(there[0])
+                # glyphs closer than 0.12 in are one label's; under a rule that runs on past x, 0.25 in
+                # ("一、本年" leaves 0.18 in after 、)
+                rows = [i for i in rows if not _within_text(
+                    text[bands[i][0]:bands[i][1]], x,
+                    round(dpi * (0.25 if spans(x, ys[i]) and spans(x, ys[i + 1]) else 0.12)))]
+                vm = _draw_column(vm, x, rows, ys)
+            continue
+        vm = _draw_column(vm, x, rows, ys)
         xs = sorted(xs + [float(x)])
         inferred.append(x)
     if len(xs) < 3 or all_columns_prose(text, bands, [int(x) for x in xs], dpi):
@@ -355,44 +374,72 @@ def _from_text(text: np.ndarray, hm: np.ndarray, vm: np.ndarray, xs: list[float]
     return hm, vm, xs, ys, inferred, inferred_rows
 
 
-def _rule_extent(hm: np.ndarray, y: float, band: int) -> tuple[int, int, float] | None:
-    """The first and last x of the row rule at y and the share of that stretch that is ruled."""
+def _within_text(band: np.ndarray, x: int, min_gap: int) -> bool:
+    """Whether x falls inside a line of text (ink on both sides closer than min_gap) in a band of the text mask."""
+    cols = band.any(axis=0)
+    left, right = np.flatnonzero(cols[:x + 1]), np.flatnonzero(cols[x:])
+    return bool(left.size and right.size and right[0] + x - left[-1] < min_gap)
+
+
+def _draw_column(vm: np.ndarray, x: int, rows: list[int], ys: list[float]) -> np.ndarray:
+    """A copy of the column mask with a separator drawn at x down the bands `rows` (between ys)."""
+    vm = vm.copy()
+    for i in rows:
+        vm[int(ys[i]):int(ys[i + 1]) + 1, max(0, x - 1):x + 2] = 255
+    return vm
+
+
+def _rule_extent(hm: np.ndarray, y: float, band: int, max_break: float = 0.1) -> tuple[int, int, float] | None:
+    """The first and last x of the row rule at y (its longest stretch, breaks shorter than max_break of
+    it bridged: a worn rule, not a stroke of text beside it) and the share of that stretch that is ruled."""
     p = round(y)
     prof = (hm[max(0, p - band):p + band + 1] > 0).any(axis=0)
-    ink = np.flatnonzero(prof)
-    if ink.size == 0:
+    edges = np.flatnonzero(np.diff(np.r_[0, prof.astype(np.int8), 0]))
+    runs = [[int(s), int(e)] for s, e in zip(edges[::2], edges[1::2])]
+    if not runs:
         return None
-    a, b = int(ink[0]), int(ink[-1])
-    return a, b, float(prof[a:b + 1].mean())
+    longest = max(e - s for s, e in runs)
+    merged = [runs[0]]
+    for s, e in runs[1:]:
+        if s - merged[-1][1] <= max_break * longest:
+            merged[-1][1] = e
+        else:
+            merged.append([s, e])
+    s, e = max(merged, key=lambda r: r[1] - r[0])
+    return s, e - 1, float(prof[s:e].mean())
 
 
-def _partial_row_rules(hm: np.ndarray, candidates: list[float], ys: list[float], band: int, tol: int,
+def _partial_row_rules(hm: np.ndarray, candidates: list[float], ys: list[float], band: int, tol: int, near: float,
                        min_share: float = 0.25, min_cover: float = 0.8) -> list[tuple[float, int, int]]:
     """Row rules that run from one side of the table part of the way across, (y, first x, last x) each:
     under a group of nested labels the rule starts where the group's label cell begins. Only candidates
-    not in ys, min_share of the width long or more, ruled along min_cover of their length."""
+    not within `near` of ys or of each other, min_share of the width long or more, ruled along min_cover of
+    their length."""
     width = hm.shape[1]
-    out = []
+    out, taken = [], list(ys)
     for y in candidates:
-        ext = None if any(abs(y - k) <= tol for k in ys) else _rule_extent(hm, y, band)
+        ext = None if any(abs(y - k) < near for k in taken) else _rule_extent(hm, y, band)
         if ext is None or ext[1] - ext[0] < min_share * width or ext[2] < min_cover:
             continue
         if ext[0] > 2 * tol and ext[1] < width - 1 - 2 * tol:
             continue                     # meets neither side: a head rule over some columns
         out.append((y, ext[0], ext[1]))
+        taken.append(y)
     return out
 
 
 def _inner_rules(hm: np.ndarray, candidates: list[float], ys: list[float], xs: list[float], band: int, tol: int,
-                 min_cover: float = 0.8) -> list[tuple[float, int, int]]:
+                 near: float, min_cover: float = 0.8) -> list[tuple[float, int, int]]:
     """Row rules over some columns that meet neither side (under a head over several columns): candidates
-    not in ys whose both ends lie on column boundaries xs, ruled along min_cover of their length."""
-    out = []
+    not within `near` of ys or of each other whose both ends lie on column boundaries xs, ruled along
+    min_cover of their length."""
+    out, taken = [], list(ys)
     for y in candidates:
-        ext = None if any(abs(y - k) <= tol for k in ys) else _rule_extent(hm, y, band)
+        ext = None if any(abs(y - k) < near for k in taken) else _rule_extent(hm, y, band)
         if ext is not None and ext[2] >= min_cover and \
                 all(any(abs(e - x) <= 2 * tol for x in xs) for e in ext[:2]):
             out.append((y, ext[0], ext[1]))
+            taken.append(y)
     return out
 
 

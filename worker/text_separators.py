@@ -155,6 +155,19 @@ def text_columns(text: np.ndarray, bands: list[tuple[int, int]], x0: int, x1: in
         if any(i >= header_lines and _run_through(profiles[i], a, b, min_gap) < 0.7 * width for i in crossing):
             continue
         out.append((x0 + x, x0 + a, x0 + b, rows))
+    return _heads_span(out, profiles, header_lines, x0, width)
+
+
+def _heads_span(columns: list[tuple[int, int, int, list[int]]], profiles: list[np.ndarray | None],
+                header_lines: int, x0: int, width: int) -> list[tuple[int, int, int, list[int]]]:
+    """A header line is parted at a column boundary only where it has text in the columns on both sides:
+    a head runs over the columns up to the next head (申请人情况 over all seven)."""
+    edges = [0] + [c[0] - x0 for c in columns] + [width]
+    out = []
+    for k, (x, a, b, rows) in enumerate(columns):
+        keep = [i for i in rows if i >= header_lines or profiles[i] is None or
+                (profiles[i][edges[k]:edges[k + 1]].any() and profiles[i][edges[k + 1]:edges[k + 2]].any())]
+        out.append((x, a, b, keep))
     return out
 
 

@@ -30,6 +30,8 @@ class DocumentSummary(BaseModel):
     report_year: int | None = None
     issuing_body: str | None = None
     duplicate_of_id: int | None = None
+    retake_of_id: int | None = None     # watched folder: the failed document this changed file takes again
+    inbox_path: str | None = None       # watched folder: where the file went (archive/…, failed/…)
     errors: int = 0                     # failed checks (severity error)
     warnings: int = 0
     created_at: str | None = None

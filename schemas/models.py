@@ -31,6 +31,9 @@ class Document(Base):
     source: Mapped[str] = mapped_column(String(16))             # folder | cli | http
     source_path: Mapped[str | None] = mapped_column(String(1024))  # folder: path relative to the inbox
     inbox_moved_at: Mapped[datetime | None]                     # folder: when it left the inbox
+    inbox_path: Mapped[str | None] = mapped_column(String(1024))   # folder: where it went (archive/…, failed/…)
+    retake_of_id: Mapped[int | None] = mapped_column(           # folder: the failed document this file takes
+        ForeignKey("documents.id", ondelete="SET NULL"))         # again (it changed, or came back by that name)
     collection: Mapped[str | None] = mapped_column(String(512))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(24), default="queued", index=True)

@@ -138,8 +138,9 @@ def cmd_watch(args) -> int:
     extra = tuple(p.strip() for p in (settings.ignore_patterns or "").split(",") if p.strip())
     watcher = FolderWatcher(settings.inbox, InboxRecord(**deps), settle_seconds=settings.settle_seconds,
                             poll_seconds=settings.poll_seconds, ignore=IGNORE + extra, use_events=not args.poll)
+    events = "polling only" if args.poll else watcher.start_events()
     print(f"watching {watcher.inbox} (settle {settings.settle_seconds:g} s, re-scan every "
-          f"{settings.poll_seconds:g} s{', polling only' if args.poll else ''})", flush=True)
+          f"{settings.poll_seconds:g} s; {events})", flush=True)
     stop = threading.Event()
     threading.Thread(target=_reconcile, args=(deps, stop, settings.reconcile_seconds), daemon=True).start()
     try:
@@ -216,6 +217,7 @@ def cmd_status(args) -> int:
     for r in rows:
         pages = f"{r['pages_done']}/{r['page_count'] if r['page_count'] is not None else '?'}"
         err = f"  {r['error']}" if r["error"] else (f"  copy of {r['duplicate_of']}" if r["duplicate_of"] else "")
+        err += f"  (takes {r['retake_of_id']} again)" if r["retake_of_id"] else ""
         print(f"{r['id']:>5}  {r['status']:<16} {pages:>9} pages  {r['filename']}{err}")
     return 0
 

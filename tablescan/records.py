@@ -15,7 +15,7 @@ from worker import persist, pipeline
 
 def status(doc: Document) -> dict:
     return {"id": doc.id, "filename": doc.filename, "status": doc.status, "error": doc.error,
-            "duplicate_of": doc.duplicate_of_id,
+            "duplicate_of": doc.duplicate_of_id, "retake_of_id": doc.retake_of_id, "inbox_path": doc.inbox_path,
             "source": doc.source, "collection": doc.collection, "page_count": doc.page_count,
             "pages_done": doc.pages_done, "pages_failed": doc.pages_failed, "sha256": doc.sha256,
             "created_at": iso(doc.created_at), "finished_at": iso(doc.finished_at)}

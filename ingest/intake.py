@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from schemas.models import FINAL_STATUSES, Document, utcnow
 from tablescan.storage import Storage, open_regular, sha256_of
+from worker import persist
 from worker.jobs import enqueue_document
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,28 @@ def accept(stream: BinaryIO, filename: str, source: str, *, storage: Storage, Se
     else:
         log.info("%s is a copy of document %d; recorded as document %d, not processed again", name, first.id,
                  doc.id)
+    return doc
+
+
+class NotFinished(Exception):
+    """The document is still queued or running."""
+
+
+def reprocess(doc_id: int, *, storage: Storage, Session: sessionmaker[Session], queue: Queue) -> Document:
+    """Recognise a finished document again from its kept original: its pages, tables, cells, checks and
+    figures are cleared; the original, the attempts and the corrections stay, and the finaliser
+    re-applies the corrections where the new reading has the same cell. LookupError when there is no
+    such document, NotFinished while it is queued or running."""
+    with Session.begin() as s:
+        doc = s.get(Document, doc_id, with_for_update=True)
+        if doc is None:
+            raise LookupError(f"no document {doc_id}")
+        if doc.status not in FINAL_STATUSES:
+            raise NotFinished(f"document {doc_id} is {doc.status}; wait until it has finished")
+        persist.clear_reading(s, doc)
+    storage.remove_pages(doc_id)
+    enqueue_document(queue, doc_id)
+    log.info("document %d queued to be read again (reading %d)", doc_id, doc.reading)
     return doc
 
 

@@ -280,6 +280,23 @@ def cmd_correct(args) -> int:
     return 0
 
 
+def cmd_reprocess(args) -> int:
+    """Recognise a finished document again from its kept original. Its corrections are kept and
+    re-applied where the new reading has the same cell; `tablescan status DOC` follows it."""
+    from ingest.intake import NotFinished, reprocess
+    from schemas.database import upgrade
+
+    settings = settings_from(args)
+    upgrade(settings.database_url)
+    try:
+        doc = reprocess(args.doc, **_intake(settings))
+    except (LookupError, NotFinished) as e:
+        print(str(e).strip("'\""), file=sys.stderr)
+        return 1
+    print(f"document {doc.id} queued (reading {doc.reading})")
+    return 0
+
+
 def cmd_batch_export(args) -> int:
     """One row per report with every named figure and its check status, over a whole batch."""
     from sqlalchemy import select
@@ -411,6 +428,12 @@ def parser() -> argparse.ArgumentParser:
     _recognition(p)
     _common(p)
     p.set_defaults(func=cmd_correct)
+
+    p = sub.add_parser("reprocess", help="recognise a document again, keeping its corrections",
+                       description=cmd_reprocess.__doc__)
+    p.add_argument("doc", type=int)
+    _common(p)
+    p.set_defaults(func=cmd_reprocess)
 
     p = sub.add_parser("batch-export", help="records-office export: one row per report",
                        description=cmd_batch_export.__doc__)

@@ -255,15 +255,19 @@ class FolderWatcher:
             if not self._ready(path, stamp, now):
                 continue
             self.seen.pop(path, None)
-            if sha256_of(path) == f.taken.sha256:      # touched, not changed
-                f.taken.stamp = stamp
-                continue
-            if not self._inside(f.home.parent):
-                log.error("not taking %s again: %s leads out of the inbox", path.name, f.home.parent)
-                del self.failed[path]
+            try:
+                if sha256_of(path) == f.taken.sha256:      # touched, not changed
+                    f.taken.stamp = stamp
+                    continue
+                if not self._inside(f.home.parent):
+                    log.error("not taking %s again: %s leads out of the inbox", path.name, f.home.parent)
+                    del self.failed[path]
+                    continue
+                back = move_aside(path, f.home.parent, f.home.name)
+            except OSError as e:            # gone, or swapped for a link, meanwhile: the next pass sees
+                log.warning("could not take %s back: %s", as_text(path.relative_to(self.inbox)), e)
                 continue
             del self.failed[path]
-            back = move_aside(path, f.home.parent, f.home.name)
             log.warning("%s changed after document %d failed; back in the inbox as %s, to be taken again",
                         as_text(path.relative_to(self.inbox)), f.taken.doc_id, as_text(back.relative_to(self.inbox)))
         return changing

@@ -1,7 +1,7 @@
 """The HTTP API's request and response bodies, as the OpenAPI description at /openapi.json shows them."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -30,6 +30,9 @@ class DocumentSummary(BaseModel):
     report_year: int | None = None
     issuing_body: str | None = None
     duplicate_of_id: int | None = None
+    retake_of_id: int | None = None     # watched folder: the failed document this changed file takes again
+    inbox_path: str | None = None       # watched folder: where the file went (archive/…, failed/…)
+    reading: int = 1                    # 1, and one more each time the document is recognised again
     errors: int = 0                     # failed checks (severity error)
     warnings: int = 0
     created_at: str | None = None
@@ -51,12 +54,34 @@ class PageStatus(BaseModel):
     has_image: bool
 
 
+class EarlierCorrection(BaseModel):
+    """A correction made on an earlier reading of the document, beside the cell now at its place."""
+    id: int
+    reading: int
+    page: int
+    table: int
+    row: int
+    col: int
+    kind: str
+    row_label: str | None = None        # the earlier reading's own text of the row's label
+    read_text: str                      # the earlier reading's own text of the cell
+    old_text: str
+    new_text: str
+    corrected_by: str
+    corrected_at: str
+    outcome: Literal["reapplied", "agrees", "not_reapplied", "superseded"]
+    reapplied_as_id: int | None = None  # the correction that re-applied it to this reading
+    cell_id: int | None = None          # the cell at the same place in this reading, if any
+    cell_text: str | None = None        # and its text now
+
+
 class DocumentDetail(DocumentSummary):
     started_at: str | None = None
     timings: dict[str, float]           # seconds per recognition step, summed over the pages
     seconds_queued: float | None = None
     seconds_running: float | None = None
     pages: list[PageStatus]
+    earlier_corrections: list[EarlierCorrection] = []   # from earlier readings; the trail is never cleared
 
 
 class CellCorrection(BaseModel):
@@ -76,10 +101,12 @@ class CellCorrection(BaseModel):
 
 
 class CorrectionOut(BaseModel):
+    id: int
     old_text: str
     new_text: str
     corrected_by: str
     corrected_at: str
+    reapplied_from_id: int | None = None   # an earlier reading's correction this one re-applied
 
 
 class CellView(BaseModel):

@@ -15,24 +15,25 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from redis import Redis
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session as OrmSession
 
 from ingest import metrics, page_images
 from ingest.api_models import (AccuracyReport, Reviewed, ReviewDone, CellCorrection, CellView, Corrected, CorrectionOut, DocumentDetail, DocumentList,
                                PageStatus, Problem, Reprocessing, ReviewQueue, Uploaded)
 from ingest.guard import BodyGuard
-from ingest.intake import accept
+from ingest.intake import NotFinished, accept
+from ingest.intake import reprocess as reprocess_document
 from schemas.database import sessions
 from schemas.export import ValidationErrorOut
-from schemas.models import STATUSES, Cell, Document, Figure, Page, Table, ValidationError
+from schemas.models import STATUSES, Cell, Document, Page, Table, ValidationError
 from tablescan import records
 from tablescan.exports import FORMATS, MEDIA_TYPES, batch_table, render, render_batch
 from tablescan.accuracy import accuracy
 from tablescan.review import CorrectionRefused, correct_cell, mark_reviewed, review_queue
 from tablescan.settings import Settings, load
 from tablescan.storage import FileTooLarge, Storage
-from worker.jobs import enqueue_document, queue_for
+from worker.jobs import queue_for
 
 log = logging.getLogger(__name__)
 DASHBOARD = FilePath(__file__).with_name("dashboard")
@@ -140,7 +141,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/documents/{doc_id}", response_model=DocumentDetail, responses=ERRORS)
     def document_status(doc_id: DocId, response: Response):
-        """Status, pages done of the total, timings and error of one document."""
+        """Status, pages done of the total, timings and error of one document, and the corrections made
+        on its earlier readings beside the cells now at their places."""
         with Session() as s:
             doc = _document(s, doc_id)
             if doc.status in UNFINISHED:
@@ -154,7 +156,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "seconds_queued": _seconds(doc.created_at, doc.started_at),
                     "seconds_running": _seconds(doc.started_at, doc.finished_at),
                     "pages": [PageStatus(number=p.number, status=p.status, error=p.error,
-                                         has_image=bool(p.image_path)) for p in doc.pages]}
+                                         has_image=bool(p.image_path)) for p in doc.pages],
+                    "earlier_corrections": records.earlier_corrections(s, doc)}
 
     @app.get("/documents/{doc_id}/export.{fmt}", responses={**ERRORS, 200: {"content": {
         t: {} for t in MEDIA_TYPES.values()}, "description": "the document's tables"}})
@@ -188,20 +191,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
               dependencies=[Depends(authorised)], responses={**ERRORS, 401: {"model": Problem},
                                                              409: {"model": Problem}})
     def reprocess(doc_id: DocId, response: Response):
-        """Recognise the document again from its original: its pages, tables, cells (and corrections),
-        checks and figures are cleared; the original and the history of attempts are kept."""
-        with Session.begin() as s:
-            doc = _document(s, doc_id, lock=True)
-            if doc.status in UNFINISHED:
-                raise HTTPException(409, f"document {doc_id} is {doc.status}; wait until it has finished")
-            for model in (Figure, ValidationError, Page):   # tables, cells and corrections go with their page
-                s.execute(delete(model).where(model.document_id == doc_id))
-            doc.status, doc.error, doc.page_count, doc.pages_done, doc.pages_failed = "queued", None, None, 0, 0
-            doc.kind = doc.report_year = doc.issuing_body = doc.engine = doc.started_at = doc.finished_at = None
-            doc.reviewed_by = doc.reviewed_at = None       # new cells: nobody has checked them yet
-            doc.duplicate_of_id = None
-        storage.remove_pages(doc_id)
-        enqueue_document(queue, doc_id)
+        """Recognise the document again from its original: its pages, tables, cells, checks and figures
+        are cleared; the original, the attempts and the corrections are kept, and the corrections are
+        re-applied to the new reading where the cell is the same (GET /documents/{id} shows them)."""
+        try:
+            reprocess_document(doc_id, storage=storage, Session=Session, queue=queue)
+        except LookupError:
+            raise HTTPException(404, "no such document") from None
+        except NotFinished as e:
+            raise HTTPException(409, str(e)) from None
         response.headers["Location"] = f"/documents/{doc_id}"
         return {"id": doc_id, "status": "queued", "status_url": f"/documents/{doc_id}"}
 
@@ -383,5 +381,6 @@ def _cell_view(s: OrmSession, c: Cell) -> dict:
             "text": c.text, "raw_text": c.raw_text, "confidence": round(c.confidence, 4),
             "needs_review": c.needs_review, "bbox": [int(v) for v in c.bbox], "corrected_by": c.corrected_by,
             "corrected_at": records.iso(c.corrected_at),
-            "corrections": [CorrectionOut(old_text=h.old_text, new_text=h.new_text, corrected_by=h.corrected_by,
-                                          corrected_at=records.iso(h.corrected_at)) for h in c.corrections]}
+            "corrections": [CorrectionOut(id=h.id, old_text=h.old_text, new_text=h.new_text,
+                                          corrected_by=h.corrected_by, corrected_at=records.iso(h.corrected_at),
+                                          reapplied_from_id=h.reapplied_from_id) for h in c.corrections]}

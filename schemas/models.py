@@ -31,6 +31,9 @@ class Document(Base):
     source: Mapped[str] = mapped_column(String(16))             # folder | cli | http
     source_path: Mapped[str | None] = mapped_column(String(1024))  # folder: path relative to the inbox
     inbox_moved_at: Mapped[datetime | None]                     # folder: when it left the inbox
+    inbox_path: Mapped[str | None] = mapped_column(String(1024))   # folder: where it went (archive/…, failed/…)
+    retake_of_id: Mapped[int | None] = mapped_column(           # folder: the failed document this file takes
+        ForeignKey("documents.id", ondelete="SET NULL"))         # again (it changed, or came back by that name)
     collection: Mapped[str | None] = mapped_column(String(512))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(24), default="queued", index=True)
@@ -47,6 +50,7 @@ class Document(Base):
     finished_at: Mapped[datetime | None]
     reviewed_by: Mapped[str | None] = mapped_column(String(128))   # a person checked every cell: who
     reviewed_at: Mapped[datetime | None]                            # and when
+    reading: Mapped[int] = mapped_column(Integer, default=1)       # 1, and one more each time it is read again
 
     pages: Mapped[list[Page]] = relationship(back_populates="document", cascade="all, delete-orphan",
                                              order_by="Page.number")
@@ -118,22 +122,38 @@ class Cell(Base):
     corrected_at: Mapped[datetime | None]
 
     table: Mapped[Table] = relationship(back_populates="cells")
-    corrections: Mapped[list[Correction]] = relationship(cascade="all, delete-orphan",
+    # the corrections of this reading; they outlive the cell (the database sets their cell_id to NULL)
+    corrections: Mapped[list[Correction]] = relationship(back_populates="cell", passive_deletes="all",
                                                          order_by="Correction.id")
 
 
 class Correction(Base):
-    """A person's correction of a cell: the audit trail. The cell's raw OCR text is never changed."""
+    """A person's correction of a cell: the audit trail, append-only. The cell's raw OCR text is never
+    changed, and a correction outlives its cell: when the document is read again its place and context
+    stay here, and it is re-applied to the new reading's cell where that is the same cell."""
 
     __tablename__ = "corrections"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cell_id: Mapped[int] = mapped_column(ForeignKey("cells.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    reading: Mapped[int] = mapped_column(Integer, default=1)    # the document's reading it was made on
+    cell_id: Mapped[int | None] = mapped_column(ForeignKey("cells.id", ondelete="SET NULL"), index=True)
+    page: Mapped[int] = mapped_column(Integer)                  # the cell's place: page number,
+    table_index: Mapped[int] = mapped_column(Integer)           # table on the page, row and column
+    row: Mapped[int] = mapped_column(Integer)
+    col: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(8))                # header | label | value
+    read_text: Mapped[str] = mapped_column(Text, default="")    # the reading's own text there (no correction)
+    row_label: Mapped[str | None] = mapped_column(Text)         # the reading's own text of the row's label
     old_text: Mapped[str] = mapped_column(Text)
     new_text: Mapped[str] = mapped_column(Text)
     corrected_by: Mapped[str] = mapped_column(String(128))
     corrected_at: Mapped[datetime] = mapped_column(default=utcnow)
     was_in_review: Mapped[bool | None] = mapped_column(Boolean)   # the cell was in the review queue then
+    reapplied_from_id: Mapped[int | None] = mapped_column(       # an earlier reading's correction, re-applied
+        ForeignKey("corrections.id", ondelete="SET NULL"))
+
+    cell: Mapped[Cell | None] = relationship(back_populates="corrections")
 
 
 class ValidationError(Base):

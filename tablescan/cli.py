@@ -138,8 +138,9 @@ def cmd_watch(args) -> int:
     extra = tuple(p.strip() for p in (settings.ignore_patterns or "").split(",") if p.strip())
     watcher = FolderWatcher(settings.inbox, InboxRecord(**deps), settle_seconds=settings.settle_seconds,
                             poll_seconds=settings.poll_seconds, ignore=IGNORE + extra, use_events=not args.poll)
+    events = "polling only" if args.poll else watcher.start_events()
     print(f"watching {watcher.inbox} (settle {settings.settle_seconds:g} s, re-scan every "
-          f"{settings.poll_seconds:g} s{', polling only' if args.poll else ''})", flush=True)
+          f"{settings.poll_seconds:g} s; {events})", flush=True)
     stop = threading.Event()
     threading.Thread(target=_reconcile, args=(deps, stop, settings.reconcile_seconds), daemon=True).start()
     try:
@@ -216,6 +217,7 @@ def cmd_status(args) -> int:
     for r in rows:
         pages = f"{r['pages_done']}/{r['page_count'] if r['page_count'] is not None else '?'}"
         err = f"  {r['error']}" if r["error"] else (f"  copy of {r['duplicate_of']}" if r["duplicate_of"] else "")
+        err += f"  (takes {r['retake_of_id']} again)" if r["retake_of_id"] else ""
         print(f"{r['id']:>5}  {r['status']:<16} {pages:>9} pages  {r['filename']}{err}")
     return 0
 
@@ -275,6 +277,23 @@ def cmd_correct(args) -> int:
     except (LookupError, CorrectionRefused) as e:
         print(str(e).strip("'\""), file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_reprocess(args) -> int:
+    """Recognise a finished document again from its kept original. Its corrections are kept and
+    re-applied where the new reading has the same cell; `tablescan status DOC` follows it."""
+    from ingest.intake import NotFinished, reprocess
+    from schemas.database import upgrade
+
+    settings = settings_from(args)
+    upgrade(settings.database_url)
+    try:
+        doc = reprocess(args.doc, **_intake(settings))
+    except (LookupError, NotFinished) as e:
+        print(str(e).strip("'\""), file=sys.stderr)
+        return 1
+    print(f"document {doc.id} queued (reading {doc.reading})")
     return 0
 
 
@@ -409,6 +428,12 @@ def parser() -> argparse.ArgumentParser:
     _recognition(p)
     _common(p)
     p.set_defaults(func=cmd_correct)
+
+    p = sub.add_parser("reprocess", help="recognise a document again, keeping its corrections",
+                       description=cmd_reprocess.__doc__)
+    p.add_argument("doc", type=int)
+    _common(p)
+    p.set_defaults(func=cmd_reprocess)
 
     p = sub.add_parser("batch-export", help="records-office export: one row per report",
                        description=cmd_batch_export.__doc__)

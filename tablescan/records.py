@@ -8,14 +8,15 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from schemas.export import DocumentExport
-from schemas.models import Cell, Document, Page, Table, ValidationError
+from schemas.models import Cell, Correction, Document, Page, Table, ValidationError
 from tablescan.exports import build_export, figure_value
-from worker import persist, pipeline
+from worker import corrections, persist, pipeline
 
 
 def status(doc: Document) -> dict:
     return {"id": doc.id, "filename": doc.filename, "status": doc.status, "error": doc.error,
-            "duplicate_of": doc.duplicate_of_id,
+            "duplicate_of": doc.duplicate_of_id, "retake_of_id": doc.retake_of_id, "inbox_path": doc.inbox_path,
+            "reading": doc.reading,
             "source": doc.source, "collection": doc.collection, "page_count": doc.page_count,
             "pages_done": doc.pages_done, "pages_failed": doc.pages_failed, "sha256": doc.sha256,
             "created_at": iso(doc.created_at), "finished_at": iso(doc.finished_at)}
@@ -94,3 +95,36 @@ def document_export(s: Session, doc: Document) -> DocumentExport:
     if source.page_count:
         export.page_count = source.page_count
     return export
+
+
+def earlier_corrections(s: Session, doc: Document) -> list[dict]:
+    """The corrections made on earlier readings of the document, each beside the cell now at its place
+    and what became of it: `reapplied` (as correction `reapplied_as_id`), `agrees` (the new reading
+    already says so), `not_reapplied` (the cell there is not the same, or there is none: a person
+    should look) or `superseded` (a later correction at the same place took its place)."""
+    before = corrections.earlier(s, doc)
+    if not before:
+        return []
+    latest = {c.id for c in corrections.latest_by_place(before).values()}
+    cells = corrections.reading_cells(s, doc.id)
+    reapplied = dict(s.execute(select(Correction.reapplied_from_id, Correction.id).where(
+        Correction.document_id == doc.id, Correction.reading == doc.reading,
+        Correction.reapplied_from_id.is_not(None))).all())
+    out = []
+    for c in before:
+        cell = cells.get(corrections.place_of(c))
+        if c.id in reapplied:
+            outcome = "reapplied"
+        elif c.id not in latest:
+            outcome = "superseded"
+        elif cell is not None and cell.text == c.new_text:
+            outcome = "agrees"
+        else:
+            outcome = "not_reapplied"
+        out.append({"id": c.id, "reading": c.reading, "page": c.page, "table": c.table_index, "row": c.row,
+                    "col": c.col, "kind": c.kind, "row_label": c.row_label, "read_text": c.read_text,
+                    "old_text": c.old_text, "new_text": c.new_text, "corrected_by": c.corrected_by,
+                    "corrected_at": iso(c.corrected_at), "outcome": outcome, "reapplied_as_id": reapplied.get(c.id),
+                    "cell_id": cell.id if cell is not None else None,
+                    "cell_text": cell.text if cell is not None else None})
+    return out

@@ -7,8 +7,8 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from schemas.models import Cell, Correction, Document, Page, Table, ValidationError, utcnow
-from worker import persist
+from schemas.models import Cell, Document, Page, Table, ValidationError, utcnow
+from worker import corrections, persist
 from worker.config import PipelineConfig
 from worker.normalise import normalise_text
 
@@ -49,11 +49,7 @@ def correct_cell(s: Session, cell_id: int, text: str, who: str, config: Pipeline
     doc = s.scalar(select(Document).join(Page).join(Table).where(Table.id == cell.table_id))
     if doc.status not in ("done", "done_with_errors"):
         raise CorrectionRefused(f"document {doc.id} is {doc.status}; correct it once it has finished")
-    new = normalise_text(text)
-    s.add(Correction(cell_id=cell.id, old_text=cell.text, new_text=new, corrected_by=who.strip(),
-                     was_in_review=cell.needs_review))
-    cell.text, cell.corrected_by, cell.corrected_at = new, who.strip(), utcnow()
-    s.flush()
+    corrections.record(s, cell, normalise_text(text), who.strip())
     persist.reanalyse(s, doc, config)
     return cell
 

@@ -15,3 +15,8 @@ def forge_table_page(path: Path, profile: str = "clean", seed: int = 1, tables=(
     forge(path.parent, DocSpec(name=path.stem, profile=PROFILES[profile], tables=tuple(tables), body_text=False,
                                **spec), random.Random(seed))
     return path
+
+
+def variant(src: Path, tag: str) -> bytes:
+    """The same scan with different bytes (a comment after %%EOF), so it is not a duplicate."""
+    return src.read_bytes() + f"\n% {tag}\n".encode()

@@ -26,7 +26,7 @@ from schemas.database import sessions
 from schemas.models import FINAL_STATUSES, Document, utcnow
 from tablescan.settings import Settings, load
 from tablescan.storage import Storage
-from worker import persist, pipeline, rasterise
+from worker import corrections, persist, pipeline, rasterise
 from worker.results import PageResult
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,8 @@ def process_page(doc_id: int, number: int) -> str:
 
 
 def finalise_document(doc_id: int) -> str:
-    """Stitch, check and settle the document's status once every page job has ended, however it ended."""
+    """Re-apply earlier readings' corrections, stitch, check and settle the document's status once every
+    page job has ended, however it ended."""
     settings = _settings()
     Session = sessions(settings.database_url)
     with Session.begin() as s:
@@ -178,6 +179,9 @@ def finalise_document(doc_id: int) -> str:
             return "skipped"
         attempt = persist.begin_attempt(s, doc_id, _job_id(), "finalise", None, _worker_name())
         persist.mark_missing_pages(s, doc, "the page job failed (see attempts)")
+        reapplied = corrections.reapply(s, doc)      # a person's earlier word, before the checks run
+        if reapplied:
+            log.info("document %d: re-applied %d earlier corrections", doc_id, len(reapplied))
         persist.reanalyse(s, doc, settings.pipeline())
         persist.settle_status(s, doc)
         persist.end_attempt(attempt, "ok")

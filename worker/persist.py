@@ -21,6 +21,18 @@ def start_document(s: Session, doc: Document, page_count: int, engine: dict) -> 
     doc.error = None
 
 
+def clear_reading(s: Session, doc: Document) -> None:
+    """Make ready to read the document again: its pages (with their tables and cells), checks and
+    figures go; the original, the attempts and the corrections stay (the finaliser re-applies those)."""
+    for model in (Figure, ValidationError, Page):   # tables and cells go with their page
+        s.execute(delete(model).where(model.document_id == doc.id))
+    doc.status, doc.error, doc.page_count, doc.pages_done, doc.pages_failed = "queued", None, None, 0, 0
+    doc.kind = doc.report_year = doc.issuing_body = doc.engine = doc.started_at = doc.finished_at = None
+    doc.reviewed_by = doc.reviewed_at = None       # new cells: nobody has checked them yet
+    doc.duplicate_of_id = None
+    doc.reading += 1
+
+
 def pages_to_do(s: Session, doc: Document) -> list[int]:
     """Page numbers the record holds no finished page for."""
     done = set(s.scalars(select(Page.number).where(Page.document_id == doc.id, Page.status == "done")))

@@ -303,7 +303,8 @@ function documentRow(d) {
     h("td", { class: "num" }, d.id),
     h("td", { class: "file" }, h("a", { href: `#/doc/${d.id}` }, d.filename),
       d.error ? h("div", { class: "error-line" }, d.error) : null,
-      d.duplicate_of_id ? h("div", { class: "muted" }, t("duplicate_of", { n: d.duplicate_of_id })) : null),
+      d.duplicate_of_id ? h("div", { class: "muted" }, t("duplicate_of", { n: d.duplicate_of_id })) : null,
+      d.retake_of_id ? h("div", { class: "muted" }, t("retake_of", { n: d.retake_of_id })) : null),
     h("td", { class: "kind" }, d.kind ? t("kind_" + d.kind) : ""),
     h("td", {}, d.collection || ""),
     h("td", { class: "num" }, d.report_year || ""),
@@ -320,7 +321,8 @@ async function showDocument(generation, id, preselect) {
   const head = h("section", { class: "doc-head" }, h("a", { href: "#/", class: "back" }, t("back")));
   const body = h("section", { class: "doc-body-wrap" }, h("p", { class: "muted" }, t("loading")));
   fill(view, head, body);
-  const doc = { id, loadedFor: undefined, export: null, cells: new Map(), issuesOf: new Map(), selected: preselect };
+  const doc = { id, loadedFor: undefined, export: null, cells: new Map(), issuesOf: new Map(), selected: preselect,
+    earlier: [] };
 
   async function refreshStatus() {
     let status;
@@ -328,6 +330,7 @@ async function showDocument(generation, id, preselect) {
       const response = await api(`/documents/${id}`);
       status = await response.json();
       if (generation !== current.generation) return;
+      doc.earlier = status.earlier_corrections || [];
       renderHead(status);
       if (UNFINISHED.includes(status.status)) {
         fill(body, h("p", { class: "muted waiting" }, t("waiting")));
@@ -361,6 +364,8 @@ async function showDocument(generation, id, preselect) {
       st.error ? h("p", { class: "error-line" }, t("failed_reason", { msg: st.error })) : null,
       st.duplicate_of_id ? h("p", { class: "muted" }, t("duplicate_of", { n: st.duplicate_of_id }), " ",
         h("a", { href: `#/doc/${st.duplicate_of_id}` }, "→ #" + st.duplicate_of_id)) : null,
+      st.retake_of_id ? h("p", { class: "muted", id: "retake-line" }, t("retake_of", { n: st.retake_of_id }), " ",
+        h("a", { href: `#/doc/${st.retake_of_id}` }, "→ #" + st.retake_of_id)) : null,
       h("div", { class: "actions" },
         h("span", { class: "muted" }, t("downloads")),
         ["json", "csv", "xlsx", "html"].map((fmt) => h("a", {
@@ -438,14 +443,16 @@ async function showDocument(generation, id, preselect) {
 
   const cellPanel = h("section", { class: "panel", id: "cell-panel" });
   const checksPanel = h("section", { class: "panel", id: "checks" });
+  const earlierPanel = h("section", { class: "panel", id: "earlier", hidden: true });
 
   function renderBody() {
     const data = doc.export;
     const version = encodeURIComponent(data.finished_at || "");
     const pages = h("div", { class: "pages" }, data.pages.map((page) => renderPage(page, version)));
     fill(body, h("div", { class: "doc-body" }, pages,
-      h("aside", { class: "side" }, cellPanel, checksPanel)));
+      h("aside", { class: "side" }, cellPanel, earlierPanel, checksPanel)));
     renderChecks();
+    renderEarlier();
     select(doc.selected, Boolean(preselect));
     preselect = null;
   }
@@ -546,6 +553,28 @@ async function showDocument(generation, id, preselect) {
       issueList(data.warnings, t("no_warnings")));
   }
 
+  const placeOf = (c) => t("cell_ref", { p: c.page, t: c.table + 1, r: c.row + 1, c: c.col + 1 });
+  const earlierItem = (c) => t("earlier_item", {
+    n: c.reading, who: c.corrected_by, when: when(c.corrected_at), old: c.old_text, new: c.new_text });
+
+  // The corrections of earlier readings, each beside the cell now at its place (kept, never cleared).
+  function renderEarlier() {
+    earlierPanel.hidden = !doc.earlier.length;
+    fill(earlierPanel,
+      h("h3", {}, t("earlier"), " ", h("span", { class: "count" }, doc.earlier.length)),
+      h("p", { class: "muted" }, t("earlier_hint")),
+      h("ul", { class: "issues" }, doc.earlier.map((c) => h("li", {
+        class: `issue earlier ${c.outcome}`, "data-earlier": c.id, "data-outcome": c.outcome,
+      },
+      h("div", {}, h("span", { class: `badge outcome-${c.outcome}` }, t("outcome_" + c.outcome)), " ",
+        c.cell_id != null && doc.cells.has(c.cell_id)
+          ? h("a", { href: "#", "data-goto": c.cell_id, onclick: (e) => { e.preventDefault(); select(c.cell_id, true); } },
+            placeOf(c))
+          : placeOf(c)),
+      h("div", { class: "msg" }, earlierItem(c)),
+      c.outcome === "not_reapplied" ? h("div", { class: "muted" }, t("earlier_now", { text: c.cell_text ?? "—" })) : null))));
+  }
+
   function select(cellId, scroll) {
     doc.selected = cellId && doc.cells.has(cellId) ? cellId : null;
     body.querySelectorAll(".selected").forEach((el) => el.classList.remove("selected"));
@@ -598,10 +627,17 @@ async function showDocument(generation, id, preselect) {
             h("span", { class: `badge st-${i.status}` }, i.status), " ", h("code", {}, i.rule))))
           : t("none"))),
       form, history);
+    const before = doc.earlier.filter((c) => c.cell_id === cell.id);
     api(`/cells/${cell.id}`).then((r) => r.json()).then((info) => {
-      if (!info.corrections.length) return;
-      fill(history, h("h4", {}, t("history")), h("ul", { class: "plain" }, info.corrections.map((c) =>
-        h("li", {}, t("history_item", { who: c.corrected_by, when: when(c.corrected_at), old: c.old_text, new: c.new_text })))));
+      fill(history,
+        info.corrections.length ? h("h4", {}, t("history")) : null,
+        info.corrections.length ? h("ul", { class: "plain" }, info.corrections.map((c) => h("li", {
+          "data-reapplied-from": c.reapplied_from_id ?? "" },
+        t("history_item", { who: c.corrected_by, when: when(c.corrected_at), old: c.old_text, new: c.new_text }),
+        c.reapplied_from_id != null ? h("small", { class: "muted" }, t("reapplied_mark")) : null))) : null,
+        before.length ? h("h4", {}, t("earlier_here")) : null,
+        before.length ? h("ul", { class: "plain", id: "cell-earlier" }, before.map((c) => h("li", {},
+          h("span", { class: `badge outcome-${c.outcome}` }, t("outcome_" + c.outcome)), " ", earlierItem(c)))) : null);
     }).catch(() => {});
   }
 

@@ -18,8 +18,20 @@ from tablescan.settings import Settings
 from tablescan.up import free_port
 
 
+def tree(root: Path, skip: set[Path]) -> dict[str, tuple[int, int]]:
+    """path -> (size, mtime_ns) of every file under root, outside the folders in skip."""
+    out = {}
+    for dirpath, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if Path(dirpath, d) not in skip]
+        for f in files:
+            st = os.lstat(Path(dirpath, f))
+            out[str(Path(dirpath, f).relative_to(root))] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
 class Service:
-    """The processes of one tablescan installation, started and killed by a test."""
+    """The processes of one tablescan installation, started and killed by a test. They run in an
+    empty working directory of their own, beside the inbox, the storage root and the database."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -27,23 +39,47 @@ class Service:
         upgrade(settings.database_url)
         self.Session = sessions(settings.database_url)
         settings.inbox.mkdir(parents=True, exist_ok=True)
+        self.root = settings.storage_root.parent
+        self.workdir = self.root / "workdir"
+        self.workdir.mkdir(exist_ok=True)
+        self.logs = self.root / "logs"
+        self.logs.mkdir(exist_ok=True)
+        self._outside = self.outside()
+
+    def outside(self) -> dict[str, tuple[int, int]]:
+        """The files beside the service's own: not in the inbox, the storage root, the logs, the
+        database or a test's Redis."""
+        own = {self.settings.inbox, self.settings.storage_root, self.logs, self.root / "redis"}
+        db = Path(self.settings.database_url.removeprefix("sqlite:///"))
+        return {p: v for p, v in tree(self.root, own).items() if not (self.root / p).name.startswith(db.name)}
+
+    def written_outside(self) -> dict[str, tuple]:
+        """What changed outside the inbox and the storage root since the service was made: path ->
+        (before, after); None where a file was missing."""
+        now = self.outside()
+        return {p: (self._outside.get(p), now.get(p)) for p in set(now) | set(self._outside)
+                if self._outside.get(p) != now.get(p)}
 
     @property
     def env(self) -> dict[str, str]:
         return {**os.environ, **self.settings.as_env()}
 
     def start(self, name: str, *args: str) -> subprocess.Popen:
-        log = open(self.settings.storage_root.parent / f"{name}.log", "ab")
+        log = open(self.logs / f"{name}.log", "ab")
         self.procs[name] = subprocess.Popen([sys.executable, "-m", "tablescan.cli", *args], env=self.env,
-                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                            cwd=self.workdir)
         return self.procs[name]
 
     def workers(self, n: int, prefix: str = "worker") -> None:
         for i in range(n):
             self.start(f"{prefix}{i}", "worker")
 
-    def watcher(self) -> None:
-        self.start("watcher", "watch")
+    def watcher(self, *args: str) -> None:
+        """The folder watcher, once it is watching (its file events set up)."""
+        self.start("watcher", "watch", *args)
+        self.wait(lambda: "watching" in (self.logs / "watcher.log").read_text(errors="replace"), 60,
+                  "the watcher to start watching")
 
     def kill(self, name: str, sig=signal.SIGKILL) -> None:
         p = self.procs.pop(name)

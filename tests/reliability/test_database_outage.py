@@ -85,5 +85,5 @@ def test_database_outage_mid_batch(service, forged_scan, database_url):
     assert len(set(cells)) == 1 and cells[0] > 0
     failures = [a for a in service.attempts() if a.outcome != "ok"]
     assert all(a.outcome == "abandoned" for a in failures)
-    logs = "".join((service.settings.storage_root.parent / f"worker{i}.log").read_text() for i in range(2))
+    logs = "".join((service.logs / f"worker{i}.log").read_text() for i in range(2))
     assert "OperationalError" in logs   # the outage was felt, and outlived

@@ -10,12 +10,8 @@ from PIL import Image
 
 from schemas.models import Page
 from tablescan.storage import Storage
+from tests.forged import variant
 from sqlalchemy import func, select
-
-
-def variant(src: Path, tag: str) -> bytes:
-    """The same scan with different bytes (a comment after %%EOF), so it is not a duplicate."""
-    return src.read_bytes() + f"\n% {tag}\n".encode()
 
 
 def test_slow_copies_renames_junk_subfolders_and_duplicates(service, forged_scan):

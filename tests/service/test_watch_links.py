@@ -52,7 +52,7 @@ def test_a_link_planted_where_a_reason_goes_is_not_written_through(make_settings
     (inbox / "failed" / "bad.pdf.reason.txt").symlink_to(victim)
     watcher.scan(now=0.0)
     watcher.scan(now=1.0)
-    doc_id = watcher.waiting[inbox / "bad.pdf"]
+    doc_id = watcher.waiting[inbox / "bad.pdf"].doc_id
     with Session.begin() as s:                # the document fails, as a worker would record it
         doc = s.get(Document, doc_id)
         doc.status, doc.error = "failed", "not a PDF or image"
@@ -77,6 +77,6 @@ def test_a_failed_folder_that_leads_out_of_the_inbox_is_not_used(make_settings, 
     watcher.scan(now=0.0)
     watcher.scan(now=1.0)
     with Session.begin() as s:
-        s.get(Document, watcher.waiting[inbox / "box" / "bad.pdf"]).status = "failed"
+        s.get(Document, watcher.waiting[inbox / "box" / "bad.pdf"].doc_id).status = "failed"
     assert watcher.settle_outcomes() == []
     assert list(elsewhere.iterdir()) == [] and (inbox / "box" / "bad.pdf").exists()

@@ -102,18 +102,28 @@ def test_upload_process_review_correct_export_and_reprocess(database_url, make_s
     assert 'tablescan_documents{status="done"} 1' in metrics and "tablescan_pages_per_minute 0.1" in metrics
     assert 'tablescan_job_duration_seconds_count{kind="page"} 1' in metrics
 
-    # re-processing starts again from the original; the attempts stay
+    # re-processing starts again from the original; the attempts and the corrections stay
     assert client.post(f"/documents/{doc_id}/reprocess").status_code == 401
     r = client.post(f"/documents/{doc_id}/reprocess", headers=TOKEN)
-    assert r.status_code == 202 and client.get(f"/documents/{doc_id}").json()["status"] == "queued"
+    queued = client.get(f"/documents/{doc_id}").json()
+    assert r.status_code == 202 and (queued["status"], queued["reading"]) == ("queued", 2)
+    assert [(h["new_text"], h["outcome"], h["cell_id"]) for h in queued["earlier_corrections"]] == \
+        [(body["text"], "not_reapplied", None)]                   # no new reading yet: kept, beside nothing
     assert client.post(f"/documents/{doc_id}/reprocess", headers=TOKEN).status_code == 409
     assert client.get(f"/documents/{doc_id}/pages/1.png").status_code == 404
     run_worker_burst(settings)
     again = client.get(f"/documents/{doc_id}/export.json").json()
-    assert again["status"] == "done" and [e["rule"] for e in again["validation_errors"]] == ["structure.three"]
+    assert again["status"] == "done"
+    assert {e["rule"] for e in again["validation_errors"]} == {"structure.three", "review_litigation_total.review"}
     cells = {c["row"]: c for t in again["pages"][0]["tables"] if t["template"] == "four" for c in t["cells"]
              if c["col"] == 0}
-    assert cells[3]["text"] == upheld["text"]                     # the correction went with the old cells
+    assert cells[3]["text"] == body["text"]                       # re-applied: the same cell, read the same
+    [earlier] = client.get(f"/documents/{doc_id}").json()["earlier_corrections"]
+    assert (earlier["outcome"], earlier["reading"], earlier["corrected_by"], earlier["read_text"],
+            earlier["cell_id"]) == ("reapplied", 1, "审核员 Li", upheld["text"], cells[3]["id"])
+    trail = client.get(f"/cells/{cells[3]['id']}").json()["corrections"]
+    assert [(h["old_text"], h["new_text"], h["corrected_by"], h["reapplied_from_id"]) for h in trail] == \
+        [(upheld["text"], body["text"], "审核员 Li", earlier["id"])]
     assert 'tablescan_job_duration_seconds_count{kind="page"} 2' in client.get("/metrics").text
 
 

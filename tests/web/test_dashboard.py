@@ -187,3 +187,39 @@ def test_upload_watch_correct_and_download(service, browser, forged_scan, tmp_pa
     page.evaluate("document.getElementById('toast').hidden = true")
     screenshot(page, "accuracy.png")
     assert not script_errors
+
+
+def test_reprocess_keeps_the_corrections_beside_the_new_reading(service, browser, forged_scan):
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    script_errors = []
+    page.on("pageerror", lambda error: script_errors.append(error))
+    page.on("dialog", lambda dialog: dialog.accept())                      # "recognise again?": yes
+    page.goto(service + "/")
+    page.set_input_files("#file-input", [str(forged_scan)])
+    page.wait_for_selector('tr[data-id="1"][data-status="done"]', timeout=120_000)
+    page.goto(service + "/#/doc/1")
+    page.wait_for_selector("svg.overlay rect.cell")
+    export = json.loads(page.evaluate("fetch('/documents/1/export.json').then(r => r.text())"))
+    four = next(t for p in export["pages"] for t in p["tables"] if t["template"] == "four")
+    upheld = next(c for c in four["cells"] if c["row"] == 3 and c["col"] == 0)
+    fixed = str(int(upheld["text"]) + 5)
+    page.click(f'rect[data-cell="{upheld["id"]}"]')
+    page.fill("#cell-text", fixed)
+    page.fill("#cell-by", "审核员 Li")
+    page.click("#cell-save")
+    page.wait_for_selector("#cell-history li")
+    assert page.locator("#earlier").is_hidden()                             # one reading so far
+
+    page.click("#reprocess")
+    page.wait_for_selector('#earlier li[data-outcome="reapplied"]', timeout=180_000)
+    item = page.locator("#earlier li").first
+    assert "已重新应用" in item.inner_text() and "审核员 Li" in item.inner_text() and fixed in item.inner_text()
+    new_cell = item.locator("a[data-goto]").get_attribute("data-goto")      # the new reading's cell there
+    item.locator("a[data-goto]").click()
+    page.wait_for_selector('#cell-history li[data-reapplied-from]:not([data-reapplied-from=""])')
+    assert page.locator("#cell-current").inner_text() == fixed
+    assert page.locator(f'details.grid td[data-cell="{new_cell}"]').inner_text() == fixed
+    assert "已重新应用" in page.locator("#cell-earlier").inner_text()
+    page.evaluate("document.getElementById('toast').hidden = true")
+    screenshot(page, "reprocessed.png")
+    assert not script_errors

@@ -16,6 +16,7 @@ from .normalise import normalise_text
 from .ocr import CellText, FlipProbe, OcrHints, read_cells, read_cells_probed, read_page_text
 from .orient import text_axis_turn, turn, up_down
 from .results import CellResult, PageResult, TableResult
+from .scale import page_dpi
 from .tables import find_tables, rule_masks
 
 
@@ -125,8 +126,9 @@ def _latin_tables_read_again(gray: np.ndarray, grids: list[Grid], texts: list[Ce
 
 
 def process_page(image: np.ndarray, number: int, dpi: int, config: PipelineConfig) -> tuple[PageResult, np.ndarray]:
-    """image: the page as rasterised (uint8, gray HxW or RGB HxWx3), at `dpi`. Returns the
-    PageResult and the upright, deskewed page image (gray; what bboxes refer to).
+    """image: the page as rasterised (uint8, gray HxW or RGB HxWx3), at `dpi` (as its file states). Returns
+    the PageResult (its dpi the one the ink shows, where the file's disagrees) and the upright, deskewed
+    page image (gray; what bboxes refer to).
 
     Raises worker.ocr.OcrTimeout when Tesseract runs past config.page_timeout_seconds (counted
     from the start of the page)."""
@@ -134,6 +136,7 @@ def process_page(image: np.ndarray, number: int, dpi: int, config: PipelineConfi
     clock = _Clock(timings)
     deadline = time.monotonic() + config.page_timeout_seconds
     gray = to_gray(image)
+    dpi = page_dpi(gray, dpi)      # a screen image, or a file with no DPI or a wrong one: the ink's own scale
     clock.lap("gray")
     gray, rotation, skew, sure = upright(gray, dpi, config, clock)
     h, w = gray.shape

@@ -156,7 +156,7 @@ def forge(out: Path, spec: DocSpec, rng: random.Random) -> dict:
         pages.append({"number": i + 1, "skew_degrees": round(angle, 3), "upside_down": spec.profile.upside_down,
                       "text": pg.text, "tables": pg.tables})
     out.mkdir(parents=True, exist_ok=True)
-    to_pdf(scans, str(out / f"{spec.name}.pdf"), spec.profile.dpi)
+    to_pdf(scans, str(out / f"{spec.name}.pdf"), spec.profile.stated_dpi or spec.profile.dpi)
     truth = {"name": spec.name, "kind": spec.kind, "format": spec.format if spec.kind == "annual_report" else None,
              "variation": spec.variation, "style": dataclasses.asdict(spec.style),
              "profile": dataclasses.asdict(spec.profile), "draw_dpi": spec.style.dpi, "scan_dpi": spec.profile.dpi,

@@ -26,6 +26,7 @@ class Profile:
     upside_down: bool = False   # page fed the wrong way round
     seal: bool = False          # red official seal over the last table of a page
     colour: bool = False        # keep colour (a colour scan); otherwise greyscale
+    stated_dpi: int | None = None   # the resolution the file claims, when not the true one (a wrong header)
 
 
 PROFILES = {
@@ -38,6 +39,10 @@ PROFILES = {
     "sealed": Profile("sealed", max_skew_degrees=1.0, blur_px=0.5, noise=4, jpeg_quality=80, seal=True, colour=True),
     "upside-down": Profile("upside-down", max_skew_degrees=1.0, blur_px=0.5, noise=4, jpeg_quality=80,
                            upside_down=True),
+    # a page saved at a screen's resolution, and a 150-dpi scan whose file says 300
+    "screen": Profile("screen", max_skew_degrees=0.2, dpi=96, blur_px=0.3, jpeg_quality=88),
+    "wrong-dpi": Profile("wrong-dpi", max_skew_degrees=1.5, dpi=150, blur_px=0.5, noise=5, jpeg_quality=80,
+                         stated_dpi=300),
 }
 
 

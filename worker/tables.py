@@ -37,21 +37,63 @@ class TableRegion:
 
 
 def rule_masks(gray: np.ndarray, dpi: int, min_h_inches: float = 0.3, min_v_inches: float = 0.2,
-               gap_inches: float = 0.03) -> RuleMasks:
+               gap_inches: float = 0.03, dash_gap_inches: float = 0.06, dash_min_inches: float = 1.0) -> RuleMasks:
     """Level gray page -> masks of horizontal / vertical rules.
 
     min_h_inches / min_v_inches: shortest rule kept (longer than CJK character strokes at
-    body sizes); gap_inches: breaks in worn or binarised rules up to this long are bridged."""
+    body sizes); gap_inches: breaks in worn or binarised rules up to this long are bridged; rules broken
+    into dashes with breaks up to dash_gap_inches count where they run dash_min_inches or more (down the
+    page half that, a column rule spans a few rows, but with fewer breaks: not a column of brackets)."""
     ink = ink_mask(gray, dpi)
     lh = max(8, int(dpi * min_h_inches))
     lv = max(8, int(dpi * min_v_inches))
     gap = max(2, int(dpi * gap_inches))
-    # bridge small breaks along the rule direction only, then keep long runs
-    h = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
-    h = cv2.morphologyEx(h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (lh, 1)))
-    v = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
-    v = cv2.morphologyEx(v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, lv)))
+    h, v = _runs_along(ink, True, gap, lh), _runs_along(ink, False, gap, lv)
+    h = h | _dashed(ink, h, True, dpi, dash_gap_inches, dash_min_inches)
+    v = v | _dashed(ink, v, False, dpi, dash_gap_inches, dash_min_inches / 2, min_ink=0.75)
     return RuleMasks(h, v, ink)
+
+
+def _runs_along(ink: np.ndarray, horizontal: bool, gap: int, length: int) -> np.ndarray:
+    """Ink runs at least `length` px long along one direction, breaks up to `gap` px bridged."""
+    close = (gap, 1) if horizontal else (1, gap)
+    keep = (length, 1) if horizontal else (1, length)
+    m = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, close))
+    return cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, keep))
+
+
+def _dashed(ink: np.ndarray, ruled: np.ndarray, horizontal: bool, dpi: int, gap_inches: float, min_inches: float,
+            min_ink: float = 0.6, min_dashes: int = 4) -> np.ndarray:
+    """Rules that a fax or a worn copy broke into dashes: runs with breaks up to gap_inches bridged, kept
+    only where they run min_inches or more (longer than any line of text bridged the same way holds in
+    one pixel row), stand no more than 0.02 in thick with no ink close beside them, and are min_ink ink in
+    min_dashes dashes or more of 0.03 in or more, not already rules (ruled: the unbroken rules found) over
+    most of their length (two rules a small gap apart, under two heads, stay two)."""
+    m = _runs_along(ink, horizontal, max(2, int(dpi * gap_inches)), int(dpi * min_inches))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
+    across = stats[:, cv2.CC_STAT_HEIGHT if horizontal else cv2.CC_STAT_WIDTH]
+    keep = across <= max(3, dpi * 0.02)
+    keep[0] = False
+    near, far = max(2, round(dpi * 0.015)), max(4, round(dpi * 0.035))
+    for i in np.flatnonzero(keep):
+        x, y, w, h = stats[i, :4]
+        if horizontal:
+            beside = [ink[max(0, y - far):max(0, y - near), x:x + w], ink[y + h + near:y + h + far, x:x + w]]
+        else:
+            beside = [ink[y:y + h, max(0, x - far):max(0, x - near)], ink[y:y + h, x + w + near:x + w + far]]
+        # a rule stands alone; a text line bridged into one row has its glyphs' ink beside it
+        if any(b.size and (b > 0).mean() > 0.15 for b in beside):
+            keep[i] = False
+            continue
+        # and is mostly ink, in dashes longer than a dotted leader's dots
+        along = (ink[y:y + h, x:x + w] > 0).any(axis=0 if horizontal else 1)
+        edges = np.flatnonzero(np.diff(np.r_[0, along.astype(np.int8), 0]))
+        dashes = edges[1::2] - edges[::2]
+        covered = (ruled[y:y + h, x:x + w] > 0).any(axis=0 if horizontal else 1).mean()
+        if along.mean() < min_ink or len(dashes) < min_dashes or float(np.median(dashes)) < dpi * 0.03 \
+                or covered > 0.7:
+            keep[i] = False
+    return np.where(keep[labels], np.uint8(255), np.uint8(0))
 
 
 def find_tables(gray: np.ndarray, dpi: int, masks: RuleMasks | None = None, min_width_inches: float = 1.0,

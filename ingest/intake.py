@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from schemas.models import FINAL_STATUSES, Document, utcnow
-from tablescan.storage import Storage, open_regular, sha256_of
-from worker.jobs import enqueue_document
+from worker.storage import Storage, open_regular, sha256_of
+from worker.queue import enqueue_document
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from tablescan.storage import write_new
+from worker.storage import write_new
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from tablescan.settings import Settings, load
+from worker.settings import Settings, load
 
 log = logging.getLogger("tablescan")
 
@@ -35,45 +35,37 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 # -- process ---------------------------------------------------------------------------------------------
 
-def _page_task(task):
-    from worker import pipeline
-
-    path, number, config = task
-    return pipeline.recognise_page(Path(path), number, config)[0]
-
-
 def cmd_process(args) -> int:
     """The whole pipeline in-process: no Redis, no database. Writes OUT/<stem>.json per file."""
-    from tablescan.exports import build_export, render
-    from tablescan.storage import sha256_of
-    from worker import pipeline, rasterise
+    from web.exports import build_export, render
+    from worker.pipeline import DocumentFlow
+    from worker.rasterise import UnreadableDocument
+    from worker.storage import sha256_of
 
-    settings = settings_from(args)
-    config = settings.pipeline()
-    limits = rasterise.Limits(settings.max_pages, settings.max_pixels)
+    flow = DocumentFlow.from_settings(settings_from(args))
     args.out.mkdir(parents=True, exist_ok=True)
     files, failed = [], 0
     for f in args.files:
         try:
-            files.append((f, rasterise.inspect(f, limits, settings.dpi).page_count))
-        except (rasterise.UnreadableDocument, OSError) as e:
+            files.append((f, flow.inspect(f)))
+        except (UnreadableDocument, OSError) as e:
             print(f"{f}: {e.strerror if isinstance(e, OSError) else e}", file=sys.stderr)
             failed += 1
-    tasks = [(str(f), n, config) for f, count in files for n in range(1, count + 1)]
+    tasks = [(f, n) for f, count in files for n in range(1, count + 1)]
     jobs = args.jobs or os.cpu_count() or 1
     if jobs > 1 and len(tasks) > 1:
         with ProcessPoolExecutor(jobs) as pool:
-            results = list(pool.map(_page_task, tasks, chunksize=1))
+            results = list(pool.map(flow.page_result, tasks, chunksize=1))
     else:
-        results = [_page_task(t) for t in tasks]
-    engine = {**pipeline.engine_versions(), "settings": config.as_dict()}
+        results = [flow.page_result(t) for t in tasks]
+    engine = flow.engine()
     i = 0
     for f, count in files:
         pages, i = results[i:i + count], i + count
-        analysis = pipeline.analyse_document(pages, config)
         meta = {"filename": f.name, "sha256": sha256_of(f), "engine": engine,
                 "status": "done_with_errors" if any(p.error for p in pages) else "done"}
-        (args.out / f"{f.stem}.json").write_bytes(render(build_export(meta, pages, analysis), "json"))
+        export = build_export(meta, pages, flow.finish(pages))
+        (args.out / f"{f.stem}.json").write_bytes(render(export, "json"))
         print(f"{f}: {count} pages, {sum(len(p.tables) for p in pages)} tables -> {args.out / (f.stem + '.json')}")
     return 1 if failed else 0
 
@@ -101,7 +93,8 @@ def cmd_worker(args) -> int:
     from rq import Worker
 
     from schemas.database import upgrade
-    from worker.jobs import configure, queue_for
+    from worker.jobs import configure
+    from worker.queue import queue_for
 
     settings = settings_from(args)
     configure(settings)          # the jobs run with these settings, flags included
@@ -117,8 +110,8 @@ def _intake(settings: Settings):
     from redis import Redis
 
     from schemas.database import sessions
-    from tablescan.storage import Storage
-    from worker.jobs import queue_for
+    from worker.queue import queue_for
+    from worker.storage import Storage
 
     return dict(storage=Storage(settings.storage_root), Session=sessions(settings.database_url),
                 queue=queue_for(settings, Redis.from_url(settings.redis_url)))
@@ -151,7 +144,7 @@ def cmd_watch(args) -> int:
 
 def _reconcile(deps: dict, stop, interval_seconds: float = 60) -> None:
     """Every minute, re-enqueue unfinished documents that Redis has lost (restarted or flushed)."""
-    from worker.jobs import requeue_lost
+    from worker.queue import requeue_lost
 
     while not stop.wait(interval_seconds):
         try:
@@ -166,8 +159,8 @@ def cmd_serve(args) -> int:
     """The HTTP API."""
     import uvicorn
 
-    from ingest.http import create_app
     from schemas.database import upgrade
+    from web.app import create_app
 
     settings = settings_from(args)
     upgrade(settings.database_url)
@@ -197,7 +190,7 @@ def cmd_status(args) -> int:
 
     from schemas.database import sessions, upgrade
     from schemas.models import Document
-    from tablescan import records
+    from web import records
 
     settings = settings_from(args)
     upgrade(settings.database_url)
@@ -223,8 +216,8 @@ def cmd_status(args) -> int:
 def cmd_export(args) -> int:
     from schemas.database import sessions, upgrade
     from schemas.models import Document
-    from tablescan import records
-    from tablescan.exports import render
+    from web import records
+    from web.exports import render
 
     settings = settings_from(args)
     upgrade(settings.database_url)
@@ -244,7 +237,7 @@ def cmd_export(args) -> int:
 def cmd_review(args) -> int:
     """The review queue: cells a person should check, those in a failed check first."""
     from schemas.database import sessions, upgrade
-    from tablescan.review import review_queue
+    from web.review import review_queue
 
     settings = settings_from(args)
     upgrade(settings.database_url)
@@ -263,7 +256,7 @@ def cmd_review(args) -> int:
 def cmd_correct(args) -> int:
     """Correct a cell's value; the OCR text is kept and the document's checks run again."""
     from schemas.database import sessions, upgrade
-    from tablescan.review import CorrectionRefused, correct_cell
+    from web.review import CorrectionRefused, correct_cell
 
     settings = settings_from(args)
     upgrade(settings.database_url)
@@ -284,7 +277,7 @@ def cmd_batch_export(args) -> int:
 
     from schemas.database import sessions, upgrade
     from schemas.models import Document
-    from tablescan.exports import batch_table, render_batch
+    from web.exports import batch_table, render_batch
 
     settings = settings_from(args)
     upgrade(settings.database_url)

@@ -17,7 +17,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from schemas.database import sessions, upgrade
-from tablescan.settings import Settings
+from worker.settings import Settings
 
 
 def redis_answers(url: str) -> bool:
@@ -200,7 +200,7 @@ def follow(settings: Settings, after_id: int, timeout_seconds: float = 900) -> i
     from sqlalchemy import select
 
     from schemas.models import FINAL_STATUSES, Document
-    from tablescan import records
+    from web import records
 
     Session = sessions(settings.database_url)
     deadline = time.monotonic() + timeout_seconds

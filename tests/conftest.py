@@ -45,7 +45,7 @@ def redis(redis_url):
 def make_settings(tmp_path, redis_url):
     """Settings for one test: its own storage root and its own RQ queue, so test runs sharing one Redis
     never see each other's jobs."""
-    from tablescan.settings import Settings
+    from worker.settings import Settings
 
     def make(**kw):
         base = dict(redis_url=redis_url, storage_root=tmp_path / "storage", inbox=tmp_path / "inbox",

@@ -8,8 +8,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from schemas.models import Attempt, Cell, Document, Figure, Page, Table, ValidationError, utcnow
-from worker import pipeline
-from worker.pipeline import DocumentAnalysis
+from worker.config import PipelineConfig
+from worker.document import DocumentAnalysis, analyse_document
 from worker.results import CellResult, PageResult, TableResult
 
 
@@ -130,14 +130,11 @@ def figures_of(s: Session, issuing_body: str | None, year: int | None) -> dict[s
     return {f.key: f.value for f in doc.figures} if doc else None
 
 
-def reanalyse(s: Session, doc: Document, config) -> DocumentAnalysis:
+def reanalyse(s: Session, doc: Document, config: PipelineConfig) -> DocumentAnalysis:
     """Analyse the document as the record holds it now (corrections included) and store the result:
     the finaliser's last step, and what a correction re-runs."""
     pages = load_pages(s, doc.id)
-    analysis = pipeline.analyse_document(pages, config)
-    last = figures_of(s, analysis.issuing_body, analysis.report_year - 1 if analysis.report_year else None)
-    if last:
-        pipeline.compare_with_last_year(analysis, last)
+    analysis = analyse_document(pages, config, lambda body, year: figures_of(s, body, year))
     save_analysis(s, doc, pages, analysis)
     return analysis
 

@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 from schemas.models import Page
-from tablescan.storage import Storage
+from worker.storage import Storage
 from sqlalchemy import func, select
 
 

@@ -3,10 +3,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from ingest.http import create_app
+from web.app import create_app
 from schemas.database import sessions, upgrade
 from schemas.models import Document
-from worker.jobs import document_of, queue_for
+from worker.queue import document_of, queue_for
 
 
 @pytest.fixture

@@ -2,17 +2,18 @@
 document written straight into the record (for tests that need cells but not recognition)."""
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 
-import numpy as np
 import pytest
+from PIL import Image
 
 from schemas.database import sessions, upgrade
 from schemas.models import Cell, Document, Page, Table, ValidationError
-from tablescan.settings import Settings
-from tablescan.storage import Storage
+from worker.settings import Settings
+from worker.storage import Storage
 
 
 def worker_env(settings: Settings) -> dict[str, str]:
@@ -37,9 +38,10 @@ def seed_document(settings: Settings) -> dict:
                        report_year=2024, issuing_body="东风区人民政府办公室")
         s.add(doc)
         s.flush()
-        image = np.full((400, 300, 3), 255, np.uint8)
+        image = io.BytesIO()
+        Image.new("RGB", (300, 400), "white").save(image, "PNG")
         page = Page(document_id=doc.id, number=1, dpi=100, width=300, height=400, text="行政复议 3 件",
-                    image_path=storage.put_page_image(doc.id, 1, image))
+                    image_path=storage.put_page_image(doc.id, 1, image.getvalue()))
         table = Table(index=0, bbox=[20, 20, 280, 200], n_rows=2, n_cols=2, confidence=0.9, template="four")
         table.cells = [
             Cell(row=0, col=0, col_span=2, kind="header", raw_text="合 计", text="合计", confidence=0.95,

@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from ingest.http import create_app
+from web.app import create_app
 from schemas.database import sessions, upgrade
 from schemas.models import Attempt, Document, Page, utcnow
 from tests.web.conftest import run_worker_burst, seed_document
-from worker.jobs import document_of, queue_for
+from worker.queue import document_of, queue_for
 
 TOKEN = {"Authorization": "Bearer s3cret"}
 

@@ -18,7 +18,7 @@ import uvicorn
 from openpyxl import load_workbook
 from PIL import Image
 
-from ingest.http import create_app
+from web.app import create_app
 from schemas.database import upgrade
 from tests.web.conftest import worker_env
 

@@ -67,7 +67,7 @@ class CellCorrection(BaseModel):
     @field_validator("text")
     @classmethod
     def _storable(cls, text: str) -> str:
-        from tablescan.review import number_problem
+        from web.review import number_problem
 
         problem = number_problem(text)
         if problem:

@@ -1,4 +1,5 @@
-"""One settings object for the whole service: environment variables, overridden by command-line flags."""
+"""The service's settings: one object, built at each entry point (flags over the environment) and handed
+down. Nothing below an entry point reads the environment; recognition receives a PipelineConfig only."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,6 +7,8 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from worker.config import PipelineConfig
+
+_RECOGNITION = PipelineConfig()   # the recognition defaults are PipelineConfig's, stated once
 
 
 class Settings(BaseSettings):
@@ -30,11 +33,14 @@ class Settings(BaseSettings):
     ignore_patterns: str = ""             # extra comma-separated glob patterns the watcher ignores
     max_pages: int = 2000
     max_pixels: int = 200_000_000         # per page, checked before decoding
-    dpi: int = 300
-    ocr_lang: str = "chi_sim+eng"
-    review_threshold: float = 0.80
-    tables_only: bool = False
-    page_timeout_seconds: float = 180.0
+    dpi: int = _RECOGNITION.dpi
+    ocr_lang: str = _RECOGNITION.lang
+    cell_lang: str = _RECOGNITION.cell_lang
+    review_threshold: float = _RECOGNITION.review_threshold
+    tables_only: bool = _RECOGNITION.tables_only
+    page_timeout_seconds: float = _RECOGNITION.page_timeout_seconds
+    max_skew_degrees: float = _RECOGNITION.max_skew_degrees
+    detect_orientation: bool = _RECOGNITION.detect_orientation
     job_timeout_seconds: int = 600        # per page job; the document and finaliser jobs get their own
 
     def as_env(self) -> dict[str, str]:
@@ -42,10 +48,14 @@ class Settings(BaseSettings):
         return {k.upper(): str(v) for k, v in self.model_dump().items() if v is not None}
 
     def pipeline(self) -> PipelineConfig:
-        return PipelineConfig(dpi=self.dpi, lang=self.ocr_lang, review_threshold=self.review_threshold,
-                              tables_only=self.tables_only, page_timeout_seconds=self.page_timeout_seconds)
+        """What recognition needs, and nothing else."""
+        return PipelineConfig(dpi=self.dpi, lang=self.ocr_lang, cell_lang=self.cell_lang,
+                              review_threshold=self.review_threshold, tables_only=self.tables_only,
+                              page_timeout_seconds=self.page_timeout_seconds,
+                              max_skew_degrees=self.max_skew_degrees, detect_orientation=self.detect_orientation)
 
 
 def load(**overrides) -> Settings:
-    """Settings from the environment, with non-None overrides (from flags) on top."""
+    """Settings from the environment, with non-None overrides (from flags) on top. Call it at an entry
+    point only (a command, the app factory's caller), and hand the result down."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})

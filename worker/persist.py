@@ -96,17 +96,20 @@ def load_pages(s: Session, doc_id: int) -> list[PageResult]:
 
 
 def save_analysis(s: Session, doc: Document, pages: list[PageResult], analysis: DocumentAnalysis) -> None:
-    """Write what the analysis over all pages found (links, templates, review marks, checks, figures),
-    replacing what an earlier analysis wrote."""
+    """Write what the analysis over all pages found (links, a continued part's columns renumbered in the
+    first part's column system, templates, review marks, checks, figures), replacing what an earlier
+    analysis wrote."""
     ids = {(p.number, t.index): t.id for p in pages for t in p.tables}
     for p in pages:
         for t in p.tables:
             row = s.get(Table, t.id)
             row.continued_from_id = ids.get(t.continued_from) if t.continued_from else None
             row.template, row.template_label, row.template_score = t.template, t.template_label, t.template_score
-            review = {c.id for c in t.cells if c.needs_review}
+            row.n_cols = t.n_cols
+            analysed = {c.id: c for c in t.cells}
             for cell in row.cells:
-                cell.needs_review = cell.id in review
+                c = analysed[cell.id]
+                cell.col, cell.col_span, cell.needs_review = c.col, c.col_span, c.needs_review
     s.execute(delete(ValidationError).where(ValidationError.document_id == doc.id))
     s.execute(delete(Figure).where(Figure.document_id == doc.id))
     for e in analysis.validation_errors + analysis.warnings:

@@ -28,6 +28,13 @@ def _recognition(p: argparse.ArgumentParser) -> None:
     p.add_argument("--review-threshold", type=float, help="cells below this confidence go to review (0.80)")
 
 
+def _listening(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--api-host", help="address the API listens on (default 127.0.0.1)")
+    p.add_argument("--api-port", type=int)
+    p.add_argument("--insecure", action="store_true", default=None,
+                   help="listen beyond loopback even with no auth configured (refused otherwise)")
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     keys = Settings.model_fields.keys()
     return load(**{k: v for k, v in vars(args).items() if k in keys})
@@ -161,11 +168,70 @@ def cmd_serve(args) -> int:
 
     from schemas.database import upgrade
     from web.app import create_app
+    from web.auth import exposure_refused
 
     settings = settings_from(args)
     upgrade(settings.database_url)
+    refused = exposure_refused(settings)
+    if refused:
+        print(refused, file=sys.stderr)
+        return 2
     print(f"API on http://{settings.api_host}:{settings.api_port}/docs", flush=True)
     uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning")
+    return 0
+
+
+# -- users -------------------------------------------------------------------------------------------------
+
+def _password(args) -> str | None:
+    """From --password-file (its first line: a Docker secret), a terminal (asked twice), or standard input."""
+    import getpass
+
+    if args.no_password:
+        return None
+    if args.password_file:
+        return (args.password_file.read_text(encoding="utf-8").splitlines() or [""])[0]
+    if sys.stdin.isatty():
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            raise SystemExit("the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def cmd_user(args) -> int:
+    """Users who may sign in, with a role (viewer: read; reviewer: and upload, correct, mark reviewed;
+    admin: and reprocess), and their API tokens for scripts. Once a user exists, everything needs auth."""
+    from sqlalchemy import select
+
+    from schemas.database import sessions, upgrade
+    from schemas.models import User
+    from web import auth
+
+    if args.action != "list" and not args.name:
+        print(f"user {args.action} needs the user's NAME", file=sys.stderr)
+        return 2
+    settings = settings_from(args)
+    upgrade(settings.database_url)
+    try:
+        with sessions(settings.database_url).begin() as s:
+            if args.action == "add":
+                user = auth.add_user(s, args.name, args.role, _password(args), update=args.update)
+                print(f"user {user.name}: {user.role}")
+            elif args.action == "remove":
+                auth.remove_user(s, args.name)
+                print(f"user {args.name} removed, with their tokens and sessions")
+            elif args.action == "token":
+                print(auth.issue_token(s, args.name, args.label or ""))
+            elif args.action == "revoke-tokens":
+                print(f"{auth.revoke_tokens(s, args.name)} tokens of {args.name} revoked")
+            else:
+                for user in s.scalars(select(User).order_by(User.name)):
+                    sign_in = "password" if user.password_hash else "no password (tokens only)"
+                    print(f"{user.name}\t{user.role}\t{sign_in}\t{len(user.tokens)} tokens")
+    except auth.AuthError as e:
+        print(str(e), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -342,7 +408,7 @@ def parser() -> argparse.ArgumentParser:
                                    "redis-server is on PATH, a private Redis is started on a free port.")
     p.add_argument("--inbox", type=Path, help="the watched upload folder (default ./inbox)")
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--api-port", type=int)
+    _listening(p)
     p.add_argument("--sample", type=Path, help="drop this scan into the inbox once everything is up")
     p.add_argument("--until-done", action="store_true", help="stop once every document is final")
     _recognition(p)
@@ -364,10 +430,23 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_watch)
 
     p = sub.add_parser("serve", help="the HTTP API", description=cmd_serve.__doc__)
-    p.add_argument("--api-host")
-    p.add_argument("--api-port", type=int)
+    _listening(p)
     _common(p)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("user", help="users, roles and API tokens", description=cmd_user.__doc__)
+    p.add_argument("action", choices=["add", "list", "remove", "token", "revoke-tokens"],
+                   help="add NAME --role R; list; remove NAME; token NAME (prints a new API token); "
+                        "revoke-tokens NAME")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=["viewer", "reviewer", "admin"], default="viewer")
+    p.add_argument("--password-file", type=Path, help="read the password from this file's first line "
+                                                      "(a Docker secret); default: ask, or standard input")
+    p.add_argument("--no-password", action="store_true", help="tokens only: this user cannot sign in")
+    p.add_argument("--update", action="store_true", help="add: set the role and password of a user who exists")
+    p.add_argument("--label", help="token: what the token is for")
+    _common(p)
+    p.set_defaults(func=cmd_user)
 
     p = sub.add_parser("submit", help="queue files for processing")
     p.add_argument("files", nargs="+", type=Path)

@@ -62,7 +62,8 @@ class DocumentDetail(DocumentSummary):
 class CellCorrection(BaseModel):
     # no NUL characters: PostgreSQL cannot store them in text
     text: str = Field(max_length=2000, pattern=r"^[^\x00]*$", description="the cell's value as a person reads it")
-    by: str = Field(max_length=128, pattern=r"^[^\x00]*\S[^\x00]*$", description="who made the correction")
+    by: str | None = Field(None, max_length=128, pattern=r"^[^\x00]*\S[^\x00]*$",
+                           description="who made the correction; signed in, the name signed in is recorded")
 
     @field_validator("text")
     @classmethod
@@ -109,7 +110,8 @@ class Corrected(BaseModel):
 
 
 class ReviewDone(BaseModel):
-    by: str = Field(max_length=128, pattern=r"^[^\x00]*\S[^\x00]*$", description="who checked every cell")
+    by: str | None = Field(None, max_length=128, pattern=r"^[^\x00]*\S[^\x00]*$",
+                           description="who checked every cell; signed in, the name signed in is recorded")
 
 
 class Reviewed(BaseModel):
@@ -165,6 +167,14 @@ class Reprocessing(BaseModel):
     id: int
     status: str
     status_url: str
+
+
+class Me(BaseModel):
+    name: str | None                    # None: the open service, or the shared API_TOKEN
+    role: str                           # viewer | reviewer | admin
+    via: str                            # open | api_token | token | session
+    csrf_token: str | None = None       # a session's: send it back as X-CSRF-Token on every change
+    auth: bool                          # whether auth is configured
 
 
 class Problem(BaseModel):

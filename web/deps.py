@@ -2,13 +2,13 @@
 bounded path parameters, and lookups that answer 404."""
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
 from fastapi import Depends, HTTPException, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from redis import Redis
 from rq import Queue
@@ -18,6 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from schemas.models import STATUSES, Cell, Document, Page
 from web import records
 from web.api_models import Problem
+from web.auth import Identity
 from worker.settings import Settings
 from worker.storage import Storage
 
@@ -47,20 +48,37 @@ def session(svc: Svc) -> Iterator[OrmSession]:
 
 Db = Annotated[OrmSession, Depends(session)]
 
-bearer = HTTPBearer(auto_error=False, description="needed for uploads and changes when API_TOKEN is set")
+bearer = HTTPBearer(auto_error=False, description="a user's API token, or API_TOKEN (an admin's); a browser "
+                                                   "signs in at /login instead")
 
 
-def may_change(svc: Svc, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
-    token = svc.settings.api_token
-    if not token:
-        return
-    given = credentials.credentials if credentials else ""
-    if not secrets.compare_digest(given.encode(), token.encode()):
-        raise HTTPException(401, "a valid token is needed: Authorization: Bearer <API_TOKEN>",
-                            headers={"WWW-Authenticate": "Bearer"})
+def caller(request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Identity:
+    """Who makes the request, as the Gate found (web.guard): the bearer above, or a session cookie."""
+    return request.state.identity
 
 
-CHANGE = [Depends(may_change)]
+Caller = Annotated[Identity, Depends(caller)]
+
+
+def require(role: str):
+    def check(who: Caller) -> Identity:
+        if not who.may(role):
+            raise HTTPException(403, f"this needs a {role}; you are a {who.role}")
+        return who
+    return Depends(check)
+
+
+def trail_name(who: Identity, given: str | None) -> str:
+    """The name a change is recorded under: the signed-in user's; the request's own `by` only where no
+    sign-in says it (the open service, the shared API_TOKEN), and then it is needed."""
+    name = who.name or (given or "").strip()
+    if not name:
+        raise RequestValidationError([{"loc": ("body", "by"), "type": "missing",
+                                       "msg": "who makes this change? Sign in, or give it as `by`"}])
+    return name
+
+
+VIEWER, REVIEWER, ADMIN = [require("viewer")], [require("reviewer")], [require("admin")]
 
 # Identifiers are bounded so that no request can reach the database with a number it cannot hold.
 MAX_ID = 2**31 - 1
@@ -69,7 +87,7 @@ CellId = Annotated[int, Path(ge=1, le=MAX_ID)]
 NO_NUL = r"^[^\x00]*$"    # PostgreSQL cannot hold NUL characters in text
 PNG = {200: {"content": {"image/png": {}}, "description": "a PNG image"}}
 ERRORS: dict[int | str, dict] = {404: {"model": Problem}}
-REFUSED: dict[int | str, dict] = {401: {"model": Problem}, 409: {"model": Problem}}
+REFUSED: dict[int | str, dict] = {401: {"model": Problem}, 403: {"model": Problem}, 409: {"model": Problem}}
 
 
 def document_filter(

@@ -23,7 +23,10 @@ class Settings(BaseSettings):
     queue_name: str = "tablescan"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    api_token: str | None = None          # when set, uploads and changes need "Authorization: Bearer <token>"
+    api_token: str | None = None          # an admin's bearer token; once set (or a user exists) all needs auth
+    allowed_hosts: str = "localhost,127.0.0.1,::1"  # Host headers answered (comma-separated; API_HOST is added)
+    session_hours: float = 12.0           # how long a dashboard sign-in lasts
+    insecure: bool = False                # listen beyond loopback with no auth configured (refused otherwise)
     upload_max_bytes: int = 200 * 1024 * 1024
     request_max_bytes: int = 1024 * 1024 * 1024     # a whole request (several files), refused before reading
     page_budget_seconds: int = 120                  # a document gets this much time per page, all told
@@ -46,6 +49,11 @@ class Settings(BaseSettings):
     def as_env(self) -> dict[str, str]:
         """The settings as environment variables, for child processes (workers, watcher, API)."""
         return {k.upper(): str(v) for k, v in self.model_dump().items() if v is not None}
+
+    def hosts(self) -> list[str]:
+        """The Host names the API answers to (DNS rebinding gets a 400): ALLOWED_HOSTS and API_HOST."""
+        named = [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
+        return named + ([self.api_host] if self.api_host not in ("0.0.0.0", "::", *named) else [])
 
     def pipeline(self) -> PipelineConfig:
         """What recognition needs, and nothing else."""

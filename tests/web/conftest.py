@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 import subprocess
 import sys
 
+import httpx
 import pytest
 from PIL import Image
 
 from schemas.database import sessions, upgrade
 from schemas.models import Cell, Document, Page, Table, ValidationError
+from tests.waiting import wait_for
 from worker.settings import Settings
 from worker.storage import Storage
 
@@ -66,3 +69,51 @@ def seed_document(settings: Settings) -> dict:
 def seeded(make_settings):
     settings = make_settings()
     return settings, seed_document(settings)
+
+
+def cli(settings: Settings, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """A `tablescan` command with the test's settings, as a user would run it."""
+    return subprocess.run([sys.executable, "-m", "tablescan.cli", *args], env=worker_env(settings), input=stdin,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+class Served:
+    """`tablescan serve` as its own process on a free loopback port."""
+
+    def __init__(self, settings: Settings, *args: str):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([sys.executable, "-m", "tablescan.cli", "serve", "--api-port", str(self.port),
+                                      *args], env=worker_env(settings), stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        wait_for(self._answers, 60, "tablescan serve to answer /healthz")
+
+    def _answers(self) -> bool:
+        assert self.proc.poll() is None, f"tablescan serve exited: {self.proc.stderr.read()[-2000:]}"
+        try:
+            return httpx.get(self.url + "/healthz", timeout=2).status_code in (200, 503)
+        except httpx.TransportError:
+            return False
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture
+def serve():
+    """serve(settings, *flags) starts `tablescan serve`; every one started is stopped after the test."""
+    started: list[Served] = []
+
+    def start(settings: Settings, *args: str) -> Served:
+        upgrade(settings.database_url)
+        started.append(Served(settings, *args))
+        return started[-1]
+    yield start
+    for s in started:
+        s.stop()

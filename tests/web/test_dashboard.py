@@ -103,7 +103,7 @@ def test_upload_watch_correct_and_download(service, browser, forged_scan, tmp_pa
 
     # the search reaches the cells' text; the filter keeps only the failed file
     page.fill("#search", "维持")
-    page.wait_for_function("document.querySelectorAll('#doc-rows tr[data-id]').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#doc-rows tr[data-id]').length === 1")
     assert page.locator("#doc-rows tr[data-id]").get_attribute("data-id") == "1"
     page.fill("#search", "")
 

@@ -30,7 +30,7 @@ def test_upload_records_commits_and_queues(settings, redis):
     assert all(d.source == "http" and d.collection == "box-3" and d.status == "queued" for d in docs)
     assert all(".." not in d.stored_path and d.stored_path.startswith("originals/") for d in docs)
     assert sorted(document_of(j) for j in queue_for(settings, redis).job_ids) == sorted(ids)
-    status = client.get(f"/documents/{ids[0]}")
+    status = client.get(f"/documents/{ids[0]}", headers={"Authorization": "Bearer s3cret"})
     assert status.json()["status"] == "queued" and status.headers["Retry-After"]
 
 
@@ -54,7 +54,7 @@ def test_upload_over_the_limit_is_refused_and_not_kept(settings):
 
 
 def test_unknown_document_and_format(settings):
-    client = TestClient(create_app(settings))
+    client = TestClient(create_app(settings), headers={"Authorization": "Bearer s3cret"})
     assert client.get("/documents/999").status_code == 404
     assert client.get("/documents/999/export.json").status_code == 404
     assert client.get("/documents/1/export.exe").status_code == 404

@@ -9,7 +9,8 @@ from schemas.export import ValidationErrorOut
 from schemas.models import Cell, ValidationError
 from web import page_images, records
 from web.api_models import CellCorrection, CellView, Corrected, CorrectionOut
-from web.deps import CHANGE, ERRORS, PNG, REFUSED, CellId, Db, Svc, cell_or_404, page_image_or_404
+from web.deps import (ERRORS, PNG, REFUSED, REVIEWER, Caller, CellId, Db, Svc, cell_or_404, page_image_or_404,
+                      trail_name)
 from web.review import CorrectionRefused, correct_cell
 
 router = APIRouter(tags=["review"])
@@ -29,13 +30,14 @@ def cell_image(s: Db, svc: Svc, cell_id: CellId):
     return Response(page_images.crop(path, [int(v) for v in c.bbox]), media_type="image/png")
 
 
-@router.patch("/cells/{cell_id}", response_model=Corrected, dependencies=CHANGE, responses={**ERRORS, **REFUSED})
-def correct(svc: Svc, cell_id: CellId, body: CellCorrection):
-    """Correct a cell's text. Who and when are stored, the OCR text is kept, and the document's checks
-    run again: the answer holds the cell and the checks as they stand now."""
+@router.patch("/cells/{cell_id}", response_model=Corrected, dependencies=REVIEWER,
+              responses={**ERRORS, **REFUSED})
+def correct(svc: Svc, who: Caller, cell_id: CellId, body: CellCorrection):
+    """Correct a cell's text. Who and when are stored (signed in, who signed in), the OCR text is kept,
+    and the document's checks run again: the answer holds the cell and the checks as they stand now."""
     with svc.Session.begin() as s:
         try:
-            c = correct_cell(s, cell_id, body.text, body.by, svc.settings.pipeline())
+            c = correct_cell(s, cell_id, body.text, trail_name(who, body.by), svc.settings.pipeline())
         except LookupError:
             raise HTTPException(404, "no such cell") from None
         except CorrectionRefused as e:

@@ -12,8 +12,8 @@ from ingest.intake import accept
 from schemas.models import STATUSES, Cell, Document, Figure, Page, Table, ValidationError
 from web import page_images, records
 from web.api_models import DocumentDetail, DocumentList, PageStatus, Problem, Reprocessing, ReviewDone, Reviewed, Uploaded
-from web.deps import (CHANGE, ERRORS, NO_NUL, PNG, REFUSED, Db, DocId, Filter, Svc, document_or_404,
-                      page_image_or_404)
+from web.deps import (ADMIN, ERRORS, NO_NUL, PNG, REFUSED, REVIEWER, Caller, Db, DocId, Filter, Svc,
+                      document_or_404, page_image_or_404, trail_name)
 from web.exports import FORMATS, MEDIA_TYPES, render
 from web.review import CorrectionRefused, mark_reviewed
 from worker.queue import enqueue_document
@@ -25,8 +25,8 @@ IDLE_POLL_SECONDS = 15    # Retry-After of the list when nothing is
 UNFINISHED = ("queued", "running")
 
 
-@router.post("/documents", status_code=202, response_model=Uploaded, dependencies=CHANGE,
-             responses={401: {"model": Problem}, 413: {"model": Problem}})
+@router.post("/documents", status_code=202, response_model=Uploaded, dependencies=REVIEWER,
+             responses={401: {"model": Problem}, 403: {"model": Problem}, 413: {"model": Problem}})
 def upload(svc: Svc, files: Annotated[list[UploadFile], File(min_length=1,
                                                              description="scans: PDF, TIFF, PNG, JPEG")],
            response: Response, collection: Annotated[str | None, Query(max_length=512, pattern=NO_NUL)] = None):
@@ -106,7 +106,7 @@ def page_image(s: Db, svc: Svc, doc_id: DocId, number: Annotated[int, Path(ge=1,
     return Response(page_images.draw_grid(path, cells, _failing_cells(s, source)), media_type="image/png")
 
 
-@router.post("/documents/{doc_id}/reprocess", status_code=202, response_model=Reprocessing, dependencies=CHANGE,
+@router.post("/documents/{doc_id}/reprocess", status_code=202, response_model=Reprocessing, dependencies=ADMIN,
              responses={**ERRORS, **REFUSED})
 def reprocess(svc: Svc, doc_id: DocId, response: Response):
     """Recognise the document again from its original: its pages, tables, cells (and corrections),
@@ -127,14 +127,14 @@ def reprocess(svc: Svc, doc_id: DocId, response: Response):
     return {"id": doc_id, "status": "queued", "status_url": f"/documents/{doc_id}"}
 
 
-@router.post("/documents/{doc_id}/reviewed", response_model=Reviewed, dependencies=CHANGE,
+@router.post("/documents/{doc_id}/reviewed", response_model=Reviewed, dependencies=REVIEWER,
              responses={**ERRORS, **REFUSED})
-def reviewed(svc: Svc, doc_id: DocId, body: ReviewDone):
+def reviewed(svc: Svc, who: Caller, doc_id: DocId, body: ReviewDone):
     """Record that a person has checked every cell of the document: its corrections and its unchanged
-    cells then count in the accuracy figures (GET /accuracy)."""
+    cells then count in the accuracy figures (GET /accuracy). Signed in, the reviewer is who signed in."""
     with svc.Session.begin() as s:
         try:
-            doc = mark_reviewed(s, doc_id, body.by)
+            doc = mark_reviewed(s, doc_id, trail_name(who, body.by))
         except LookupError:
             raise HTTPException(404, "no such document") from None
         except CorrectionRefused as e:

@@ -7,14 +7,15 @@ from rq import Worker
 from sqlalchemy import text
 
 from web import metrics
-from web.deps import Db, Svc
+from web.deps import VIEWER, Db, Svc
 
 router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz")
 def healthz(svc: Svc):
-    """Whether the database and Redis answer, and how many workers are registered."""
+    """Whether the database and Redis answer, and how many workers are registered. The one route that
+    needs no auth: it says nothing of the record."""
     health = {"database": "ok", "redis": "ok", "workers": 0}
     try:
         with svc.Session() as s:
@@ -29,7 +30,7 @@ def healthz(svc: Svc):
     return JSONResponse(health, status_code=200 if ok else 503)
 
 
-@router.get("/metrics", response_class=Response,
+@router.get("/metrics", response_class=Response, dependencies=VIEWER,
             responses={200: {"content": {metrics.CONTENT_TYPE: {}}, "description": "Prometheus text format"}})
 def prometheus(s: Db, svc: Svc):
     """Queue depth, workers busy, documents by status, pages per minute and job durations."""

@@ -34,8 +34,8 @@ class Gate:
     """ASGI middleware. `identify(bearer, cookie)` says who a request comes from (run in a thread: it
     reads the record): None is refused with 401, or sent to the sign-in page from a page. A change
     needs at least a reviewer; one carried by a session cookie needs the session's CSRF token and must
-    not come from another site. A body larger than max_bytes is refused with 413 before it is read when
-    Content-Length says so, and cut off as soon as it turns out so."""
+    not come from another site. A body larger than max_bytes is refused with 413, before it is read if
+    Content-Length says so, else as soon as it turns out so; nothing of such a request is kept."""
 
     def __init__(self, app: ASGIApp, identify: Callable[[str | None, str | None], Identity | None],
                  max_bytes: int):
@@ -67,19 +67,30 @@ class Gate:
         except ValueError:
             return await answer(send, 400, "Content-Length is not a number")
         if declared > self.max_bytes:
-            return await answer(send, 413, f"the request is larger than {self.max_bytes} bytes")
-        seen = 0
+            return await answer(send, 413, f"the request is larger than {self.max_bytes} bytes; nothing was kept")
+        seen, over, started = 0, False, False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, over
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:          # no Content-Length, or a false one: stop reading here
+                if seen > self.max_bytes and not over:   # no Content-Length, or a false one: stop here
+                    over = True
+                    if not started:
+                        await answer(send, 413, f"the request is larger than {self.max_bytes} bytes; "
+                                                "nothing of it was kept")
                     return {"type": "http.disconnect"}
             return message
 
-        await self.app(scope, counted, send)
+        async def sent(message: Message) -> None:
+            nonlocal started
+            if over:
+                return          # answered already: what the app makes of the cut-off body is dropped
+            started = True
+            await send(message)
+
+        await self.app(scope, counted, sent)
 
 
 def _may_not_change(identity: Identity, headers: Headers, path: str) -> str | None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from schemas.database import sessions, upgrade
@@ -143,3 +144,25 @@ def test_the_openapi_ui_comes_from_this_server(make_settings, serve):
         r = httpx.get(served.url + ref, headers=token)
         assert r.status_code == 200 and len(r.content) > 100, ref
     assert "<script>" not in page.text                                      # nothing inline for the CSP to allow
+
+
+@pytest.mark.parametrize("chunks", [40])
+def test_an_upload_cut_off_over_the_request_limit_keeps_nothing_and_says_so(make_settings, serve, chunks):
+    settings = make_settings(api_token="s3cret", request_max_bytes=2 * 1024 * 1024)
+    served = serve(settings)
+
+    def body():   # a multipart upload of a good file, then one that never ends, no Content-Length
+        yield (b"--x\r\nContent-Disposition: form-data; name=\"files\"; filename=\"first.pdf\"\r\n"
+               b"Content-Type: application/pdf\r\n\r\n%PDF-1.4 first\r\n--x\r\n"
+               b"Content-Disposition: form-data; name=\"files\"; filename=\"second.pdf\"\r\n"
+               b"Content-Type: application/pdf\r\n\r\n%PDF-1.4 ")
+        for _ in range(chunks):
+            yield b"0" * (256 * 1024)
+
+    r = httpx.post(served.url + "/documents", content=body(), timeout=60,
+                   headers={"Authorization": "Bearer s3cret", "Content-Type": "multipart/form-data; boundary=x"})
+    assert r.status_code == 413 and "nothing of it was kept" in r.json()["detail"]
+    with sessions(settings.database_url)() as s:
+        assert s.scalars(select(Document)).all() == []
+    originals = settings.storage_root / "originals"
+    assert not originals.exists() or not any(originals.iterdir())

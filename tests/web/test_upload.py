@@ -43,11 +43,15 @@ def test_upload_needs_the_token(settings):
     assert r.status_code == 401
 
 
-def test_upload_over_the_limit_is_refused_and_not_kept(settings):
+def test_an_upload_with_one_file_over_the_limit_keeps_none_and_says_which(settings):
     client = TestClient(create_app(settings))
-    r = client.post("/documents", files=[("files", ("big.pdf", b"%PDF" + b"0" * 20_000, "application/pdf"))],
-                    headers={"Authorization": "Bearer s3cret"})
+    files = [("files", ("small.pdf", b"%PDF-1.4 small", "application/pdf")),
+             ("files", ("big.pdf", b"%PDF" + b"0" * 20_000, "application/pdf")),
+             ("files", ("after.pdf", b"%PDF-1.4 after", "application/pdf"))]
+    r = client.post("/documents", files=files, headers={"Authorization": "Bearer s3cret"})
     assert r.status_code == 413
+    assert r.json()["detail"]["too_large"] == ["big.pdf"] and r.json()["detail"]["kept"] == []
+    assert "none of the 3 files was kept" in r.json()["detail"]["message"]
     with sessions(settings.database_url)() as s:
         assert s.scalar(select(Document)) is None
     assert not list((settings.storage_root / "originals").glob("*"))

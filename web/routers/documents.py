@@ -30,14 +30,21 @@ UNFINISHED = ("queued", "running")
 def upload(svc: Svc, files: Annotated[list[UploadFile], File(min_length=1,
                                                              description="scans: PDF, TIFF, PNG, JPEG")],
            response: Response, collection: Annotated[str | None, Query(max_length=512, pattern=NO_NUL)] = None):
-    """Upload one or more scans. Answers 202 with the new document ids; poll the `Location`."""
+    """Upload one or more scans. Answers 202 with the new document ids; poll the `Location`. All or
+    nothing: when one file is over UPLOAD_MAX_BYTES, none is kept and the 413 names it."""
+    limit = svc.settings.upload_max_bytes
+    over = [f.filename or "upload" for f in files if f.size is None or f.size > limit]
+    if over:
+        raise HTTPException(413, {"message": f"over the upload limit of {limit} bytes: {', '.join(over)}; "
+                                             f"none of the {len(files)} files was kept",
+                                  "too_large": over, "kept": []})
     ids = []
     for f in files:
         try:
             doc = accept(f.file, f.filename or "upload", "http", storage=svc.storage, Session=svc.Session,
-                         queue=svc.queue, collection=collection or None, max_bytes=svc.settings.upload_max_bytes)
-        except FileTooLarge as e:
-            raise HTTPException(413, str(e)) from None
+                         queue=svc.queue, collection=collection or None, max_bytes=limit)
+        except FileTooLarge as e:   # the spooled file grew after it was measured: nothing to keep of it
+            raise HTTPException(413, {"message": str(e), "kept": ids}) from None
         ids.append(doc.id)
     response.headers["Location"] = f"/documents/{ids[0]}" if len(ids) == 1 else \
         "/documents?ids=" + ",".join(map(str, ids))

@@ -6,6 +6,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -166,3 +167,27 @@ def test_an_upload_cut_off_over_the_request_limit_keeps_nothing_and_says_so(make
         assert s.scalars(select(Document)).all() == []
     originals = settings.storage_root / "originals"
     assert not originals.exists() or not any(originals.iterdir())
+
+
+def test_the_compose_migrate_step_makes_the_admin_from_its_secret(make_settings, serve, tmp_path):
+    """docker/compose.yaml's own migrate command, run here with the secret where compose mounts it."""
+    import yaml
+
+    compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker" / "compose.yaml").read_text())
+    command = compose["services"]["migrate"]["command"]
+    assert "admin_password" in compose["services"]["migrate"]["secrets"]
+    secret = tmp_path / "admin_password"
+    settings = make_settings()
+    script = command[-1].replace("/run/secrets/admin_password", str(secret)).replace("${ADMIN_USER:-admin}", "admin")
+    for password in ("first secret phrase", "second secret phrase"):     # the secret is the truth, each start
+        secret.write_text(password + "\n")
+        env = {**worker_env(settings), "PATH": f"{Path(sys.executable).parent}:{worker_env(settings)['PATH']}"}
+        run = subprocess.run(command[:-1] + [script], env=env, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+    served = serve(settings, "--api-host", "0.0.0.0")      # a user exists: it may listen beyond loopback
+    with httpx.Client(base_url=served.url) as client:
+        assert client.get("/documents").status_code == 401
+        client.post("/auth/login", data={"name": "admin", "password": "first secret phrase"})
+        assert client.get("/auth/me").status_code == 401
+        client.post("/auth/login", data={"name": "admin", "password": "second secret phrase"})
+        assert client.get("/auth/me").json()["role"] == "admin"

@@ -109,30 +109,28 @@ def add_user(s: Session, name: str, role: str, password: str | None, update: boo
     return user
 
 
-def remove_user(s: Session, name: str) -> None:
-    """The user goes, and with them their tokens and sessions."""
+def _existing(s: Session, name: str) -> User:
     user = s.scalar(select(User).where(User.name == name))
     if user is None:
         raise AuthError(f"no user {name!r}")
-    s.delete(user)
+    return user
+
+
+def remove_user(s: Session, name: str) -> None:
+    """The user goes, and with them their tokens and sessions."""
+    s.delete(_existing(s, name))
 
 
 def issue_token(s: Session, name: str, label: str = "") -> str:
     """A new API token for the user: returned once, kept only as its SHA-256."""
-    user = s.scalar(select(User).where(User.name == name))
-    if user is None:
-        raise AuthError(f"no user {name!r}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    s.add(ApiToken(user_id=user.id, label=label[:128], token_sha256=_sha256(token)))
+    s.add(ApiToken(user_id=_existing(s, name).id, label=label[:128], token_sha256=_sha256(token)))
     s.flush()
     return token
 
 
 def revoke_tokens(s: Session, name: str) -> int:
-    user = s.scalar(select(User).where(User.name == name))
-    if user is None:
-        raise AuthError(f"no user {name!r}")
-    return s.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount
+    return s.execute(delete(ApiToken).where(ApiToken.user_id == _existing(s, name).id)).rowcount
 
 
 # -- sign-in ------------------------------------------------------------------------------------------------

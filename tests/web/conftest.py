@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,6 +16,10 @@ from PIL import Image
 from schemas.database import sessions, upgrade
 from schemas.models import Cell, Document, Page, Table, ValidationError
 from tests.waiting import wait_for
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 from worker.settings import Settings
 from worker.storage import Storage
 
@@ -117,3 +122,13 @@ def serve():
     yield start
     for s in started:
         s.stop()
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium, headless, through Playwright."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -20,14 +20,11 @@ from PIL import Image
 
 from web.app import create_app
 from schemas.database import upgrade
-from tests.web.conftest import worker_env
+from tests.web.conftest import CHROMIUM, worker_env
 
-CHROMIUM = Path("/usr/bin/chromium")
 # UPDATE_SCREENSHOTS=1 writes them into docs/screenshots/; otherwise a test run leaves the tree clean
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") \
     else Path(tempfile.gettempdir()) / "tablescan-screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="the browser test needs Debian's chromium at /usr/bin/chromium "
@@ -73,15 +70,6 @@ def service(make_settings):
             worker.kill()
         server.should_exit = True
         thread.join(10)
-
-
-@pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_upload_watch_correct_and_download(service, browser, forged_scan, tmp_path):

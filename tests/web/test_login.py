@@ -14,19 +14,9 @@ from sqlalchemy import select
 
 from schemas.database import sessions
 from schemas.models import Correction, Document
-from tests.web.conftest import cli, seed_document
-from tests.web.test_dashboard import CHROMIUM, CHROMIUM_ARGS
+from tests.web.conftest import CHROMIUM, cli, seed_document
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
-
-
-@pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

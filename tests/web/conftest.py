@@ -16,12 +16,12 @@ from PIL import Image
 from schemas.database import sessions, upgrade
 from schemas.models import Cell, Document, Page, Table, ValidationError
 from tests.waiting import wait_for
+from worker.settings import Settings
+from worker.storage import Storage
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-from worker.settings import Settings
-from worker.storage import Storage
 
 
 def worker_env(settings: Settings) -> dict[str, str]:

@@ -40,4 +40,3 @@ def read_value(text: str) -> Reading:
     if not _NUMBER.fullmatch(t):
         return Reading(UNREADABLE, None)
     return Reading(NUMBER, float(t) if "." in t else int(t))
-

@@ -61,7 +61,10 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$API_PORT") 2>/dev/null; then
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/tablescan-compose-test.XXXXXX")
-export INBOX_DIR=$WORK/inbox API_TOKEN=
+export INBOX_DIR=$WORK/inbox ADMIN_PASSWORD_FILE=$WORK/admin_password
+API_TOKEN=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))'); export API_TOKEN
+python3 -c 'import secrets; print(secrets.token_urlsafe(24))' >"$ADMIN_PASSWORD_FILE"
+AUTH=(-H "Authorization: Bearer $API_TOKEN")
 mkdir -p "$INBOX_DIR"
 
 compose() { "${COMPOSE[@]}" "$@"; }
@@ -164,15 +167,19 @@ sys.exit(not (h["database"] == "ok" and h["redis"] == "ok" and h["workers"] == 2
 done
 say "healthz: $health"
 
+anonymous=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$BASE_URL/documents" || true)
+[ "$anonymous" = 401 ] || die "GET /documents without a token answered $anonymous, not 401"
+say "GET /documents without a token: 401"
+
 say "uploading samples/sample-report.pdf"
-uploaded=$(curl -fsS --max-time 60 -F "files=@$SAMPLE;type=application/pdf" "$BASE_URL/documents") \
+uploaded=$(curl -fsS --max-time 60 "${AUTH[@]}" -F "files=@$SAMPLE;type=application/pdf" "$BASE_URL/documents") \
   || die "upload failed"
 say "POST /documents: $uploaded"
 doc=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["ids"][0])' "$uploaded")
 
 deadline=$(( $(date +%s) + DOC_TIMEOUT )); last=""
 while :; do
-  detail=$(curl -fsS --max-time 10 "$BASE_URL/documents/$doc" || true)
+  detail=$(curl -fsS --max-time 10 "${AUTH[@]}" "$BASE_URL/documents/$doc" || true)
   line=$(python3 -c 'import json, sys; d = json.loads(sys.argv[1]);
 print(d["status"], "pages %s/%s" % (d.get("pages_done"), d.get("page_count")), d.get("error") or "")' "$detail" 2>/dev/null \
     || echo "unreadable answer: ${detail:0:200}")
@@ -186,7 +193,7 @@ print(d["status"], "pages %s/%s" % (d.get("pages_done"), d.get("page_count")), d
   sleep 3
 done
 
-tables=$(curl -fsS --max-time 30 "$BASE_URL/documents/$doc/export.json" \
+tables=$(curl -fsS --max-time 30 "${AUTH[@]}" "$BASE_URL/documents/$doc/export.json" \
   | python3 -c 'import json, sys; d = json.load(sys.stdin); t = [t for p in d["pages"] for t in p.get("tables") or []]
 print(len(d["pages"]), "pages,", len(t), "tables,", sum(len(x.get("cells") or []) for x in t), "cells, report year",
       d.get("report_year"), "issued by", d.get("issuing_body"))' 2>/dev/null || echo "export unreadable")

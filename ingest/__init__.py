@@ -1,1 +1,1 @@
-"""The front door: the watched folder, `tablescan submit` and HTTP upload all end in intake.accept()."""
+"""Intake: the watched folder, `tablescan submit` and HTTP upload all end in intake.accept()."""

@@ -18,9 +18,9 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from schemas.models import FINAL_STATUSES, Document, utcnow
-from tablescan.storage import Storage, open_regular, sha256_of
 from worker import persist
-from worker.jobs import enqueue_document
+from worker.queue import enqueue_document
+from worker.storage import Storage, open_regular, sha256_of
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from ingest.intake import Intake
-from tablescan.storage import sha256_of, write_new
+from worker.storage import sha256_of, write_new
 
 log = logging.getLogger(__name__)
 

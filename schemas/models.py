@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 STATUSES = ("queued", "running", "done", "done_with_errors", "failed")
 FINAL_STATUSES = ("done", "done_with_errors", "failed")
 SOURCES = ("folder", "cli", "http")
+ROLES = ("viewer", "reviewer", "admin")   # each may do what the one before may, and more
 
 
 def utcnow() -> datetime:
@@ -200,3 +201,49 @@ class Attempt(Base):
     finished_at: Mapped[datetime | None]
     outcome: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | failed | abandoned
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class User(Base):
+    """A person who may sign in, with a role. Only an argon2 hash of the password is kept."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)    # what the correction trail shows
+    role: Mapped[str] = mapped_column(String(16))                  # viewer | reviewer | admin
+    password_hash: Mapped[str | None] = mapped_column(String(256))  # None: tokens only, no sign-in
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    tokens: Mapped[list[ApiToken]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    sessions: Mapped[list[LoginSession]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class ApiToken(Base):
+    """A user's token for scripts (Authorization: Bearer). Only its SHA-256 is kept: it is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(128), default="")
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class LoginSession(Base):
+    """A signed-in browser. Its cookie holds a secret whose SHA-256 is kept here, with the CSRF token the
+    dashboard sends back on every change. A user's session, or an admin's signed in with API_TOKEN."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User | None] = relationship(back_populates="sessions")

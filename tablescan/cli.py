@@ -9,7 +9,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from tablescan.settings import Settings, load
+from worker.settings import Settings, load
 
 log = logging.getLogger("tablescan")
 
@@ -28,6 +28,13 @@ def _recognition(p: argparse.ArgumentParser) -> None:
     p.add_argument("--review-threshold", type=float, help="cells below this confidence go to review (0.80)")
 
 
+def _listening(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--api-host", help="address the API listens on (default 127.0.0.1)")
+    p.add_argument("--api-port", type=int)
+    p.add_argument("--insecure", action="store_true", default=None,
+                   help="listen beyond loopback even with no auth configured (refused otherwise)")
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     keys = Settings.model_fields.keys()
     return load(**{k: v for k, v in vars(args).items() if k in keys})
@@ -35,45 +42,37 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 # -- process ---------------------------------------------------------------------------------------------
 
-def _page_task(task):
-    from worker import pipeline
-
-    path, number, config = task
-    return pipeline.recognise_page(Path(path), number, config)[0]
-
-
 def cmd_process(args) -> int:
     """The whole pipeline in-process: no Redis, no database. Writes OUT/<stem>.json per file."""
-    from tablescan.exports import build_export, render
-    from tablescan.storage import sha256_of
-    from worker import pipeline, rasterise
+    from web.exports import build_export, render
+    from worker.pipeline import DocumentFlow
+    from worker.rasterise import UnreadableDocument
+    from worker.storage import sha256_of
 
-    settings = settings_from(args)
-    config = settings.pipeline()
-    limits = rasterise.Limits(settings.max_pages, settings.max_pixels)
+    flow = DocumentFlow.from_settings(settings_from(args))
     args.out.mkdir(parents=True, exist_ok=True)
     files, failed = [], 0
     for f in args.files:
         try:
-            files.append((f, rasterise.inspect(f, limits, settings.dpi).page_count))
-        except (rasterise.UnreadableDocument, OSError) as e:
+            files.append((f, flow.inspect(f)))
+        except (UnreadableDocument, OSError) as e:
             print(f"{f}: {e.strerror if isinstance(e, OSError) else e}", file=sys.stderr)
             failed += 1
-    tasks = [(str(f), n, config) for f, count in files for n in range(1, count + 1)]
+    tasks = [(f, n) for f, count in files for n in range(1, count + 1)]
     jobs = args.jobs or os.cpu_count() or 1
     if jobs > 1 and len(tasks) > 1:
         with ProcessPoolExecutor(jobs) as pool:
-            results = list(pool.map(_page_task, tasks, chunksize=1))
+            results = list(pool.map(flow.page_result, tasks, chunksize=1))
     else:
-        results = [_page_task(t) for t in tasks]
-    engine = {**pipeline.engine_versions(), "settings": config.as_dict()}
+        results = [flow.page_result(t) for t in tasks]
+    engine = flow.engine()
     i = 0
     for f, count in files:
         pages, i = results[i:i + count], i + count
-        analysis = pipeline.analyse_document(pages, config)
         meta = {"filename": f.name, "sha256": sha256_of(f), "engine": engine,
                 "status": "done_with_errors" if any(p.error for p in pages) else "done"}
-        (args.out / f"{f.stem}.json").write_bytes(render(build_export(meta, pages, analysis), "json"))
+        export = build_export(meta, pages, flow.finish(pages))
+        (args.out / f"{f.stem}.json").write_bytes(render(export, "json"))
         print(f"{f}: {count} pages, {sum(len(p.tables) for p in pages)} tables -> {args.out / (f.stem + '.json')}")
     return 1 if failed else 0
 
@@ -101,7 +100,8 @@ def cmd_worker(args) -> int:
     from rq import Worker
 
     from schemas.database import upgrade
-    from worker.jobs import configure, queue_for
+    from worker.jobs import configure
+    from worker.queue import queue_for
 
     settings = settings_from(args)
     configure(settings)          # the jobs run with these settings, flags included
@@ -117,8 +117,8 @@ def _intake(settings: Settings):
     from redis import Redis
 
     from schemas.database import sessions
-    from tablescan.storage import Storage
-    from worker.jobs import queue_for
+    from worker.queue import queue_for
+    from worker.storage import Storage
 
     return dict(storage=Storage(settings.storage_root), Session=sessions(settings.database_url),
                 queue=queue_for(settings, Redis.from_url(settings.redis_url)))
@@ -152,7 +152,7 @@ def cmd_watch(args) -> int:
 
 def _reconcile(deps: dict, stop, interval_seconds: float = 60) -> None:
     """Every minute, re-enqueue unfinished documents that Redis has lost (restarted or flushed)."""
-    from worker.jobs import requeue_lost
+    from worker.queue import requeue_lost
 
     while not stop.wait(interval_seconds):
         try:
@@ -167,13 +167,72 @@ def cmd_serve(args) -> int:
     """The HTTP API."""
     import uvicorn
 
-    from ingest.http import create_app
     from schemas.database import upgrade
+    from web.app import create_app
+    from web.auth import exposure_refused
 
     settings = settings_from(args)
     upgrade(settings.database_url)
+    refused = exposure_refused(settings)
+    if refused:
+        print(refused, file=sys.stderr)
+        return 2
     print(f"API on http://{settings.api_host}:{settings.api_port}/docs", flush=True)
     uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning")
+    return 0
+
+
+# -- users -------------------------------------------------------------------------------------------------
+
+def _password(args) -> str | None:
+    """From --password-file (its first line: a Docker secret), a terminal (asked twice), or standard input."""
+    import getpass
+
+    if args.no_password:
+        return None
+    if args.password_file:
+        return (args.password_file.read_text(encoding="utf-8").splitlines() or [""])[0]
+    if sys.stdin.isatty():
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            raise SystemExit("the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def cmd_user(args) -> int:
+    """Users who may sign in, with a role (viewer: read; reviewer: and upload, correct, mark reviewed;
+    admin: and reprocess), and their API tokens for scripts. Once a user exists, everything needs auth."""
+    from sqlalchemy import select
+
+    from schemas.database import sessions, upgrade
+    from schemas.models import User
+    from web import auth
+
+    if args.action != "list" and not args.name:
+        print(f"user {args.action} needs the user's NAME", file=sys.stderr)
+        return 2
+    settings = settings_from(args)
+    upgrade(settings.database_url)
+    try:
+        with sessions(settings.database_url).begin() as s:
+            if args.action == "add":
+                user = auth.add_user(s, args.name, args.role, _password(args), update=args.update)
+                print(f"user {user.name}: {user.role}")
+            elif args.action == "remove":
+                auth.remove_user(s, args.name)
+                print(f"user {args.name} removed, with their tokens and sessions")
+            elif args.action == "token":
+                print(auth.issue_token(s, args.name, args.label or ""))
+            elif args.action == "revoke-tokens":
+                print(f"{auth.revoke_tokens(s, args.name)} tokens of {args.name} revoked")
+            else:
+                for user in s.scalars(select(User).order_by(User.name)):
+                    sign_in = "password" if user.password_hash else "no password (tokens only)"
+                    print(f"{user.name}\t{user.role}\t{sign_in}\t{len(user.tokens)} tokens")
+    except auth.AuthError as e:
+        print(str(e), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -198,7 +257,7 @@ def cmd_status(args) -> int:
 
     from schemas.database import sessions, upgrade
     from schemas.models import Document
-    from tablescan import records
+    from web import records
 
     settings = settings_from(args)
     upgrade(settings.database_url)
@@ -225,8 +284,8 @@ def cmd_status(args) -> int:
 def cmd_export(args) -> int:
     from schemas.database import sessions, upgrade
     from schemas.models import Document
-    from tablescan import records
-    from tablescan.exports import render
+    from web import records
+    from web.exports import render
 
     settings = settings_from(args)
     upgrade(settings.database_url)
@@ -246,7 +305,7 @@ def cmd_export(args) -> int:
 def cmd_review(args) -> int:
     """The review queue: cells a person should check, those in a failed check first."""
     from schemas.database import sessions, upgrade
-    from tablescan.review import review_queue
+    from web.review import review_queue
 
     settings = settings_from(args)
     upgrade(settings.database_url)
@@ -265,7 +324,7 @@ def cmd_review(args) -> int:
 def cmd_correct(args) -> int:
     """Correct a cell's value; the OCR text is kept and the document's checks run again."""
     from schemas.database import sessions, upgrade
-    from tablescan.review import CorrectionRefused, correct_cell
+    from web.review import CorrectionRefused, correct_cell
 
     settings = settings_from(args)
     upgrade(settings.database_url)
@@ -303,7 +362,7 @@ def cmd_batch_export(args) -> int:
 
     from schemas.database import sessions, upgrade
     from schemas.models import Document
-    from tablescan.exports import batch_table, render_batch
+    from web.exports import batch_table, render_batch
 
     settings = settings_from(args)
     upgrade(settings.database_url)
@@ -368,7 +427,7 @@ def parser() -> argparse.ArgumentParser:
                                    "redis-server is on PATH, a private Redis is started on a free port.")
     p.add_argument("--inbox", type=Path, help="the watched upload folder (default ./inbox)")
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--api-port", type=int)
+    _listening(p)
     p.add_argument("--sample", type=Path, help="drop this scan into the inbox once everything is up")
     p.add_argument("--until-done", action="store_true", help="stop once every document is final")
     _recognition(p)
@@ -390,10 +449,23 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_watch)
 
     p = sub.add_parser("serve", help="the HTTP API", description=cmd_serve.__doc__)
-    p.add_argument("--api-host")
-    p.add_argument("--api-port", type=int)
+    _listening(p)
     _common(p)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("user", help="users, roles and API tokens", description=cmd_user.__doc__)
+    p.add_argument("action", choices=["add", "list", "remove", "token", "revoke-tokens"],
+                   help="add NAME --role R; list; remove NAME; token NAME (prints a new API token); "
+                        "revoke-tokens NAME")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=["viewer", "reviewer", "admin"], default="viewer")
+    p.add_argument("--password-file", type=Path, help="read the password from this file's first line "
+                                                      "(a Docker secret); default: ask, or standard input")
+    p.add_argument("--no-password", action="store_true", help="tokens only: this user cannot sign in")
+    p.add_argument("--update", action="store_true", help="add: set the role and password of a user who exists")
+    p.add_argument("--label", help="token: what the token is for")
+    _common(p)
+    p.set_defaults(func=cmd_user)
 
     p = sub.add_parser("submit", help="queue files for processing")
     p.add_argument("files", nargs="+", type=Path)

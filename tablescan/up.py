@@ -17,7 +17,8 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from schemas.database import sessions, upgrade
-from tablescan.settings import Settings
+from web.auth import exposure_refused
+from worker.settings import Settings
 
 
 def redis_answers(url: str) -> bool:
@@ -141,6 +142,11 @@ def _run(settings: Settings, workers: int, sample: Path | None, until_done: bool
         print(f"nothing answered at {settings.redis_url}: started a private Redis at {url}", flush=True)
         settings = settings.model_copy(update={"redis_url": url})
     upgrade(settings.database_url)
+    refused = exposure_refused(settings)
+    if refused:
+        print(refused, file=sys.stderr)
+        stop(private_redis)
+        return 2
     env = settings.as_env()
     print(f"database   {settings.database_url}\nredis      {settings.redis_url}\n"
           f"storage    {Path(settings.storage_root).resolve()}\ninbox      {Path(settings.inbox).resolve()}",
@@ -200,7 +206,7 @@ def follow(settings: Settings, after_id: int, timeout_seconds: float = 900) -> i
     from sqlalchemy import select
 
     from schemas.models import FINAL_STATUSES, Document
-    from tablescan import records
+    from web import records
 
     Session = sessions(settings.database_url)
     deadline = time.monotonic() + timeout_seconds

@@ -45,11 +45,12 @@ def redis(redis_url):
 def make_settings(tmp_path, redis_url):
     """Settings for one test: its own storage root and its own RQ queue, so test runs sharing one Redis
     never see each other's jobs."""
-    from tablescan.settings import Settings
+    from worker.settings import Settings
 
     def make(**kw):
         base = dict(redis_url=redis_url, storage_root=tmp_path / "storage", inbox=tmp_path / "inbox",
-                    database_url=f"sqlite:///{tmp_path / 'test.db'}", queue_name=f"test-{uuid.uuid4().hex[:12]}")
+                    database_url=f"sqlite:///{tmp_path / 'test.db'}", queue_name=f"test-{uuid.uuid4().hex[:12]}",
+                    allowed_hosts="127.0.0.1,localhost,testserver")   # testserver: FastAPI's TestClient
         return Settings(**{**base, **kw})
     return make
 

@@ -12,7 +12,7 @@ class PipelineConfig:
                                       # +eng lets Latin garbage into Chinese labels and costs ~40% more)
     review_threshold: float = 0.80    # cells below this confidence go to review
     tables_only: bool = False         # skip OCR of page text outside tables
-    page_timeout_seconds: float = 120.0  # a Tesseract call running longer is killed
+    page_timeout_seconds: float = 180.0  # a Tesseract call running longer is killed
     max_skew_degrees: float = 10.0
     detect_orientation: bool = True
 

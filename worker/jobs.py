@@ -1,81 +1,54 @@
-"""RQ jobs: thin, importable functions. The only module that touches RQ.
+"""The RQ jobs: the document flow (worker.pipeline) run across workers, each step written to the record.
 
 A document job inspects the file and fans out one job per page, then a finaliser that depends on all of
 them (allow_failure, so one bad page cannot stall the document). Transient failures (the database or
 Redis unreachable) raise and are retried with backoff; a file that cannot be read is recorded as failed
-and never retried.
+and never retried. RQ names these functions in Redis (worker.queue), so their names stay.
+
+The jobs run with the settings of the worker that runs them: `tablescan worker` builds them from its
+flags and the environment and hands them over with `configure` before it works.
 """
 from __future__ import annotations
 
 import logging
 import os
-import re
 import socket
-import uuid
-from dataclasses import replace
 from datetime import UTC, datetime
-from functools import lru_cache
 
-from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from rq import Queue, Retry, get_current_job
+from rq import Queue, get_current_job
 from rq.job import Dependency
-from sqlalchemy.exc import OperationalError
 
 from schemas.database import sessions
-from schemas.models import FINAL_STATUSES, Document, utcnow
-from tablescan.settings import Settings, load
-from tablescan.storage import Storage
-from worker import corrections, persist, pipeline, rasterise
+from schemas.models import Document, utcnow
+from worker import corrections, persist, rasterise
+from worker.pipeline import DocumentFlow, page_png
+from worker.queue import FINALISE_TIMEOUT, RETRY, job_id, queue_for
 from worker.results import PageResult
+from worker.settings import Settings
+from worker.storage import Storage
 
 log = logging.getLogger(__name__)
 
-TRANSIENT = (OperationalError, RedisConnectionError, ConnectionError, TimeoutError)
-RETRY = Retry(max=5, interval=[5, 15, 60, 120, 300])
-DOCUMENT_TIMEOUT = 300
-FINALISE_TIMEOUT = 900
+
+class NotConfigured(RuntimeError):
+    """A job ran in a process that was not given its settings (run it under `tablescan worker`)."""
 
 
 _configured: Settings | None = None
 
 
 def configure(settings: Settings) -> None:
-    """The settings of the worker process that runs the jobs (`tablescan worker` calls this before it
-    works): RQ forks a work horse per job, and the horse inherits them. Flags and the environment
-    reach the jobs the same way, through the worker's own settings."""
+    """The settings of the worker process that runs the jobs. RQ forks a work horse per job, and the
+    horse inherits them: flags and the environment reach the jobs the same way, through them."""
     global _configured
     _configured = settings
-    _settings.cache_clear()
 
 
-@lru_cache(maxsize=1)
 def _settings() -> Settings:
-    """The worker's settings; the environment's only for a worker not started by `tablescan worker`."""
-    return _configured if _configured is not None else load()
-
-
-def queue_for(settings: Settings, connection: Redis | None = None) -> Queue:
-    return Queue(settings.queue_name, connection=connection or Redis.from_url(settings.redis_url))
-
-
-def job_id(kind: str, doc_id: int, run: str, page: int | None = None) -> str:
-    """Job ids say what they are for (`page-12-3_<run>`); `run` keeps each run of a document apart, so
-    a re-run never meets the finished jobs of an earlier one."""
-    return f"{kind}-{doc_id}{'' if page is None else f'-{page}'}_{run}"
-
-
-def document_of(job_id_: str) -> int | None:
-    m = re.fullmatch(r"(?:doc|page|final)-(\d+)(?:-\d+)?_[0-9a-f]+", job_id_)
-    return int(m[1]) if m else None
-
-
-def enqueue_document(queue: Queue, doc_id: int) -> str:
-    """Queue a committed document. Call only after the Document row is committed."""
-    run = uuid.uuid4().hex[:10]
-    queue.enqueue(process_document, doc_id, run, job_id=job_id("doc", doc_id, run), job_timeout=DOCUMENT_TIMEOUT,
-                  retry=RETRY, description=f"document {doc_id}")
-    return run
+    if _configured is None:
+        raise NotConfigured("the jobs have no settings: run them under `tablescan worker`, or call "
+                            "worker.jobs.configure(settings) first")
+    return _configured
 
 
 def _current_queue(settings: Settings) -> Queue:
@@ -99,9 +72,9 @@ def _worker_name() -> str:
 def process_document(doc_id: int, run: str = "inline") -> int:
     """Inspect the stored original, record its page count, and fan out page jobs and the finaliser."""
     settings = _settings()
+    flow = DocumentFlow.from_settings(settings)
     Session = sessions(settings.database_url)
     storage = Storage(settings.storage_root)
-    limits = rasterise.Limits(settings.max_pages, settings.max_pixels)
     with Session.begin() as s:
         doc = s.get(Document, doc_id)
         if doc is None or doc.duplicate_of_id is not None:
@@ -109,14 +82,13 @@ def process_document(doc_id: int, run: str = "inline") -> int:
             return 0
         attempt = persist.begin_attempt(s, doc_id, _job_id(), "document", None, _worker_name())
         try:
-            info = rasterise.inspect(storage.path(doc.stored_path), limits, settings.dpi)
+            page_count = flow.inspect(storage.path(doc.stored_path))
         except (rasterise.UnreadableDocument, FileNotFoundError) as e:
             reason = str(e) if isinstance(e, rasterise.UnreadableDocument) else "the stored original is missing"
             persist.fail_document(s, doc, reason)
             persist.end_attempt(attempt, "failed", reason)
             return 0
-        persist.start_document(s, doc, info.page_count, {**pipeline.engine_versions(),
-                                                         "settings": settings.pipeline().as_dict()})
+        persist.start_document(s, doc, page_count, flow.engine())
         todo = persist.pages_to_do(s, doc)   # after a crash or a lost Redis, only what is missing
         persist.end_attempt(attempt, "ok")
     q = _current_queue(settings)
@@ -127,7 +99,7 @@ def process_document(doc_id: int, run: str = "inline") -> int:
               job_timeout=FINALISE_TIMEOUT,
               depends_on=Dependency(jobs=pages, allow_failure=True) if pages else None,
               description=f"document {doc_id} finalise")
-    return info.page_count
+    return page_count
 
 
 def _aware(when: datetime) -> datetime:
@@ -140,7 +112,6 @@ def process_page(doc_id: int, number: int) -> str:
     settings = _settings()
     Session = sessions(settings.database_url)
     storage = Storage(settings.storage_root)
-    limits = rasterise.Limits(settings.max_pages, settings.max_pixels)
     with Session.begin() as s:
         doc = s.get(Document, doc_id)
         if doc is None or doc.status not in ("running", "queued"):
@@ -156,12 +127,11 @@ def process_page(doc_id: int, number: int) -> str:
         result, upright = PageResult(number=number, error=f"the document ran over its time budget of {budget} s "
                                      f"({settings.page_budget_seconds} s a page, PAGE_BUDGET_SECONDS)"), None
     else:
-        limits = replace(limits, poppler_seconds=min(limits.poppler_seconds, left))
         try:
-            result, upright = pipeline.recognise_page(path, number, settings.pipeline(), limits)
+            result, upright = DocumentFlow.from_settings(settings).page(path, number, seconds_left=left)
         except rasterise.UnreadableDocument as e:
             result, upright = PageResult(number=number, error=str(e)), None
-    image_rel = storage.put_page_image(doc_id, number, upright) if upright is not None else None
+    image_rel = storage.put_page_image(doc_id, number, page_png(upright)) if upright is not None else None
     with Session.begin() as s:
         persist.save_page(s, doc_id, result, image_rel)
         persist.end_attempt(s.get(persist.Attempt, attempt_id), "failed" if result.error else "ok", result.error)
@@ -186,36 +156,3 @@ def finalise_document(doc_id: int) -> str:
         persist.settle_status(s, doc)
         persist.end_attempt(attempt, "ok")
         return doc.status
-
-
-def requeue_lost(Session, queue: Queue, min_age_seconds: float = 10) -> list[int]:
-    """Re-enqueue documents the database says are unfinished but Redis has no job for (Redis restarted
-    empty or flushed). The database is the record; this makes Redis agree with it. Documents younger
-    than `min_age_seconds` are left alone: their intake may not have enqueued yet. Returns the ids."""
-    from datetime import timedelta
-
-    from sqlalchemy import select
-
-    from schemas.models import utcnow
-
-    known = set(queue.job_ids)
-    for registry in (queue.started_job_registry, queue.deferred_job_registry, queue.scheduled_job_registry):
-        known.update(registry.get_job_ids())
-    known_docs = {document_of(j) for j in known}
-    lost = []
-    with Session() as s:
-        docs = s.scalars(select(Document).where(Document.status.in_(("queued", "running")),
-                                                Document.duplicate_of_id.is_(None),   # a copy waits for its first
-                                                Document.created_at < utcnow() - timedelta(seconds=min_age_seconds))
-                         ).all()
-    for doc in docs:
-        if doc.id not in known_docs:
-            enqueue_document(queue, doc.id)
-            lost.append(doc.id)
-    with Session.begin() as s:   # a copy recorded just as its first copy was settled
-        waiting = s.scalars(select(Document).where(Document.status.in_(("queued", "running")),
-                                                   Document.duplicate_of_id.is_not(None))).all()
-        for first in {s.get(Document, c.duplicate_of_id) for c in waiting}:
-            if first is not None and first.status in FINAL_STATUSES:
-                persist.settle_copies(s, first)
-    return lost

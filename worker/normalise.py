@@ -107,7 +107,3 @@ def numeric_text(raw: str) -> str | None:
     if "." not in t and len(t) > 1 and t.startswith("0"):
         return None  # "03": a misread, not a count
     return t
-
-
-def is_number(text: str) -> bool:
-    return bool(text) and _NUMBER.fullmatch(text.replace(",", "")) is not None

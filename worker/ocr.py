@@ -11,6 +11,7 @@ Interface: read_cells(image, boxes, hints) -> list[CellText].
 from __future__ import annotations
 
 import html
+import os
 import re
 import subprocess
 import time
@@ -304,17 +305,10 @@ def read_mosaic(crops: list[tuple[int, np.ndarray]], lang: str, deadline: float 
     return out
 
 
-_ENV = None
-
-
 def _tesseract_env() -> dict:
-    """The child's environment: one OpenMP thread (Tesseract's default threads spin and cost ~3x
-    on a busy 2-core worker)."""
-    global _ENV
-    if _ENV is None:
-        import os
-        _ENV = dict(os.environ, OMP_THREAD_LIMIT="1")
-    return _ENV
+    """The child's environment: the process's own, as it is now, with one OpenMP thread (Tesseract's
+    default threads spin and cost ~3x on a busy 2-core worker)."""
+    return dict(os.environ, OMP_THREAD_LIMIT="1")
 
 
 _SPAN = re.compile(r"<span class='(ocr_line|ocr_caption|ocr_header|ocr_textfloat|ocrx_word|ocrx_cinfo)'"

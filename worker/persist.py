@@ -8,8 +8,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from schemas.models import Attempt, Cell, Document, Figure, Page, Table, ValidationError, utcnow
-from worker import pipeline
-from worker.pipeline import DocumentAnalysis
+from worker.config import PipelineConfig
+from worker.document import DocumentAnalysis, analyse_document
 from worker.results import CellResult, PageResult, TableResult
 
 
@@ -108,17 +108,20 @@ def load_pages(s: Session, doc_id: int) -> list[PageResult]:
 
 
 def save_analysis(s: Session, doc: Document, pages: list[PageResult], analysis: DocumentAnalysis) -> None:
-    """Write what the analysis over all pages found (links, templates, review marks, checks, figures),
-    replacing what an earlier analysis wrote."""
+    """Write what the analysis over all pages found (links, a continued part's columns renumbered in the
+    first part's column system, templates, review marks, checks, figures), replacing what an earlier
+    analysis wrote."""
     ids = {(p.number, t.index): t.id for p in pages for t in p.tables}
     for p in pages:
         for t in p.tables:
             row = s.get(Table, t.id)
             row.continued_from_id = ids.get(t.continued_from) if t.continued_from else None
             row.template, row.template_label, row.template_score = t.template, t.template_label, t.template_score
-            review = {c.id for c in t.cells if c.needs_review}
+            row.n_cols = t.n_cols
+            analysed = {c.id: c for c in t.cells}
             for cell in row.cells:
-                cell.needs_review = cell.id in review
+                c = analysed[cell.id]
+                cell.col, cell.col_span, cell.needs_review = c.col, c.col_span, c.needs_review
     s.execute(delete(ValidationError).where(ValidationError.document_id == doc.id))
     s.execute(delete(Figure).where(Figure.document_id == doc.id))
     for e in analysis.validation_errors + analysis.warnings:
@@ -142,14 +145,11 @@ def figures_of(s: Session, issuing_body: str | None, year: int | None) -> dict[s
     return {f.key: f.value for f in doc.figures} if doc else None
 
 
-def reanalyse(s: Session, doc: Document, config) -> DocumentAnalysis:
+def reanalyse(s: Session, doc: Document, config: PipelineConfig) -> DocumentAnalysis:
     """Analyse the document as the record holds it now (corrections included) and store the result:
     the finaliser's last step, and what a correction re-runs."""
     pages = load_pages(s, doc.id)
-    analysis = pipeline.analyse_document(pages, config)
-    last = figures_of(s, analysis.issuing_body, analysis.report_year - 1 if analysis.report_year else None)
-    if last:
-        pipeline.compare_with_last_year(analysis, last)
+    analysis = analyse_document(pages, config, lambda body, year: figures_of(s, body, year))
     save_analysis(s, doc, pages, analysis)
     return analysis
 

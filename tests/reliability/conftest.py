@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from schemas.database import sessions, upgrade
 from schemas.models import FINAL_STATUSES, Attempt, Document
-from tablescan.settings import Settings
+from worker.settings import Settings
 from tablescan.up import free_port
 
 

@@ -122,7 +122,7 @@ def main(argv=None) -> int:
     from tests.conftest import SHARED
     from tests.forged import forge_table_page
     from tests.reliability.conftest import Service
-    from tablescan.settings import Settings
+    from worker.settings import Settings
     from tablescan.up import start_private_redis
 
     sys.path.insert(0, str(SHARED))

@@ -6,8 +6,8 @@ nothing outside the inbox and the storage root is written."""
 import hashlib
 import time
 
-from tablescan.storage import Storage
 from tests.forged import variant
+from worker.storage import Storage
 
 
 def whole(data: bytes) -> str:

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from ingest.intake import accept_path
 from schemas.models import Page
-from tablescan.storage import Storage
-from worker.jobs import queue_for
+from worker.storage import Storage
+from worker.queue import queue_for
 
 
 def submit(service, path, copies=1):

@@ -8,8 +8,8 @@ import sys
 from sqlalchemy import select
 
 from schemas.models import Cell, Correction, Document, Page, Table
-from tablescan import records
 from tests.forged import variant
+from web import records
 
 
 def cli(service, *args: str) -> str:

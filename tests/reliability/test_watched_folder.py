@@ -9,8 +9,8 @@ import numpy as np
 from PIL import Image
 
 from schemas.models import Page
-from tablescan.storage import Storage
 from tests.forged import variant
+from worker.storage import Storage
 from sqlalchemy import func, select
 
 

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from schemas.database import sessions, upgrade
 from schemas.models import Cell, Correction, Document, Page, Table
-from tablescan import records
-from tablescan.review import correct_cell
+from web import records
+from web.review import correct_cell
 from worker import corrections, persist
 from worker.results import CellResult, PageResult, TableResult
 

@@ -10,14 +10,14 @@ import threading
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from ingest.http import create_app
+from web.app import create_app
 from ingest.intake import InboxRecord, accept_path
 from ingest.watch import FolderWatcher
 from schemas.database import sessions, upgrade
 from schemas.models import Attempt, Cell, Document, Page, Table
-from tablescan.storage import Storage
+from worker.storage import Storage
 from tests.waiting import wait_for
-from worker.jobs import document_of, queue_for
+from worker.queue import document_of, queue_for
 
 
 def shape(cells):
@@ -85,7 +85,7 @@ def test_watched_folder_to_done(database_url, redis, make_settings, tmp_path, fo
 def test_correction_keeps_ocr_text_and_reruns_checks(database_url, redis, make_settings, forged_scan):
     """A person's correction breaks a mandated sum of table 四, then mends it: the checks follow."""
     from schemas.models import Correction, ValidationError
-    from tablescan.review import correct_cell, review_queue
+    from web.review import correct_cell, review_queue
 
     settings = make_settings(database_url=database_url, tables_only=True)
     upgrade(settings.database_url)

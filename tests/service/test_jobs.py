@@ -10,9 +10,9 @@ from sqlalchemy import select
 from ingest.intake import accept_path
 from schemas.database import sessions, upgrade
 from schemas.models import Attempt, Document, Page
-from tablescan.settings import Settings
-from tablescan.storage import Storage
-from worker.jobs import queue_for
+from worker.settings import Settings
+from worker.storage import Storage
+from worker.queue import queue_for
 
 
 def damage_frame(path, index: int) -> None:

@@ -10,8 +10,8 @@ from ingest.intake import InboxRecord
 from ingest.watch import FolderWatcher
 from schemas.database import sessions, upgrade
 from schemas.models import Document
-from tablescan.storage import Storage
-from worker.jobs import queue_for
+from worker.storage import Storage
+from worker.queue import queue_for
 
 
 def watcher_for(settings, redis) -> tuple[FolderWatcher, object]:

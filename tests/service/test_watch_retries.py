@@ -11,8 +11,8 @@ from ingest.intake import InboxRecord
 from ingest.watch import FolderWatcher
 from schemas.database import sessions, upgrade
 from schemas.models import Document
-from tablescan.storage import Storage, sha256_of
-from worker.jobs import queue_for
+from worker.queue import queue_for
+from worker.storage import Storage, sha256_of
 
 
 def watcher_for(settings, redis, **kw) -> FolderWatcher:

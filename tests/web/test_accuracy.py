@@ -1,7 +1,7 @@
 """Accuracy from reviewers' corrections: GET /accuracy, /metrics, and marking a document reviewed."""
 from fastapi.testclient import TestClient
 
-from ingest.http import create_app
+from web.app import create_app
 from tests.web.conftest import seed_document
 
 

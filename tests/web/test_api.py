@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from ingest.http import create_app
+from web.app import create_app
 from schemas.database import sessions, upgrade
 from schemas.models import Attempt, Document, Page, utcnow
 from tests.web.conftest import run_worker_burst, seed_document
-from worker.jobs import document_of, queue_for
+from worker.queue import document_of, queue_for
 
 TOKEN = {"Authorization": "Bearer s3cret"}
 
@@ -42,7 +42,8 @@ def empty_queue_after(redis):
 def test_upload_process_review_correct_export_and_reprocess(database_url, make_settings, forged_scan, redis):
     settings = make_settings(database_url=database_url, tables_only=True, api_token="s3cret")
     upgrade(settings.database_url)
-    client = TestClient(create_app(settings))
+    app = create_app(settings)
+    client, anonymous = TestClient(app, headers=TOKEN), TestClient(app)
 
     r = client.post("/documents?collection=box-9", headers=TOKEN,
                     files=[("files", ("report 2025.pdf", forged_scan.read_bytes(), "application/pdf"))])
@@ -76,7 +77,7 @@ def test_upload_process_review_correct_export_and_reprocess(database_url, make_s
 
     # a correction: kept apart from the OCR text, and the checks run again
     body = {"text": str(int(upheld["text"]) + 5), "by": "审核员 Li"}
-    assert client.patch(f"/cells/{upheld['id']}", json=body).status_code == 401
+    assert anonymous.patch(f"/cells/{upheld['id']}", json=body).status_code == 401
     r = client.patch(f"/cells/{upheld['id']}", json=body, headers=TOKEN)
     assert r.status_code == 200
     cell = r.json()["cell"]
@@ -103,7 +104,7 @@ def test_upload_process_review_correct_export_and_reprocess(database_url, make_s
     assert 'tablescan_job_duration_seconds_count{kind="page"} 1' in metrics
 
     # re-processing starts again from the original; the attempts and the corrections stay
-    assert client.post(f"/documents/{doc_id}/reprocess").status_code == 401
+    assert anonymous.post(f"/documents/{doc_id}/reprocess").status_code == 401
     r = client.post(f"/documents/{doc_id}/reprocess", headers=TOKEN)
     queued = client.get(f"/documents/{doc_id}").json()
     assert r.status_code == 202 and (queued["status"], queued["reading"]) == ("queued", 2)
@@ -222,11 +223,12 @@ def test_reprocess_resets_the_document_and_queues_it(make_settings, redis, empty
     settings = make_settings(api_token="s3cret")
     ids = seed_document(settings)
     empty_queue_after(settings)
-    client = TestClient(create_app(settings))
+    app = create_app(settings)
+    client, anonymous = TestClient(app, headers=TOKEN), TestClient(app)
     doc = ids["document"]
     with sessions(settings.database_url).begin() as s:
         s.add(Attempt(document_id=doc, job_id="page-x", kind="page", outcome="ok", finished_at=utcnow()))
-    assert client.post(f"/documents/{doc}/reprocess").status_code == 401
+    assert anonymous.post(f"/documents/{doc}/reprocess").status_code == 401
     assert client.post("/documents/999/reprocess", headers=TOKEN).status_code == 404
     r = client.post(f"/documents/{doc}/reprocess", headers=TOKEN)
     assert r.status_code == 202 and r.json() == {"id": doc, "status": "queued", "status_url": f"/documents/{doc}"}
@@ -245,7 +247,7 @@ def test_malformed_requests_get_4xx_and_never_internals(make_settings, empty_que
     settings = make_settings(api_token="s3cret", upload_max_bytes=10_000)
     ids = seed_document(settings)
     empty_queue_after(settings)
-    client = TestClient(create_app(settings), raise_server_exceptions=False)
+    client = TestClient(create_app(settings), raise_server_exceptions=False, headers=TOKEN)
     cell = f"/cells/{ids['review']}"
     answers = [
         client.patch(cell, content=b"{not json", headers={**TOKEN, "Content-Type": "application/json"}),

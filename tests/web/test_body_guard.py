@@ -8,7 +8,7 @@ import time
 import pytest
 import uvicorn
 
-from ingest.http import create_app
+from web.app import create_app
 from schemas.database import upgrade
 
 

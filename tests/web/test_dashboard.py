@@ -18,16 +18,13 @@ import uvicorn
 from openpyxl import load_workbook
 from PIL import Image
 
-from ingest.http import create_app
+from web.app import create_app
 from schemas.database import upgrade
-from tests.web.conftest import worker_env
+from tests.web.conftest import CHROMIUM, worker_env
 
-CHROMIUM = Path("/usr/bin/chromium")
 # UPDATE_SCREENSHOTS=1 writes them into docs/screenshots/; otherwise a test run leaves the tree clean
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") \
     else Path(tempfile.gettempdir()) / "tablescan-screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="the browser test needs Debian's chromium at /usr/bin/chromium "
@@ -75,15 +72,6 @@ def service(make_settings):
         thread.join(10)
 
 
-@pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def test_upload_watch_correct_and_download(service, browser, forged_scan, tmp_path):
     not_a_scan = tmp_path / "notes.pdf"
     not_a_scan.write_text("not a pdf at all")
@@ -103,7 +91,7 @@ def test_upload_watch_correct_and_download(service, browser, forged_scan, tmp_pa
 
     # the search reaches the cells' text; the filter keeps only the failed file
     page.fill("#search", "维持")
-    page.wait_for_function("document.querySelectorAll('#doc-rows tr[data-id]').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#doc-rows tr[data-id]').length === 1")
     assert page.locator("#doc-rows tr[data-id]").get_attribute("data-id") == "1"
     page.fill("#search", "")
 

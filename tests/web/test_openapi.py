@@ -11,8 +11,8 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from ingest.http import create_app
-from worker.jobs import queue_for
+from web.app import create_app
+from worker.queue import queue_for
 
 EXAMPLES = 25   # per operation and mode: about 600 requests, well under a minute
 

@@ -40,8 +40,3 @@ def read_value(text: str) -> Reading:
     if not _NUMBER.fullmatch(t):
         return Reading(UNREADABLE, None)
     return Reading(NUMBER, float(t) if "." in t else int(t))
-
-
-def is_value_text(text: str) -> bool:
-    """True when the text is a number or a not-reported mark (what a value cell holds)."""
-    return read_value(text).state != UNREADABLE

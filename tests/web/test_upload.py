@@ -3,10 +3,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from ingest.http import create_app
+from web.app import create_app
 from schemas.database import sessions, upgrade
 from schemas.models import Document
-from worker.jobs import document_of, queue_for
+from worker.queue import document_of, queue_for
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def test_upload_records_commits_and_queues(settings, redis):
     assert all(d.source == "http" and d.collection == "box-3" and d.status == "queued" for d in docs)
     assert all(".." not in d.stored_path and d.stored_path.startswith("originals/") for d in docs)
     assert sorted(document_of(j) for j in queue_for(settings, redis).job_ids) == sorted(ids)
-    status = client.get(f"/documents/{ids[0]}")
+    status = client.get(f"/documents/{ids[0]}", headers={"Authorization": "Bearer s3cret"})
     assert status.json()["status"] == "queued" and status.headers["Retry-After"]
 
 
@@ -43,18 +43,22 @@ def test_upload_needs_the_token(settings):
     assert r.status_code == 401
 
 
-def test_upload_over_the_limit_is_refused_and_not_kept(settings):
+def test_an_upload_with_one_file_over_the_limit_keeps_none_and_says_which(settings):
     client = TestClient(create_app(settings))
-    r = client.post("/documents", files=[("files", ("big.pdf", b"%PDF" + b"0" * 20_000, "application/pdf"))],
-                    headers={"Authorization": "Bearer s3cret"})
+    files = [("files", ("small.pdf", b"%PDF-1.4 small", "application/pdf")),
+             ("files", ("big.pdf", b"%PDF" + b"0" * 20_000, "application/pdf")),
+             ("files", ("after.pdf", b"%PDF-1.4 after", "application/pdf"))]
+    r = client.post("/documents", files=files, headers={"Authorization": "Bearer s3cret"})
     assert r.status_code == 413
+    assert r.json()["detail"]["too_large"] == ["big.pdf"] and r.json()["detail"]["kept"] == []
+    assert "none of the 3 files was kept" in r.json()["detail"]["message"]
     with sessions(settings.database_url)() as s:
         assert s.scalar(select(Document)) is None
     assert not list((settings.storage_root / "originals").glob("*"))
 
 
 def test_unknown_document_and_format(settings):
-    client = TestClient(create_app(settings))
+    client = TestClient(create_app(settings), headers={"Authorization": "Bearer s3cret"})
     assert client.get("/documents/999").status_code == 404
     assert client.get("/documents/999/export.json").status_code == 404
     assert client.get("/documents/1/export.exe").status_code == 404

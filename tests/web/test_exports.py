@@ -6,7 +6,7 @@ import io
 from openpyxl import load_workbook
 
 from schemas.export import CellOut, DocumentExport, LogicalTableOut
-from tablescan.exports import neutralise, render, render_batch
+from web.exports import neutralise, render, render_batch
 
 HOSTILE = ["=HYPERLINK(\"http://evil\",\"x\")", "+SUM(1,2)", "-2+3", "@cmd", "\tTAB", "\rCR", "a\x07bell"]
 

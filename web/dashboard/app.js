@@ -8,9 +8,12 @@
 
 const prefs = {
   lang: localStorage.getItem("tablescan.lang") || "zh",
-  token: localStorage.getItem("tablescan.token") || "",
   reviewer: localStorage.getItem("tablescan.reviewer") || "",
 };
+
+// Who is signed in (GET /auth/me). The session itself is an httpOnly cookie that no script can read; its
+// CSRF token lives here, in memory only, and goes back with every change.
+let session = { name: null, role: "admin", csrf_token: null, auth: false };
 
 function savePref(key, value) {
   prefs[key] = value;
@@ -48,6 +51,7 @@ function setAttrs(el, attrs) {
     if (value == null || value === false) continue;
     if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
     else if (key === "class") el.setAttribute("class", value);
+    else if (key === "style") el.style.cssText = value;   // through the CSSOM: the CSP allows no inline style
     else el.setAttribute(key, value === true ? "" : value);
   }
   return el;
@@ -75,23 +79,23 @@ class ApiError extends Error {
   }
 }
 
-async function api(path, options = {}, retried = false) {
+function signIn() {
+  location.assign("/login?next=" + encodeURIComponent("/" + location.hash));
+}
+
+async function api(path, options = {}) {
   const headers = new Headers(options.headers || {});
-  if (prefs.token) headers.set("Authorization", "Bearer " + prefs.token);
-  const response = await fetch(path, { ...options, headers });
-  if (response.status === 401 && !retried) {
-    const token = window.prompt(t("token_needed") + "\n" + t("token_prompt"), prefs.token);
-    if (token !== null) {
-      savePref("token", token.trim());
-      return api(path, options, true);
-    }
-  }
+  const method = (options.method || "GET").toUpperCase();
+  if (session.csrf_token && method !== "GET" && method !== "HEAD") headers.set("X-CSRF-Token", session.csrf_token);
+  const response = await fetch(path, { ...options, headers, credentials: "same-origin" });
+  if (response.status === 401) signIn();   // the session ended (signed out elsewhere, or expired)
   if (!response.ok) {
     let detail = response.statusText;
     try {
       const body = await response.json();
       detail = typeof body.detail === "string" ? body.detail
-        : body.detail.map((d) => `${d.loc.join(".")}: ${d.msg}`).join("; ");
+        : Array.isArray(body.detail) ? body.detail.map((d) => `${d.loc.join(".")}: ${d.msg}`).join("; ")
+          : body.detail.message || JSON.stringify(body.detail);
     } catch (_) { /* not JSON: keep the status text */ }
     throw new ApiError(response.status, detail);
   }
@@ -139,6 +143,9 @@ function translateStatic() {
   document.documentElement.lang = prefs.lang === "zh" ? "zh-CN" : "en";
   document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
   document.getElementById("lang-button").textContent = prefs.lang === "zh" ? "English" : "中文";
+  const who = document.getElementById("who");
+  who.textContent = session.name ? `${session.name} · ${t("role_" + session.role)}` : "";
+  who.hidden = !session.name;
 }
 
 function statusBadge(status) {
@@ -383,7 +390,7 @@ async function showDocument(generation, id, preselect) {
   }
 
   async function markReviewed() {
-    const who = (prefs.reviewer || window.prompt(t("reviewer_needed")) || "").trim();
+    const who = (session.name || prefs.reviewer || window.prompt(t("reviewer_needed")) || "").trim();
     if (!who) return;
     savePref("reviewer", who);
     try {
@@ -590,7 +597,10 @@ async function showDocument(generation, id, preselect) {
   function renderCellPanel({ cell }) {
     const issues = doc.issuesOf.get(cell.id) || [];
     const text = h("input", { id: "cell-text", value: cell.text, autocomplete: "off" });
-    const by = h("input", { id: "cell-by", value: prefs.reviewer, placeholder: t("reviewer"), autocomplete: "name" });
+    const by = h("input", {
+      id: "cell-by", value: session.name || prefs.reviewer, placeholder: t("reviewer"), autocomplete: "name",
+      readonly: Boolean(session.name),   // signed in, the server records who signed in
+    });
     const history = h("div", { class: "history", id: "cell-history" });
     const form = h("form", {
       class: "correct", onsubmit: async (e) => {
@@ -654,7 +664,7 @@ function legend() {
 
 async function showReview(generation, docFilter) {
   const reviewer = h("input", {
-    id: "reviewer", value: prefs.reviewer, placeholder: t("reviewer"),
+    id: "reviewer", value: session.name || prefs.reviewer, placeholder: t("reviewer"), readonly: Boolean(session.name),
     onchange: (e) => savePref("reviewer", e.target.value.trim()),
   });
   const docInput = h("input", { id: "review-doc", type: "number", min: 1, value: docFilter, placeholder: t("review_doc") });
@@ -803,13 +813,24 @@ document.getElementById("lang-button").addEventListener("click", () => {
   translateStatic();
   route();
 });
-document.getElementById("token-button").addEventListener("click", () => {
-  const token = window.prompt(t("token_prompt"), prefs.token);
-  if (token !== null) savePref("token", token.trim());
+document.getElementById("logout-button").addEventListener("click", async () => {
+  try {
+    await api("/auth/logout", { method: "POST" });
+  } finally {
+    location.assign("/login");
+  }
 });
 document.addEventListener("visibilitychange", () => {
   if (!document.hidden && current.refresh) current.refresh();
 });
 window.addEventListener("hashchange", route);
-translateStatic();
-route();
+
+async function start() {
+  const response = await fetch("/auth/me", { credentials: "same-origin" });
+  if (response.status === 401) { signIn(); return; }
+  session = await response.json();
+  document.getElementById("logout-button").hidden = !session.auth || session.via !== "session";
+  translateStatic();
+  route();
+}
+start();

@@ -13,9 +13,6 @@ import uuid
 from pathlib import Path
 from typing import BinaryIO
 
-import cv2
-import numpy as np
-
 CHUNK = 1 << 20
 
 
@@ -55,13 +52,13 @@ class Storage:
             tmp.unlink(missing_ok=True)
         return rel, h.hexdigest(), size
 
-    def put_page_image(self, doc_id: int, number: int, image: np.ndarray) -> str:
+    def put_page_image(self, doc_id: int, number: int, png: bytes) -> str:
+        """Keep a page's upright image (PNG bytes) as pages/<doc>/<number>.png, replacing it whole."""
         rel = f"pages/{doc_id}/{number:04d}.png"
         dest = self.path(rel)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR) if image.ndim == 3 else image
         tmp = dest.with_name(dest.stem + ".part.png")
-        cv2.imwrite(str(tmp), bgr)
+        tmp.write_bytes(png)
         os.replace(tmp, dest)
         return rel
 

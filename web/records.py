@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from schemas.export import DocumentExport
 from schemas.models import Cell, Correction, Document, Page, Table, ValidationError
-from tablescan.exports import build_export, figure_value
-from worker import corrections, persist, pipeline
+from web.exports import build_export, figure_value
+from worker import corrections, persist
+from worker.document import DocumentAnalysis, logical_tables
 
 
 def status(doc: Document) -> dict:
@@ -82,8 +83,8 @@ def document_export(s: Session, doc: Document) -> DocumentExport:
                "message_en": e.message_en, "expected": e.expected, "found": e.found, "cells": e.cell_ids}
               for e in s.scalars(select(ValidationError).where(ValidationError.document_id == source.id)
                                  .order_by(ValidationError.id))]
-    analysis = pipeline.DocumentAnalysis(
-        tables=pipeline.logical_tables(pages) if pages else [],
+    analysis = DocumentAnalysis(
+        tables=logical_tables(pages) if pages else [],
         kind=source.kind, report_year=source.report_year, issuing_body=source.issuing_body,
         figures={f.key: figure_value(f.key, f.value) for f in source.figures},
         validation_errors=[i for i in issues if i["severity"] == "error"],

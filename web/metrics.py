@@ -13,7 +13,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from schemas.models import STATUSES, Attempt, Document, utcnow
-from tablescan.accuracy import accuracy
+from web.accuracy import accuracy
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 DURATION_BUCKETS = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1800)   # seconds
@@ -86,7 +86,7 @@ def render(s: Session, queue: Queue) -> str:
 
 
 def _accuracy(out: _Text, s: Session) -> None:
-    """What reviewers' corrections say, over every reviewed document (see tablescan.accuracy)."""
+    """What reviewers' corrections say, over every reviewed document (see web.accuracy)."""
     a = accuracy(s)["overall"]
     out.metric("tablescan_reviewed_documents", "gauge", "Documents a person has marked reviewed.",
                [({}, a["documents"])])

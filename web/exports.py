@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from schemas.export import CellOut, DocumentExport, LogicalTableOut, PageOut, TableOut, ValidationErrorOut
-from worker.pipeline import DocumentAnalysis
+from worker.document import DocumentAnalysis
 from worker.results import CellResult, PageResult, TableResult
 
 FORMATS = ("json", "csv", "xlsx", "html")

@@ -1,32 +1,33 @@
 """Page images for people: the upright page with its recognised grid drawn over it, and one cell cut out.
 
 Cell boxes are in the pixels of the stored (upright, deskewed) page image, so they are drawn as they are.
+Pillow draws them: the API process needs no OpenCV.
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
-import cv2
-import numpy as np
+from PIL import Image, ImageDraw, UnidentifiedImageError
 
-# BGR, as OpenCV draws
-GRID = (170, 120, 30)        # a recognised cell: blue
-REVIEW = (0, 150, 255)       # low confidence, waiting for a person: orange
-FAILING = (40, 40, 220)      # in a failed check: red
-
-
-def _read(path: Path) -> np.ndarray:
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image is None:
-        raise FileNotFoundError("the page image cannot be read")
-    return image
+GRID = (30, 120, 170)        # a recognised cell: blue
+REVIEW = (255, 150, 0)       # low confidence, waiting for a person: orange
+FAILING = (220, 40, 40)      # in a failed check: red
+TINT = 0.3                   # how strongly a marked cell is filled
 
 
-def _png(image: np.ndarray) -> bytes:
-    ok, buf = cv2.imencode(".png", image)
-    if not ok:
-        raise ValueError("could not encode the image")
-    return buf.tobytes()
+def _read(path: Path) -> Image.Image:
+    try:
+        with Image.open(path) as image:
+            return image.convert("RGB")
+    except (OSError, UnidentifiedImageError):
+        raise FileNotFoundError("the page image cannot be read") from None
+
+
+def _png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def draw_grid(path: Path, cells: list[tuple[int, list[int], bool]], failing: set[int]) -> bytes:
@@ -34,23 +35,25 @@ def draw_grid(path: Path, cells: list[tuple[int, list[int], bool]], failing: set
     `failing` are filled red, cells to review orange, the rest outlined blue."""
     image = _read(path)
     tint = image.copy()
-    thickness = max(2, image.shape[1] // 800)
-    for cell_id, (x0, y0, x1, y1), needs_review in cells:
+    fill = ImageDraw.Draw(tint)
+    for cell_id, box, needs_review in cells:
         colour = FAILING if cell_id in failing else REVIEW if needs_review else None
         if colour:
-            cv2.rectangle(tint, (x0, y0), (x1, y1), colour, cv2.FILLED)
-    image = cv2.addWeighted(tint, 0.3, image, 0.7, 0)
-    for cell_id, (x0, y0, x1, y1), needs_review in cells:
+            fill.rectangle(box, fill=colour)
+    image = Image.blend(image, tint, TINT)
+    outline = ImageDraw.Draw(image)
+    thickness = max(2, image.width // 800)
+    for cell_id, box, needs_review in cells:
         colour = FAILING if cell_id in failing else REVIEW if needs_review else GRID
-        cv2.rectangle(image, (x0, y0), (x1, y1), colour, thickness)
+        outline.rectangle(box, outline=colour, width=thickness)
     return _png(image)
 
 
 def crop(path: Path, bbox: list[int], margin: int = 12) -> bytes:
     """The cell's box cut out of the page image as PNG, with a margin of page around it."""
     image = _read(path)
-    h, w = image.shape[:2]
+    w, h = image.size
     x0, y0, x1, y1 = bbox
     x0, y0 = max(0, min(w - 1, x0 - margin)), max(0, min(h - 1, y0 - margin))
     x1, y1 = max(x0 + 1, min(w, x1 + margin)), max(y0 + 1, min(h, y1 + margin))
-    return _png(image[y0:y1, x0:x1])
+    return _png(image.crop((x0, y0, x1, y1)))

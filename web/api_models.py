@@ -87,12 +87,13 @@ class DocumentDetail(DocumentSummary):
 class CellCorrection(BaseModel):
     # no NUL characters: PostgreSQL cannot store them in text
     text: str = Field(max_length=2000, pattern=r"^[^\x00]*$", description="the cell's value as a person reads it")
-    by: str = Field(max_length=128, pattern=r"^[^\x00]*\S[^\x00]*$", description="who made the correction")
+    by: str | None = Field(None, max_length=128, pattern=r"^[^\x00]*\S[^\x00]*$",
+                           description="who made the correction; signed in, the name signed in is recorded")
 
     @field_validator("text")
     @classmethod
     def _storable(cls, text: str) -> str:
-        from tablescan.review import number_problem
+        from web.review import number_problem
 
         problem = number_problem(text)
         if problem:
@@ -136,7 +137,8 @@ class Corrected(BaseModel):
 
 
 class ReviewDone(BaseModel):
-    by: str = Field(max_length=128, pattern=r"^[^\x00]*\S[^\x00]*$", description="who checked every cell")
+    by: str | None = Field(None, max_length=128, pattern=r"^[^\x00]*\S[^\x00]*$",
+                           description="who checked every cell; signed in, the name signed in is recorded")
 
 
 class Reviewed(BaseModel):
@@ -192,6 +194,14 @@ class Reprocessing(BaseModel):
     id: int
     status: str
     status_url: str
+
+
+class Me(BaseModel):
+    name: str | None                    # None: the open service, or the shared API_TOKEN
+    role: str                           # viewer | reviewer | admin
+    via: str                            # open | api_token | token | session
+    csrf_token: str | None = None       # a session's: send it back as X-CSRF-Token on every change
+    auth: bool                          # whether auth is configured
 
 
 class Problem(BaseModel):

@@ -532,15 +532,23 @@ def text_lines(glyphs: np.ndarray, glyph_dpi: float, dpi: int, exclude: list[BBo
     n, _, stats, _ = cv2.connectedComponentsWithStats(bars, connectivity=8)
     lo, hi = glyph_dpi * 0.04, glyph_dpi * 0.6   # about 3 to 43 pt
     pad = glyph_dpi * 0.03
-    boxes = []
+    lines, marks = [], []
     for x, y, w, h, area in stats[1:]:
-        ink = int(np.count_nonzero(mask[y:y + h, x:x + w]))
-        if not lo <= h <= hi or ink < (glyph_dpi * 0.04) ** 2 * 2 or w < 0.5 * h:
+        if h > hi:
             continue
         x0, x1 = x + gap // 2, x + w - gap // 2   # the dilation widened the bar by half a gap each side
-        boxes.append((int(max(0, x0 - pad) / f), int(max(0, y - pad) / f),
-                      int((x1 + pad) / f), int((y + h + pad) / f)))
-    return [b for row in rows(boxes) for b in _joined(row)]
+        box = (int(max(0, x0 - pad) / f), int(max(0, y - pad) / f), int((x1 + pad) / f), int((y + h + pad) / f))
+        ink = int(np.count_nonzero(mask[y:y + h, x:x + w]))
+        line = h >= lo and ink >= (glyph_dpi * 0.04) ** 2 * 2 and w >= 0.5 * h
+        (lines if line else marks).append(box)
+    return [b for row in rows(lines) for b in _joined(_with_marks(row, marks))]
+
+
+def _with_marks(row: list[BBox], marks: list[BBox]) -> list[BBox]:
+    """A row's boxes and the marks too small to be a line by themselves (一、, a lone comma) whose middle
+    lies within the row's height, left to right."""
+    top, bottom = min(b[1] for b in row), max(b[3] for b in row)
+    return sorted(row + [m for m in marks if top <= (m[1] + m[3]) / 2 <= bottom])
 
 
 def rows(boxes: list[BBox]) -> list[list[BBox]]:

@@ -1,0 +1,256 @@
+"""The archive copy: a searchable PDF/A-2b of a document, made from tablescan's own reading.
+
+Each page is the stored page image (upright and deskewed, as the cell boxes refer to it) with an
+invisible text layer over it: the page text word by word at its boxes, and every table cell's text at
+the cell's box (a reviewer's correction, where there is one). No OCR runs here. The text layer is drawn
+by OCRmyPDF's renderer (`ocrmypdf.fpdf_renderer`, with its glyphless font for Chinese, so the text
+extracts with `pdftotext`), the image goes in untouched (img2pdf copies a PNG's compressed data), and pikepdf's PDF/A
+module declares PDF/A-2b, writes the file and validates what it wrote (`pikepdf.pdfa`, an allowlist
+validator that reports veraPDF's rule ids).
+
+    build_archive(pages, images, meta) -> bytes        raises ArchiveError
+"""
+from __future__ import annotations
+
+import io
+import logging
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+import img2pdf
+import pikepdf
+
+from worker.results import CellResult, PageResult, TableResult, TextLine
+
+log = logging.getLogger(__name__)
+
+FLAVOUR = "2b"
+KIND_TITLES = {"annual_report": "政府信息公开工作年度报告", "budget": "部门预算", "final_account": "部门决算"}
+
+
+class ArchiveError(Exception):
+    """The archive copy could not be made: a page has no readable image, or the file written did not
+    pass PDF/A validation. The message says which."""
+
+
+@dataclass(frozen=True)
+class ArchiveMeta:
+    """What the archive copy says about its document (XMP and the document information)."""
+    title: str
+    sha256: str                       # of the original as received
+    filename: str                     # the original's name as it came in
+    issuing_body: str | None = None
+    year: int | None = None
+    kind: str | None = None
+
+
+def archive_title(filename: str, kind: str | None, year: int | None, issuing_body: str | None) -> str:
+    """The document's title in Chinese (东风区人民政府办公室2024年政府信息公开工作年度报告), from what the
+    reading found; the file's name without its suffix when the issuing body or the year is unknown."""
+    label = KIND_TITLES.get(kind or "")
+    if issuing_body and year and label:
+        return f"{issuing_body}{year}年{label}"
+    return Path(filename).stem or filename
+
+
+def build_archive(pages: list[PageResult], images: dict[int, Path], meta: ArchiveMeta) -> bytes:
+    """The document's pages (as read, corrections in the cells' text) and each page's image (PNG or JPEG,
+    in the pixels the boxes refer to, at the page's dpi) -> the bytes of a validated PDF/A-2b.
+
+    A page without an image, or whose image cannot be read, raises ArchiveError naming the page."""
+    if not pages:
+        raise ArchiveError("the document has no pages")
+    with tempfile.TemporaryDirectory(prefix="tablescan-archive-") as tmp:
+        layer = Path(tmp) / "layer.pdf"
+        _render_layer(pages, layer)
+        with pikepdf.open(layer) as pdf:
+            for page, pdf_page in zip(pages, pdf.pages):
+                _put_image_under(pdf, pdf_page, page, images.get(page.number))
+            _describe(pdf, meta)
+            return _save_pdfa(pdf)
+
+
+# -- the text layer ------------------------------------------------------------------------------------
+
+def _render_layer(pages: list[PageResult], out: Path) -> None:
+    """One page of invisible text per page, each the size of its image at its dpi."""
+    from ocrmypdf.fpdf_renderer import Fpdf2MultiPageRenderer
+
+    trees = [(p.number, page_tree(p), float(p.dpi or 300)) for p in pages]
+    Fpdf2MultiPageRenderer(trees, _fonts(), invisible_text=True).render(out)
+
+
+@lru_cache(maxsize=1)
+def _fonts():
+    """OCRmyPDF's font chooser, choosing Occulta, its glyphless font, for every word: it maps every BMP
+    character to a blank glyph one em (Chinese) or half an em wide. The text is invisible, so it needs no
+    drawn glyphs, only its characters (ToUnicode); one font keeps a line's words on one line for text
+    extraction, and a glyphless font costs nothing to subset (Noto Sans CJK: about 0.5 s a document)."""
+    from ocrmypdf.font import BuiltinFontProvider, MultiFontManager
+
+    class Glyphless(MultiFontManager):
+        def select_font_for_word(self, word_text: str, line_language: str | None):
+            return self.font_provider.get_fallback_font()
+
+    return Glyphless(font_provider=BuiltinFontProvider())
+
+
+def page_tree(page: PageResult):
+    """A page's reading as an OCRmyPDF OcrElement tree (the renderer's input): lines of words with their
+    boxes, the page text's lines and the tables' cells in the order they stand on the page."""
+    from ocrmypdf.hocrtransform import BoundingBox, OcrClass, OcrElement
+
+    def line(bbox, words) -> OcrElement:
+        return OcrElement(ocr_class=OcrClass.LINE, bbox=BoundingBox(*bbox), language="chi_sim",
+                          children=[OcrElement(ocr_class=OcrClass.WORD, bbox=BoundingBox(*b), text=t)
+                                    for b, t in words])
+
+    blocks: list[tuple[int, list]] = [(ln.bbox[1], [line(ln.bbox, _side_by_side(ln))]) for ln in page.lines
+                                      if ln.words]
+    for t in page.tables:
+        blocks.append((t.bbox[1], [line(b, words) for c in _reading_order(t) for b, words in cell_lines(c)]))
+    blocks.sort(key=lambda b: b[0])
+    w, h = max(1, page.width), max(1, page.height)
+    return OcrElement(ocr_class=OcrClass.PAGE, bbox=BoundingBox(0, 0, w, h), dpi=float(page.dpi or 300),
+                      children=[el for _, els in blocks for el in els])
+
+
+def _side_by_side(ln: TextLine) -> list[tuple[tuple[int, int, int, int], str]]:
+    """A line's words with their boxes cut back so that none reaches into the next (Tesseract's glyph
+    boxes overlap a little, and a word drawn past the start of the next one reads as a new line to
+    pdftotext). The renderer puts a space after every word but between two all-Chinese ones, and Chinese
+    takes no space next to anything (GB/T 15834): a run of words that touch at a Chinese character and
+    hold a number or Latin word (局 2024 年) becomes one word (局2024年)."""
+    words = []
+    for w, nxt in zip(ln.words, [*ln.words[1:], None]):
+        x0, y0, x1, y1 = w.bbox
+        if nxt is not None and nxt.bbox[0] < x1:
+            x1 = max(x0 + 1, nxt.bbox[0])
+        words.append(((x0, y0, x1, y1), w.text))
+    runs = [[words[0]]]
+    for word in words[1:]:
+        if _wide(runs[-1][-1][1][-1]) or _wide(word[1][0]):
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+    out = []
+    for run in runs:
+        if all(_wide(ch) for _, t in run for ch in t):
+            out += run
+        else:
+            boxes = [b for b, _ in run]
+            out.append(((boxes[0][0], min(b[1] for b in boxes), boxes[-1][2], max(b[3] for b in boxes)),
+                        "".join(t for _, t in run)))
+    return out
+
+
+def _wide(ch: str) -> bool:
+    """A Chinese character or full-width punctuation (written without spaces around it)."""
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def _reading_order(t: TableResult) -> list[CellResult]:
+    return sorted(t.cells, key=lambda c: (c.row, c.col))
+
+
+def cell_lines(c: CellResult) -> list[tuple[tuple[float, float, float, float], list]]:
+    """A cell's text as lines inside the cell's box: (line box, [(word box, word)]). The text's lines
+    share the cell's height, each at most 0.6 of its slot tall and centred in it; a line's words share
+    its width in proportion to their length. Boxes are in page px."""
+    texts = [ln.split() for ln in c.text.splitlines() if ln.strip()]
+    if not texts:
+        return []
+    x0, y0, x1, y1 = c.bbox
+    m = max(1.0, min(x1 - x0, y1 - y0) * 0.08)          # keep off the rules
+    x0, y0, x1, y1 = x0 + m, y0 + m, x1 - m, y1 - m
+    if x1 <= x0 or y1 <= y0:
+        return []
+    slot = (y1 - y0) / len(texts)
+    out = []
+    for k, words in enumerate(texts):
+        top = y0 + k * slot + slot * 0.2
+        bottom = top + slot * 0.6
+        total = sum(len(w) for w in words) + (len(words) - 1)
+        x, unit, placed = x0, (x1 - x0) / total, []
+        for word in words:
+            right = x + unit * len(word)
+            placed.append(((x, top, right, bottom), word))
+            x = right + unit
+        out.append(((x0, top, x1, bottom), placed))
+    return out
+
+
+# -- the page images -----------------------------------------------------------------------------------
+
+def _put_image_under(pdf: pikepdf.Pdf, pdf_page: pikepdf.Page, page: PageResult, image: Path | None) -> None:
+    """Draw the page's image over the whole page, under its (invisible) text."""
+    if image is None:
+        raise ArchiveError(f"page {page.number} has no page image")
+    try:
+        data = img2pdf.convert(image.read_bytes(), layout_fun=img2pdf.default_layout_fun,
+                               dpi=page.dpi or None, rotation=img2pdf.Rotation.ifvalid)
+    except (OSError, img2pdf.ImageOpenError, ValueError) as e:
+        raise ArchiveError(f"page {page.number}: its image cannot be read ({e})") from None
+    with pikepdf.open(io.BytesIO(data)) as single:
+        scan = pdf.copy_foreign(next(iter(single.pages[0].Resources.XObject.values())))
+    name = pdf_page.add_resource(scan, pikepdf.Name.XObject, prefix="Scan")
+    box = pdf_page.mediabox
+    width, height = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
+    pdf_page.contents_add(pdf.make_stream(f"q {width:.4f} 0 0 {height:.4f} 0 0 cm {name} Do Q".encode()),
+                          prepend=True)
+
+
+# -- metadata and PDF/A ----------------------------------------------------------------------------------
+
+def _describe(pdf: pikepdf.Pdf, meta: ArchiveMeta) -> None:
+    """Title, issuing body (as the author), year, the original's name and SHA-256, in XMP (Dublin Core)
+    and the document information, which PDF/A keeps in agreement."""
+    from tablescan import __version__
+
+    subject = "；".join(s for s in (KIND_TITLES.get(meta.kind or ""), f"{meta.year}年" if meta.year else None,
+                                   f"原件 {meta.filename}", f"原件 SHA-256 {meta.sha256}") if s)
+    keywords = ", ".join(k for k in (meta.issuing_body, str(meta.year) if meta.year else None,
+                                     f"sha256:{meta.sha256}") if k)
+    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as xmp:
+        xmp["dc:title"] = meta.title
+        if meta.issuing_body:
+            xmp["dc:creator"] = [meta.issuing_body]
+        xmp["dc:description"] = subject
+        xmp["dc:identifier"] = f"sha256:{meta.sha256}"
+        xmp["dc:source"] = meta.filename
+        if meta.year:
+            xmp["dc:coverage"] = str(meta.year)
+        xmp["dc:language"] = ["zh-CN"]
+        xmp["pdf:Keywords"] = keywords
+        xmp["pdf:Producer"] = f"tablescan {__version__} (OCRmyPDF text renderer, pikepdf)"
+        xmp["xmp:CreatorTool"] = f"tablescan {__version__}"
+        xmp["xmp:CreateDate"] = now
+        xmp["xmp:ModifyDate"] = now
+    pdf.Root.Lang = pikepdf.String("zh-CN")
+    if "/OpenAction" in pdf.Root:      # fpdf2's zoom setting: an action, which the validator does not approve
+        del pdf.Root.OpenAction
+
+
+def _save_pdfa(pdf: pikepdf.Pdf) -> bytes:
+    """Declare PDF/A-2b (sRGB output intent), write, and validate what was written."""
+    from pikepdf.pdfa import PdfaError, save
+
+    buf = io.BytesIO()
+    try:
+        save(pdf, buf, FLAVOUR, output_intent="sRGB")
+    except PdfaError as e:
+        raise ArchiveError(f"the archive copy is not valid PDF/A-{FLAVOUR}: {e.report.summary(5)}") from None
+    return buf.getvalue()
+
+
+def validate(data: bytes) -> list[str]:
+    """PDF/A-2b validation of a file's bytes (pikepdf.pdfa): the findings, none when it passes."""
+    from pikepdf.pdfa import validate_written
+
+    report = validate_written(io.BytesIO(data), FLAVOUR)
+    return [str(f) for f in report.findings]

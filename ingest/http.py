@@ -28,6 +28,7 @@ from schemas.database import sessions
 from schemas.export import ValidationErrorOut
 from schemas.models import STATUSES, Cell, Document, Page, Table, ValidationError
 from tablescan import records
+from tablescan.archive import ArchiveError
 from tablescan.exports import FORMATS, MEDIA_TYPES, batch_table, render, render_batch
 from tablescan.accuracy import accuracy
 from tablescan.review import CorrectionRefused, correct_cell, mark_reviewed, review_queue
@@ -170,6 +171,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             body = render(records.document_export(s, _document(s, doc_id)), fmt)
         return Response(body, media_type=MEDIA_TYPES[fmt],
                         headers={"Content-Disposition": f'attachment; filename="document-{doc_id}.{fmt}"'})
+
+    @app.get("/documents/{doc_id}/archive.pdf", response_class=Response,
+             responses={**ERRORS, 409: {"model": Problem},
+                        200: {"content": {"application/pdf": {}}, "description": "a PDF/A-2b file"}})
+    def archive_copy(doc_id: DocId):
+        """The archive copy of a finished document: its page images with an invisible text layer (page text
+        and every cell's text, corrections included, at their boxes), PDF/A-2b, with its title, issuing body,
+        year and the original's SHA-256. 409 while the document is under way, or when no copy can be made."""
+        with Session() as s:
+            try:
+                body = records.document_archive(s, storage, _document(s, doc_id))
+            except ArchiveError as e:
+                raise HTTPException(409, str(e)) from None
+        return Response(body, media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="document-{doc_id}-pdfa.pdf"'})
 
     @app.get("/documents/{doc_id}/pages/{number}.png", response_class=Response, responses={**PNG, **ERRORS})
     def page_image(doc_id: DocId, number: Annotated[int, Path(ge=1, le=100_000)], overlay: bool = False):

@@ -74,29 +74,73 @@ def build_archive(pages: list[PageResult], images: dict[int, Path], meta: Archiv
             return _save_pdfa(pdf)
 
 
+def preload() -> None:
+    """Import the renderer and the PDF/A module and load the bundled fonts now (about 1.3 s): an RQ worker
+    does this once, so that the work horses it forks for each document do not."""
+    import ocrmypdf.fpdf_renderer  # noqa: F401
+    import pikepdf.pdfa  # noqa: F401
+
+    _builtin_fonts()
+    _occulta()
+
+
 # -- the text layer ------------------------------------------------------------------------------------
 
 def _render_layer(pages: list[PageResult], out: Path) -> None:
     """One page of invisible text per page, each the size of its image at its dpi."""
+    from ocrmypdf.font import FontManager
     from ocrmypdf.fpdf_renderer import Fpdf2MultiPageRenderer
 
     trees = [(p.number, page_tree(p), float(p.dpi or 300)) for p in pages]
-    Fpdf2MultiPageRenderer(trees, _fonts(), invisible_text=True).render(out)
+    chars = {ch for _, tree, _ in trees for word in tree.words for ch in word.text}
+    font = out.with_name("Occulta.ttf")
+    font.write_bytes(_glyphless_font(frozenset(chars)))
+    Fpdf2MultiPageRenderer(trees, _Glyphless(FontManager(font)), invisible_text=True).render(out)
+
+
+def _glyphless_font(chars: frozenset[str]) -> bytes:
+    """OCRmyPDF's glyphless font, Occulta, cut down to `chars`: it maps every BMP character to a blank glyph
+    one em (Chinese) or half an em wide. The text is invisible, so it needs no drawn glyphs, only its
+    characters (ToUnicode); one font keeps a line's words together for text extraction, and cut down it
+    loads in milliseconds (the whole of it, 65536 characters, costs fpdf2 a quarter of a second, and Noto
+    Sans CJK about half a second a document to subset)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(_occulta()))
+    cutter = subset.Subsetter(subset.Options(notdef_outline=True, name_IDs=["*"], recalc_bounds=False))
+    cutter.populate(unicodes={ord(c) for c in chars if ord(c) <= 0xFFFF} | {0x20})
+    cutter.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    return buf.getvalue()
 
 
 @lru_cache(maxsize=1)
-def _fonts():
-    """OCRmyPDF's font chooser, choosing Occulta, its glyphless font, for every word: it maps every BMP
-    character to a blank glyph one em (Chinese) or half an em wide. The text is invisible, so it needs no
-    drawn glyphs, only its characters (ToUnicode); one font keeps a line's words on one line for text
-    extraction, and a glyphless font costs nothing to subset (Noto Sans CJK: about 0.5 s a document)."""
-    from ocrmypdf.font import BuiltinFontProvider, MultiFontManager
+def _occulta() -> bytes:
+    from importlib.resources import files
+
+    return files("ocrmypdf.data").joinpath("Occulta.ttf").read_bytes()
+
+
+@lru_cache(maxsize=1)
+def _builtin_fonts():
+    """OCRmyPDF's bundled fonts, loaded once per process: the renderer reads Noto Sans's metrics for the
+    baseline of lines that have none."""
+    from ocrmypdf.font import BuiltinFontProvider
+
+    return BuiltinFontProvider()
+
+
+def _Glyphless(font):
+    """OCRmyPDF's font chooser, choosing `font` for every word."""
+    from ocrmypdf.font import MultiFontManager
 
     class Glyphless(MultiFontManager):
         def select_font_for_word(self, word_text: str, line_language: str | None):
-            return self.font_provider.get_fallback_font()
+            return font
 
-    return Glyphless(font_provider=BuiltinFontProvider())
+    return Glyphless(font_provider=_builtin_fonts())
 
 
 def page_tree(page: PageResult):

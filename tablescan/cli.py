@@ -26,6 +26,9 @@ def _recognition(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dpi", type=int, help="PDF rasterisation resolution, at most (default 300)")
     p.add_argument("--tables-only", action="store_true", default=None, help="skip OCR of text outside tables")
     p.add_argument("--review-threshold", type=float, help="cells below this confidence go to review (0.80)")
+    p.add_argument("--archive-pdf", action="store_true", default=None,
+                   help="also write each finished document's searchable PDF/A-2b copy (process: OUT/<stem>.pdf; "
+                        "the service: archive/ in the storage root, and beside the original in the inbox's archive/)")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -36,14 +39,45 @@ def settings_from(args: argparse.Namespace) -> Settings:
 # -- process ---------------------------------------------------------------------------------------------
 
 def _page_task(task):
+    """Recognise one page; with an image folder, keep the upright page there as PNG (for the archive copy),
+    the time that took in the page's timings as "page_image"."""
+    import time
+
+    import cv2
+
     from worker import pipeline
 
-    path, number, config = task
-    return pipeline.recognise_page(Path(path), number, config)[0]
+    path, number, config, images = task
+    result, upright = pipeline.recognise_page(Path(path), number, config)
+    if images and upright is not None:
+        t0 = time.perf_counter()
+        cv2.imwrite(str(Path(images) / f"{Path(path).stem}-{number:04d}.png"), upright)
+        result.timings["page_image"] = round(time.perf_counter() - t0, 4)
+    return result
+
+
+def _archive_task(task) -> float:
+    """Write one document's archive copy from its pages and their images; returns the seconds it took."""
+    import time
+
+    from tablescan.archive import ArchiveMeta, archive_title, build_archive
+
+    f, pages, analysis, images, sha, out = task
+    t0 = time.perf_counter()
+    meta = ArchiveMeta(title=archive_title(f.name, analysis.kind, analysis.report_year, analysis.issuing_body),
+                       sha256=sha, filename=f.name, issuing_body=analysis.issuing_body, year=analysis.report_year,
+                       kind=analysis.kind)
+    paths = {p.number: images / f"{f.stem}-{p.number:04d}.png" for p in pages}
+    out.write_bytes(build_archive(pages, {n: q for n, q in paths.items() if q.exists()}, meta))
+    return round(time.perf_counter() - t0, 4)
 
 
 def cmd_process(args) -> int:
-    """The whole pipeline in-process: no Redis, no database. Writes OUT/<stem>.json per file."""
+    """The whole pipeline in-process: no Redis, no database. Writes OUT/<stem>.json per file, and with
+    --archive-pdf OUT/<stem>.pdf, its searchable PDF/A-2b copy (its time in the JSON's timings["archive"])."""
+    import tempfile
+
+    from tablescan.archive import ArchiveError
     from tablescan.exports import build_export, render
     from tablescan.storage import sha256_of
     from worker import pipeline, rasterise
@@ -59,23 +93,59 @@ def cmd_process(args) -> int:
         except (rasterise.UnreadableDocument, OSError) as e:
             print(f"{f}: {e.strerror if isinstance(e, OSError) else e}", file=sys.stderr)
             failed += 1
-    tasks = [(str(f), n, config) for f, count in files for n in range(1, count + 1)]
     jobs = args.jobs or os.cpu_count() or 1
-    if jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(jobs) as pool:
-            results = list(pool.map(_page_task, tasks, chunksize=1))
-    else:
-        results = [_page_task(t) for t in tasks]
-    engine = {**pipeline.engine_versions(), "settings": config.as_dict()}
-    i = 0
-    for f, count in files:
-        pages, i = results[i:i + count], i + count
-        analysis = pipeline.analyse_document(pages, config)
-        meta = {"filename": f.name, "sha256": sha256_of(f), "engine": engine,
+    with tempfile.TemporaryDirectory(prefix="tablescan-process-") as tmp, \
+            ProcessPoolExecutor(jobs) if jobs > 1 else _InProcess() as pool:
+        images = tmp if settings.archive_pdf else None
+        tasks = [(str(f), n, config, images) for f, count in files for n in range(1, count + 1)]
+        results = list(pool.map(_page_task, tasks, chunksize=1))
+        engine = {**pipeline.engine_versions(), "settings": config.as_dict()}
+        docs, i = [], 0
+        for f, count in files:
+            pages, i = results[i:i + count], i + count
+            docs.append((f, pages, pipeline.analyse_document(pages, config), sha256_of(f)))
+        archived: dict[Path, float | ArchiveError] = {}
+        if settings.archive_pdf:
+            work = [(f, pages, analysis, Path(tmp), sha, args.out / f"{f.stem}.pdf") for f, pages, analysis, sha in docs]
+            for (f, *_), got in zip(docs, pool.map(_archive_safely, work)):
+                archived[f] = got
+    for f, pages, analysis, sha in docs:
+        meta = {"filename": f.name, "sha256": sha, "engine": engine,
                 "status": "done_with_errors" if any(p.error for p in pages) else "done"}
-        (args.out / f"{f.stem}.json").write_bytes(render(build_export(meta, pages, analysis), "json"))
-        print(f"{f}: {count} pages, {sum(len(p.tables) for p in pages)} tables -> {args.out / (f.stem + '.json')}")
+        export = build_export(meta, pages, analysis)
+        note = ""
+        if isinstance(archived.get(f), float):
+            export.timings["archive"] = archived[f]
+            note = f" and {args.out / (f.stem + '.pdf')}"
+        elif f in archived:
+            print(f"{f}: no archive copy: {archived[f]}", file=sys.stderr)
+            failed += 1
+        (args.out / f"{f.stem}.json").write_bytes(render(export, "json"))
+        print(f"{f}: {len(pages)} pages, {sum(len(p.tables) for p in pages)} tables -> "
+              f"{args.out / (f.stem + '.json')}{note}")
     return 1 if failed else 0
+
+
+def _archive_safely(task):
+    from tablescan.archive import ArchiveError
+
+    try:
+        return _archive_task(task)
+    except ArchiveError as e:
+        return e
+
+
+class _InProcess:
+    """A pool of one: map in this process (what --jobs 1 asks for)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def map(self, fn, items, chunksize=1):
+        return map(fn, items)
 
 
 # -- service commands ------------------------------------------------------------------------------------
@@ -105,6 +175,10 @@ def cmd_worker(args) -> int:
 
     settings = settings_from(args)
     configure(settings)          # the jobs run with these settings, flags included
+    if settings.archive_pdf:
+        from tablescan.archive import preload
+
+        preload()
     upgrade(settings.database_url)
     redis = Redis.from_url(settings.redis_url)
     # a short monitoring interval lets a worker killed mid-job be noticed (and its job retried) in ~70 s
@@ -223,10 +297,13 @@ def cmd_status(args) -> int:
 
 
 def cmd_export(args) -> int:
+    """A document's tables (json, csv, xlsx, html), or its searchable PDF/A-2b archive copy (pdf)."""
     from schemas.database import sessions, upgrade
     from schemas.models import Document
     from tablescan import records
+    from tablescan.archive import ArchiveError
     from tablescan.exports import render
+    from tablescan.storage import Storage
 
     settings = settings_from(args)
     upgrade(settings.database_url)
@@ -235,7 +312,12 @@ def cmd_export(args) -> int:
         if doc is None:
             print(f"no document {args.doc}", file=sys.stderr)
             return 1
-        body = render(records.document_export(s, doc), args.format)
+        try:
+            body = records.document_archive(s, Storage(settings.storage_root), doc) if args.format == "pdf" \
+                else render(records.document_export(s, doc), args.format)
+        except ArchiveError as e:
+            print(f"document {args.doc}: {e}", file=sys.stderr)
+            return 1
     if args.output:
         args.output.write_bytes(body)
     else:
@@ -407,9 +489,10 @@ def parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_status)
 
-    p = sub.add_parser("export", help="a document's tables as json, csv, xlsx or html")
+    p = sub.add_parser("export", help="a document's tables as json, csv, xlsx or html; its archive copy as pdf",
+                       description=cmd_export.__doc__)
     p.add_argument("doc", type=int)
-    p.add_argument("--format", choices=["json", "csv", "xlsx", "html"], default="json")
+    p.add_argument("--format", choices=["json", "csv", "xlsx", "html", "pdf"], default="json")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     _common(p)
     p.set_defaults(func=cmd_export)

@@ -1,16 +1,21 @@
-"""Reading the record: a document's status and its export, for the CLI and the API alike."""
+"""Reading the record: a document's status, its export and its archive copy, for the CLI and the API alike."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from schemas.export import DocumentExport
-from schemas.models import Cell, Correction, Document, Page, Table, ValidationError
+from schemas.models import FINAL_STATUSES, Cell, Correction, Document, Page, Table, ValidationError
+from tablescan.archive import ArchiveError, ArchiveMeta, archive_title, build_archive
 from tablescan.exports import build_export, figure_value
-from worker import corrections, persist, pipeline
+from tablescan.storage import Storage
+from worker import corrections, persist, pipeline, rasterise
+from worker.results import PageResult
 
 
 def status(doc: Document) -> dict:
@@ -128,3 +133,44 @@ def earlier_corrections(s: Session, doc: Document) -> list[dict]:
                     "cell_id": cell.id if cell is not None else None,
                     "cell_text": cell.text if cell is not None else None})
     return out
+
+
+def document_archive(s: Session, storage: Storage, doc: Document) -> bytes:
+    """The archive copy of a finished document as the record holds it now (corrections included): a
+    searchable PDF/A-2b (tablescan.archive). Raises ArchiveError when it cannot be made, saying why."""
+    source = s.get(Document, doc.duplicate_of_id) if doc.duplicate_of_id else doc
+    if source.status not in FINAL_STATUSES:
+        raise ArchiveError(f"document {doc.id} is {source.status}: the archive copy is made once it has finished")
+    pages = persist.load_pages(s, source.id)
+    stored = dict(s.execute(select(Page.number, Page.image_path).where(Page.document_id == source.id)).all())
+    meta = ArchiveMeta(title=archive_title(doc.filename, source.kind, source.report_year, source.issuing_body),
+                       sha256=doc.sha256, filename=doc.filename, issuing_body=source.issuing_body,
+                       year=source.report_year, kind=source.kind)
+    with tempfile.TemporaryDirectory(prefix="tablescan-pages-") as tmp:
+        pages, images = _page_images(storage, source, pages, stored, Path(tmp))
+        return build_archive(pages, images, meta)
+
+
+def _page_images(storage: Storage, doc: Document, pages: list[PageResult], stored: dict[int, str | None],
+                 tmp: Path) -> tuple[list[PageResult], dict[int, Path]]:
+    """Each page's image: the stored upright page, or for a page that could not be recognised, the original
+    page as scanned (its rotation recorded as 0), rendered into `tmp`; such a page keeps no text."""
+    import cv2
+
+    images = {}
+    out = []
+    for p in pages:
+        rel = stored.get(p.number)
+        if rel and storage.path(rel).is_file():
+            images[p.number] = storage.path(rel)
+            out.append(p)
+            continue
+        try:
+            image, dpi = rasterise.load_page(storage.path(doc.stored_path), p.number, p.dpi or 300)
+        except (rasterise.UnreadableDocument, OSError) as e:
+            raise ArchiveError(f"page {p.number} has no page image and the original cannot be read: {e}") from None
+        path = tmp / f"{p.number:04d}.png"
+        cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR) if image.ndim == 3 else image)
+        images[p.number] = path
+        out.append(replace(p, rotation=0, dpi=dpi, width=image.shape[1], height=image.shape[0], lines=[], tables=[]))
+    return out, images

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     ocr_lang: str = "chi_sim+eng"
     review_threshold: float = 0.80
     tables_only: bool = False
+    archive_pdf: bool = False             # write each finished document's searchable PDF/A copy (archive/)
     page_timeout_seconds: float = 180.0
     job_timeout_seconds: int = 600        # per page job; the document and finaliser jobs get their own
 

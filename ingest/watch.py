@@ -303,13 +303,13 @@ class FolderWatcher:
                     log.error("not moving %s: %s leads out of the inbox", path.name, folder)
                     continue
                 dest = move_aside(path, folder)
+                moved.append(dest)
                 if status == "failed":
                     write_reason(dest, f"document {taken.doc_id} failed: {error}\n")
                     if self.failed is not None:
                         self.failed[dest] = Failed(taken, path)
                 elif (copy := self.record.archive_copy(taken.doc_id)) is not None:
                     moved.append(copy_aside(copy, folder, f"{dest.stem}.pdfa.pdf"))
-                moved.append(dest)
             self.record.moved(taken.doc_id, None if dest is None else as_text(dest.relative_to(self.inbox)))
             del self.waiting[path]
         return moved

@@ -94,8 +94,9 @@ def cmd_process(args) -> int:
             print(f"{f}: {e.strerror if isinstance(e, OSError) else e}", file=sys.stderr)
             failed += 1
     jobs = args.jobs or os.cpu_count() or 1
+    preload = _preload_archive if settings.archive_pdf else None   # once per process, not in a document's time
     with tempfile.TemporaryDirectory(prefix="tablescan-process-") as tmp, \
-            ProcessPoolExecutor(jobs) if jobs > 1 else _InProcess() as pool:
+            ProcessPoolExecutor(jobs, initializer=preload) if jobs > 1 else _InProcess(preload) as pool:
         images = tmp if settings.archive_pdf else None
         tasks = [(str(f), n, config, images) for f, count in files for n in range(1, count + 1)]
         results = list(pool.map(_page_task, tasks, chunksize=1))
@@ -135,8 +136,18 @@ def _archive_safely(task):
         return e
 
 
+def _preload_archive() -> None:
+    from tablescan.archive import preload
+
+    preload()
+
+
 class _InProcess:
     """A pool of one: map in this process (what --jobs 1 asks for)."""
+
+    def __init__(self, initializer=None):
+        if initializer:
+            initializer()
 
     def __enter__(self):
         return self

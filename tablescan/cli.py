@@ -93,7 +93,7 @@ def cmd_process(args) -> int:
         except (rasterise.UnreadableDocument, OSError) as e:
             print(f"{f}: {e.strerror if isinstance(e, OSError) else e}", file=sys.stderr)
             failed += 1
-    jobs = args.jobs or os.cpu_count() or 1
+    jobs = min(args.jobs or os.cpu_count() or 1, sum(count for _, count in files) or 1)
     preload = _preload_archive if settings.archive_pdf else None   # once per process, not in a document's time
     with tempfile.TemporaryDirectory(prefix="tablescan-process-") as tmp, \
             ProcessPoolExecutor(jobs, initializer=preload) if jobs > 1 else _InProcess(preload) as pool:

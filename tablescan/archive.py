@@ -4,7 +4,7 @@ Each page is the stored page image (upright and deskewed, as the cell boxes refe
 invisible text layer over it: the page text word by word at its boxes, and every table cell's text at
 the cell's box (a reviewer's correction, where there is one). No OCR runs here. The text layer is drawn
 by OCRmyPDF's renderer (`ocrmypdf.fpdf_renderer`, with its glyphless font for Chinese, so the text
-extracts with `pdftotext`), the image goes in untouched (img2pdf copies a PNG's compressed data), and pikepdf's PDF/A
+extracts with `pdftotext`), the image goes in untouched (the PNG's compressed rows as they are), and pikepdf's PDF/A
 module declares PDF/A-2b, writes the file and validates what it wrote (`pikepdf.pdfa`, an allowlist
 validator that reports veraPDF's rule ids).
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import logging
+import struct
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -21,7 +22,6 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
-import img2pdf
 import pikepdf
 
 from worker.results import CellResult, PageResult, TableResult, TextLine
@@ -235,17 +235,50 @@ def _put_image_under(pdf: pikepdf.Pdf, pdf_page: pikepdf.Page, page: PageResult,
     if image is None:
         raise ArchiveError(f"page {page.number} has no page image")
     try:
-        data = img2pdf.convert(image.read_bytes(), layout_fun=img2pdf.default_layout_fun,
-                               dpi=page.dpi or None, rotation=img2pdf.Rotation.ifvalid)
-    except (OSError, img2pdf.ImageOpenError, ValueError) as e:
+        scan = png_image(pdf, image.read_bytes())
+    except (OSError, ValueError, struct.error) as e:
         raise ArchiveError(f"page {page.number}: its image cannot be read ({e})") from None
-    with pikepdf.open(io.BytesIO(data)) as single:
-        scan = pdf.copy_foreign(next(iter(single.pages[0].Resources.XObject.values())))
     name = pdf_page.add_resource(scan, pikepdf.Name.XObject, prefix="Scan")
     box = pdf_page.mediabox
     width, height = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
     pdf_page.contents_add(pdf.make_stream(f"q {width:.4f} 0 0 {height:.4f} 0 0 cm {name} Do Q".encode()),
                           prepend=True)
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_image(pdf: pikepdf.Pdf, data: bytes) -> pikepdf.Stream:
+    """An 8-bit gray or RGB PNG (as the storage writes page images) -> a PDF image whose data are the PNG's
+    own compressed rows: PDF's Flate filter with the PNG predictors reads them as they are, so nothing is
+    decoded or compressed again (what img2pdf does for a PNG, without its full decode for EXIF)."""
+    if not data.startswith(PNG_SIGNATURE):
+        raise ValueError("not a PNG")
+    pos, header, rows = len(PNG_SIGNATURE), None, []
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            rows.append(body)
+        elif kind == b"IEND":
+            break
+    if header is None or not rows:
+        raise ValueError("a PNG without its header or its image data")
+    width, height, bits, colour, _, _, interlaced = header
+    if bits != 8 or colour not in (0, 2) or interlaced:
+        raise ValueError(f"PNG of {bits}-bit colour type {colour}{', interlaced' if interlaced else ''}: "
+                         "page images are 8-bit gray or RGB")
+    colours = 1 if colour == 0 else 3
+    image = pdf.make_stream(b"")
+    image.write(b"".join(rows), filter=pikepdf.Name.FlateDecode,
+                decode_parms=pikepdf.Dictionary(Predictor=15, Colors=colours, BitsPerComponent=8, Columns=width))
+    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+    image.Width, image.Height, image.BitsPerComponent = width, height, 8
+    image.ColorSpace = pikepdf.Name.DeviceGray if colours == 1 else pikepdf.Name.DeviceRGB
+    return image
 
 
 # -- metadata and PDF/A ----------------------------------------------------------------------------------

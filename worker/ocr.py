@@ -579,11 +579,13 @@ def _joined(row: list[BBox], max_gap_em: float = 1.5) -> list[BBox]:
     return out
 
 
-def read_text_lines(image: np.ndarray, boxes: list[BBox], hints: OcrHints) -> list[TextLine]:
+def read_text_lines(image: np.ndarray, boxes: list[BBox], hints: OcrHints,
+                    exclude: list[BBox] = ()) -> list[TextLine]:
     """Gray upright page, text line boxes (text_lines) -> the lines read, with word boxes in page px.
 
-    Every line is cut out, scaled to OCR_DPI and stacked into one mosaic: one Tesseract process per
-    page (per 30000 px of mosaic), as for cells. Raises OcrTimeout past hints.deadline."""
+    Every line is cut out (with what of the `exclude` boxes, the tables, it reaches blanked), scaled to
+    OCR_DPI and stacked into one mosaic: one Tesseract process per page (per 30000 px of mosaic), as for
+    cells. Raises OcrTimeout past hints.deadline."""
     scale = min(1.0, OCR_DPI / hints.dpi)
     H, W = image.shape
     crops = []
@@ -591,7 +593,10 @@ def read_text_lines(image: np.ndarray, boxes: list[BBox], hints: OcrHints) -> li
         x0, y0, x1, y1 = max(0, x0), max(0, y0), min(W, x1), min(H, y1)
         if x1 - x0 < 4 or y1 - y0 < 4:
             continue
-        crop = _stretch(image[y0:y1, x0:x1])
+        crop = image[y0:y1, x0:x1].copy()
+        for a0, b0, a1, b1 in exclude:
+            crop[max(0, b0 - 4 - y0):max(0, b1 + 5 - y0), max(0, a0 - 4 - x0):max(0, a1 + 5 - x0)] = 255
+        crop = _stretch(crop)
         if scale < 0.98:
             crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         crops.append((i, crop))

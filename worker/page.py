@@ -182,12 +182,12 @@ def page_text(gray: np.ndarray, dpi: int, glyphs: tuple[np.ndarray, float] | Non
     mask, glyph_dpi = glyphs or glyph_mask(gray, dpi)
     boxes = text_lines(mask, glyph_dpi, dpi, tables)
     first = hints.lang.split("+")[0]
-    lines = read_text_lines(gray, boxes, replace(hints, lang=first))
+    lines = read_text_lines(gray, boxes, replace(hints, lang=first), tables)
     latin = [ln for ln in lines if not _CJK.search(ln.text) and _LATIN.search(ln.text)]
     if latin and first != hints.lang:
         pad = int(dpi * 0.03)
         again = read_text_lines(gray, [(x0 - pad, y0 - pad, x1 + pad, y1 + pad) for x0, y0, x1, y1 in
-                                       (ln.bbox for ln in latin)], hints)
+                                       (ln.bbox for ln in latin)], hints, tables)
         kept = {ln.bbox: ln for ln in lines if ln not in latin} | {ln.bbox: ln for ln in again}
         lines = [kept[b] for row in rows(list(kept)) for b in row]
     out = []

@@ -3,8 +3,8 @@
 Each page is the stored page image (upright and deskewed, as the cell boxes refer to it) with an
 invisible text layer over it: the page text word by word at its boxes, and every table cell's text at
 the cell's box (a reviewer's correction, where there is one). No OCR runs here. The text layer is drawn
-by OCRmyPDF's renderer (`ocrmypdf.fpdf_renderer`, with its glyphless font for Chinese, so the text
-extracts with `pdftotext`), the image goes in untouched (the PNG's compressed rows as they are), and pikepdf's PDF/A
+by OCRmyPDF's renderer (`ocrmypdf.fpdf_renderer`, in its glyphless font, so Chinese extracts with
+`pdftotext`), the image goes in untouched (the PNG's compressed rows as they are), and pikepdf's PDF/A
 module declares PDF/A-2b, writes the file and validates what it wrote (`pikepdf.pdfa`, an allowlist
 validator that reports veraPDF's rule ids).
 
@@ -58,8 +58,8 @@ def archive_title(filename: str, kind: str | None, year: int | None, issuing_bod
 
 
 def build_archive(pages: list[PageResult], images: dict[int, Path], meta: ArchiveMeta) -> bytes:
-    """The document's pages (as read, corrections in the cells' text) and each page's image (PNG or JPEG,
-    in the pixels the boxes refer to, at the page's dpi) -> the bytes of a validated PDF/A-2b.
+    """The document's pages (as read, corrections in the cells' text) and each page's image (an 8-bit gray
+    or RGB PNG in the pixels the boxes refer to, at the page's dpi) -> the bytes of a validated PDF/A-2b.
 
     A page without an image, or whose image cannot be read, raises ArchiveError naming the page."""
     if not pages:

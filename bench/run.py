@@ -6,7 +6,8 @@
 
 Forges the corpus with the project's own generator, `python -m tests.forge` (cached by seed, count,
 profiles and variations in bench/out/), or takes an existing folder of NAME.pdf + NAME.truth.json
-(--corpus), runs `tablescan process` over it both ways and img2table 2.0 (its own venv,
+(--corpus), runs `tablescan process` over it both ways (full mode also writing the archive copy,
+--archive-pdf, whose share of the time it reports) and img2table 2.0 (its own venv,
 bench/out/.venv-img2table, made from bench/requirements.txt on first use) with the same number of
 processes, scores all three with tablescan.evaluate overall, per profile and per variation, prints the
 figures against their targets, and writes bench/out/<run>/results.json.
@@ -156,7 +157,7 @@ def main(argv=None) -> int:
             if args.only in (None, mode):
                 label = f"tablescan {mode}"
                 cmds[label] = ts + ["process", *pdfs, "--out", str(pred_dir(label)), "--jobs", str(args.jobs)] + \
-                    (["--tables-only"] if mode == "tables-only" else [])
+                    (["--tables-only"] if mode == "tables-only" else ["--archive-pdf"])
     if not args.skip_img2table:
         cmds["img2table"] = [str(img2table_python()), str(ROOT / "bench" / "img2table_run.py"), *pdfs,
                              "--out", str(pred_dir("img2table")), "--jobs", str(args.jobs)]
@@ -176,6 +177,8 @@ def main(argv=None) -> int:
         r["pages_per_cpu_min"] = round(pages / r["cpu_seconds"] * 60, 2) if ok and r["cpu_seconds"] else None
         print(f"scoring {label} ...", file=sys.stderr, flush=True)
         r["scores"] = report.score(corpus, pred)
+        if label == "tablescan full" and ok:
+            r["archive"] = report.archive_cost(pred)
         runs[label] = r
 
     shown = str(corpus.relative_to(ROOT)) if corpus.is_relative_to(ROOT) else str(corpus)

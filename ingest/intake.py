@@ -156,3 +156,10 @@ class InboxRecord:
         with self.Session.begin() as s:
             doc = s.get(Document, doc_id)
             doc.inbox_moved_at, doc.inbox_path = utcnow(), inbox_path
+
+    def archive_copy(self, doc_id: int) -> Path | None:
+        """The document's archive copy in storage (of its first copy, for a duplicate), if one was made."""
+        with self.Session() as s:
+            doc = s.get(Document, doc_id)
+            path = self.storage.archive_path(doc.duplicate_of_id or doc.id) if doc else None
+        return path if path is not None and path.is_file() else None

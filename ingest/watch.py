@@ -15,6 +15,8 @@ file that changed after it was taken is not moved: what is there now is taken as
 in `failed/` that changes afterwards (a copy that went on after it was taken half-written) goes back to
 its place in the inbox and is taken again; the record links the new document to the failed one. A file
 the record cannot take yet (the database down, say) is tried again after 1, 2, 4 ... 60 seconds.
+The document's archive copy, when the workers made one (ARCHIVE_PDF), goes beside a done file as
+`<name>.pdfa.pdf`.
 """
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ class Record(Protocol):
     def accept(self, path: Path, rel: str, collection: str | None) -> Intake: ...
     def outcomes(self, doc_ids: list[int]) -> dict[int, tuple[str, str | None]]: ...
     def moved(self, doc_id: int, inbox_path: str | None) -> None: ...
+    def archive_copy(self, doc_id: int) -> Path | None: ...
     def failed_files(self) -> list[tuple[int, str, str, str]]: ...
 
 
@@ -300,11 +303,13 @@ class FolderWatcher:
                     log.error("not moving %s: %s leads out of the inbox", path.name, folder)
                     continue
                 dest = move_aside(path, folder)
+                moved.append(dest)
                 if status == "failed":
                     write_reason(dest, f"document {taken.doc_id} failed: {error}\n")
                     if self.failed is not None:
                         self.failed[dest] = Failed(taken, path)
-                moved.append(dest)
+                elif (copy := self.record.archive_copy(taken.doc_id)) is not None:
+                    moved.append(copy_aside(copy, folder, f"{dest.stem}.pdfa.pdf"))
             self.record.moved(taken.doc_id, None if dest is None else as_text(dest.relative_to(self.inbox)))
             del self.waiting[path]
         return moved
@@ -390,17 +395,30 @@ def write_reason(dest: Path, text: str) -> Path:
 
 def move_aside(path: Path, folder: Path, name: str | None = None) -> Path:
     """Move `path` into `folder` under its own name (or `name`), adding a counter instead of overwriting."""
+    dest = _claim(folder, name or path.name)
+    shutil.move(str(path), str(dest))
+    return dest
+
+
+def copy_aside(path: Path, folder: Path, name: str) -> Path:
+    """Copy `path` into `folder` as `name`, adding a counter instead of overwriting."""
+    dest = _claim(folder, name)
+    shutil.copyfile(path, dest)
+    return dest
+
+
+def _claim(folder: Path, name: str) -> Path:
+    """A new, empty file in `folder` named `name`, or `stem (n).suffix` when that is taken: the name is
+    claimed atomically (O_EXCL), never through a link."""
     folder.mkdir(parents=True, exist_ok=True)
-    name = name or path.name
     stem, suffix = PurePosixPath(name).stem, PurePosixPath(name).suffix
     n = 0
     while True:
         dest = folder / (name if n == 0 else f"{stem} ({n}){suffix}")
         try:
-            fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY)  # claim the name atomically
+            fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW)
         except FileExistsError:
             n += 1
             continue
         os.close(fd)
-        shutil.move(str(path), str(dest))
         return dest

@@ -37,6 +37,16 @@ class TableOut(BaseModel):
     cells: list[CellOut]
 
 
+class WordOut(BaseModel):
+    text: str
+    bbox: list[int]                        # in the upright, deskewed page's pixels
+
+
+class LineOut(BaseModel):
+    bbox: list[int]
+    words: list[WordOut]
+
+
 class PageOut(BaseModel):
     number: int
     status: str = "done"
@@ -47,6 +57,7 @@ class PageOut(BaseModel):
     width: int
     height: int
     text: str = ""
+    lines: list[LineOut] = []              # the page text line by line, with word boxes
     timings: dict[str, float] = {}
     tables: list[TableOut] = []
 

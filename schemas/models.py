@@ -75,6 +75,8 @@ class Page(Base):
     width: Mapped[int] = mapped_column(Integer, default=0)
     height: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(Text, default="")
+    # the same text line by line with word boxes: [{"bbox": [x0, y0, x1, y1], "words": [[x0, y0, x1, y1, text]]}]
+    text_lines: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     timings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     image_path: Mapped[str | None] = mapped_column(String(1024))  # upright, deskewed page, under the storage root
 

@@ -26,6 +26,9 @@ def _recognition(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dpi", type=int, help="PDF rasterisation resolution, at most (default 300)")
     p.add_argument("--tables-only", action="store_true", default=None, help="skip OCR of text outside tables")
     p.add_argument("--review-threshold", type=float, help="cells below this confidence go to review (0.80)")
+    p.add_argument("--archive-pdf", action="store_true", default=None,
+                   help="also write each finished document's searchable PDF/A-2b copy (process: OUT/<stem>.pdf; "
+                        "the service: archive/ in the storage root, and beside the original in the inbox's archive/)")
 
 
 def _listening(p: argparse.ArgumentParser) -> None:
@@ -42,14 +45,57 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 # -- process ---------------------------------------------------------------------------------------------
 
+def _page_task(task):
+    """Recognise one page; with an image folder, keep the upright page there as PNG (for the archive copy),
+    the time that took in the page's timings as "page_image"."""
+    import time
+
+    from worker.pipeline import page_png
+
+    flow, path, number, images = task
+    result, upright = flow.page(path, number)
+    if images is not None and upright is not None:
+        t0 = time.perf_counter()
+        _page_image(images, path, number).write_bytes(page_png(upright))
+        result.timings["page_image"] = round(time.perf_counter() - t0, 4)
+    return result
+
+
+def _page_image(images: Path, path: Path, number: int) -> Path:
+    return images / f"{path.stem}-{number:04d}.png"
+
+
+def _archive_task(task):
+    """Write one document's archive copy from its pages and their images: the seconds it took, or the
+    ArchiveError that says why there is none."""
+    import time
+
+    from worker.archive import ArchiveError, ArchiveMeta, build_archive
+
+    f, pages, analysis, images, sha, out = task
+    t0 = time.perf_counter()
+    meta = ArchiveMeta(sha256=sha, filename=f.name, issuing_body=analysis.issuing_body, year=analysis.report_year,
+                       kind=analysis.kind)
+    paths = {p.number: _page_image(images, f, p.number) for p in pages}
+    try:
+        out.write_bytes(build_archive(pages, {n: q for n, q in paths.items() if q.exists()}, meta))
+    except ArchiveError as e:
+        return e
+    return round(time.perf_counter() - t0, 4)
+
+
 def cmd_process(args) -> int:
-    """The whole pipeline in-process: no Redis, no database. Writes OUT/<stem>.json per file."""
+    """The whole pipeline in-process: no Redis, no database. Writes OUT/<stem>.json per file, and with
+    --archive-pdf OUT/<stem>.pdf, its searchable PDF/A-2b copy (its time in the JSON's timings["archive"])."""
+    import tempfile
+
     from web.exports import build_export, render
     from worker.pipeline import DocumentFlow
     from worker.rasterise import UnreadableDocument
     from worker.storage import sha256_of
 
-    flow = DocumentFlow.from_settings(settings_from(args))
+    settings = settings_from(args)
+    flow = DocumentFlow.from_settings(settings)
     args.out.mkdir(parents=True, exist_ok=True)
     files, failed = [], 0
     for f in args.files:
@@ -58,23 +104,60 @@ def cmd_process(args) -> int:
         except (UnreadableDocument, OSError) as e:
             print(f"{f}: {e.strerror if isinstance(e, OSError) else e}", file=sys.stderr)
             failed += 1
-    tasks = [(f, n) for f, count in files for n in range(1, count + 1)]
-    jobs = args.jobs or os.cpu_count() or 1
-    if jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(jobs) as pool:
-            results = list(pool.map(flow.page_result, tasks, chunksize=1))
-    else:
-        results = [flow.page_result(t) for t in tasks]
+    jobs = min(args.jobs or os.cpu_count() or 1, sum(count for _, count in files) or 1)
+    preload = _preload_archive if settings.archive_pdf else None   # once per process, not in a document's time
+    with tempfile.TemporaryDirectory(prefix="tablescan-process-") as tmp, \
+            ProcessPoolExecutor(jobs, initializer=preload) if jobs > 1 else _InProcess(preload) as pool:
+        images = Path(tmp) if settings.archive_pdf else None
+        tasks = [(flow, f, n, images) for f, count in files for n in range(1, count + 1)]
+        results = list(pool.map(_page_task, tasks, chunksize=1))
+        docs, i = [], 0
+        for f, count in files:
+            pages, i = results[i:i + count], i + count
+            docs.append((f, pages, flow.finish(pages), sha256_of(f)))
+        archived = {}
+        if settings.archive_pdf:
+            work = [(f, pages, analysis, images, sha, args.out / f"{f.stem}.pdf") for f, pages, analysis, sha in docs]
+            archived = dict(zip((f for f, *_ in docs), pool.map(_archive_task, work)))
     engine = flow.engine()
-    i = 0
-    for f, count in files:
-        pages, i = results[i:i + count], i + count
-        meta = {"filename": f.name, "sha256": sha256_of(f), "engine": engine,
+    for f, pages, analysis, sha in docs:
+        meta = {"filename": f.name, "sha256": sha, "engine": engine,
                 "status": "done_with_errors" if any(p.error for p in pages) else "done"}
-        export = build_export(meta, pages, flow.finish(pages))
+        export = build_export(meta, pages, analysis)
+        note = ""
+        if isinstance(archived.get(f), float):
+            export.timings["archive"] = archived[f]
+            note = f" and {args.out / (f.stem + '.pdf')}"
+        elif f in archived:
+            print(f"{f}: no archive copy: {archived[f]}", file=sys.stderr)
+            failed += 1
         (args.out / f"{f.stem}.json").write_bytes(render(export, "json"))
-        print(f"{f}: {count} pages, {sum(len(p.tables) for p in pages)} tables -> {args.out / (f.stem + '.json')}")
+        print(f"{f}: {len(pages)} pages, {sum(len(p.tables) for p in pages)} tables -> "
+              f"{args.out / (f.stem + '.json')}{note}")
     return 1 if failed else 0
+
+
+def _preload_archive() -> None:
+    from worker.archive import preload
+
+    preload()
+
+
+class _InProcess:
+    """A pool of one: map in this process (what --jobs 1 asks for)."""
+
+    def __init__(self, initializer=None):
+        if initializer:
+            initializer()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def map(self, fn, items, chunksize=1):
+        return map(fn, items)
 
 
 # -- service commands ------------------------------------------------------------------------------------
@@ -105,6 +188,8 @@ def cmd_worker(args) -> int:
 
     settings = settings_from(args)
     configure(settings)          # the jobs run with these settings, flags included
+    if settings.archive_pdf:
+        _preload_archive()       # once, not in every work horse RQ forks
     upgrade(settings.database_url)
     redis = Redis.from_url(settings.redis_url)
     # a short monitoring interval lets a worker killed mid-job be noticed (and its job retried) in ~70 s
@@ -282,10 +367,13 @@ def cmd_status(args) -> int:
 
 
 def cmd_export(args) -> int:
+    """A document's tables (json, csv, xlsx, html), or its searchable PDF/A-2b archive copy (pdf)."""
     from schemas.database import sessions, upgrade
     from schemas.models import Document
     from web import records
     from web.exports import render
+    from worker.archive import ArchiveError, document_archive
+    from worker.storage import Storage
 
     settings = settings_from(args)
     upgrade(settings.database_url)
@@ -294,7 +382,12 @@ def cmd_export(args) -> int:
         if doc is None:
             print(f"no document {args.doc}", file=sys.stderr)
             return 1
-        body = render(records.document_export(s, doc), args.format)
+        try:
+            body = document_archive(s, Storage(settings.storage_root), doc) if args.format == "pdf" \
+                else render(records.document_export(s, doc), args.format)
+        except ArchiveError as e:
+            print(f"document {args.doc}: {e}", file=sys.stderr)
+            return 1
     if args.output:
         args.output.write_bytes(body)
     else:
@@ -479,9 +572,10 @@ def parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_status)
 
-    p = sub.add_parser("export", help="a document's tables as json, csv, xlsx or html")
+    p = sub.add_parser("export", help="a document's tables as json, csv, xlsx or html; its archive copy as pdf",
+                       description=cmd_export.__doc__)
     p.add_argument("doc", type=int)
-    p.add_argument("--format", choices=["json", "csv", "xlsx", "html"], default="json")
+    p.add_argument("--format", choices=["json", "csv", "xlsx", "html", "pdf"], default="json")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     _common(p)
     p.set_defaults(func=cmd_export)

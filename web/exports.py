@@ -7,7 +7,8 @@ import io
 import re
 from typing import Any
 
-from schemas.export import CellOut, DocumentExport, LogicalTableOut, PageOut, TableOut, ValidationErrorOut
+from schemas.export import (CellOut, DocumentExport, LineOut, LogicalTableOut, PageOut, TableOut, ValidationErrorOut,
+                            WordOut)
 from worker.document import DocumentAnalysis
 from worker.results import CellResult, PageResult, TableResult
 
@@ -33,7 +34,9 @@ def _table(t: TableResult) -> TableOut:
 def _page(p: PageResult) -> PageOut:
     return PageOut(number=p.number, status="failed" if p.error else "done", error=p.error, rotation=p.rotation,
                    skew_degrees=round(p.skew_degrees, 3), dpi=p.dpi, width=p.width, height=p.height,
-                   text=p.text, timings=p.timings, tables=[_table(t) for t in p.tables])
+                   text=p.text, lines=[LineOut(bbox=list(ln.bbox), words=[WordOut(text=w.text, bbox=list(w.bbox))
+                                                                       for w in ln.words]) for ln in p.lines],
+                   timings=p.timings, tables=[_table(t) for t in p.tables])
 
 
 def build_export(meta: dict[str, Any], pages: list[PageResult], analysis: DocumentAnalysis) -> DocumentExport:

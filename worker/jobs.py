@@ -140,7 +140,8 @@ def process_page(doc_id: int, number: int) -> str:
 
 def finalise_document(doc_id: int) -> str:
     """Re-apply earlier readings' corrections, stitch, check and settle the document's status once every
-    page job has ended, however it ended."""
+    page job has ended, however it ended; with ARCHIVE_PDF, write its archive copy before the status is
+    committed (the watcher, seeing the status, finds the copy to put beside the original)."""
     settings = _settings()
     Session = sessions(settings.database_url)
     with Session.begin() as s:
@@ -154,5 +155,18 @@ def finalise_document(doc_id: int) -> str:
             log.info("document %d: re-applied %d earlier corrections", doc_id, len(reapplied))
         persist.reanalyse(s, doc, settings.pipeline())
         persist.settle_status(s, doc)
+        if settings.archive_pdf and doc.status != "failed":
+            write_archive(s, Storage(settings.storage_root), doc)
         persist.end_attempt(attempt, "ok")
         return doc.status
+
+
+def write_archive(s, storage: Storage, doc: Document) -> None:
+    """Store the document's archive copy (storage archive/<id>.pdf). One that cannot be made is logged with
+    the reason and leaves the document as it is: the copy can be made again on request."""
+    from worker.archive import ArchiveError, document_archive
+
+    try:
+        storage.put_archive(doc.id, document_archive(s, storage, doc))
+    except ArchiveError as e:
+        log.warning("no archive copy of document %d: %s", doc.id, e)

@@ -72,12 +72,21 @@ def text_axis_turn(gray: np.ndarray, dpi: int) -> tuple[int, float]:
     return (0 if hs >= vs else 90), strength
 
 
-def flip_votes(gray: np.ndarray, dpi: int) -> tuple[int, int]:
+GLYPH_DPI = 150  # resolution of the glyph mask the up/down check reads (and page text reuses)
+
+
+def glyph_mask(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, float]:
+    """Level gray page -> (ink mask without rules at about GLYPH_DPI, its resolution)."""
+    return _small_mask(gray, dpi, GLYPH_DPI)
+
+
+def flip_votes(gray: np.ndarray, dpi: int, glyphs: tuple[np.ndarray, float] | None = None) -> tuple[int, int]:
     """Gray page, level, with horizontal text lines -> (marks near line bottoms, marks near line tops).
 
     Counts small, compact blobs (commas, full stops, dots) by where they sit inside their text
-    line. Upright Chinese print puts them at the bottom; more top ones mean the page is upside down."""
-    mask, d = _small_mask(gray, dpi, 150)
+    line. Upright Chinese print puts them at the bottom; more top ones mean the page is upside down.
+    `glyphs`: the page's glyph_mask, when the caller has it already."""
+    mask, d = glyphs or glyph_mask(gray, dpi)
     n, labels, stats, cent = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
         return 0, 0
@@ -116,9 +125,10 @@ def is_upside_down(gray: np.ndarray, dpi: int, min_votes: int = 6, ratio: float 
     return up_down(gray, dpi, min_votes, ratio)[0]
 
 
-def up_down(gray: np.ndarray, dpi: int, min_votes: int = 6, ratio: float = 1.6) -> tuple[bool, bool]:
+def up_down(gray: np.ndarray, dpi: int, min_votes: int = 6, ratio: float = 1.6,
+            glyphs: tuple[np.ndarray, float] | None = None) -> tuple[bool, bool]:
     """Level gray page -> (upside down, surely upright). Surely upright takes 10 marks at line
     bottoms and four times as many as at tops (on 80 pages of bench seed 7 turned 180 degrees,
     none came near; two reached the looser test is_upside_down applies the other way)."""
-    bottom, top = flip_votes(gray, dpi)
+    bottom, top = flip_votes(gray, dpi, glyphs)
     return top >= min_votes and top >= ratio * bottom + 2, bottom >= 10 and bottom >= 4 * top + 2

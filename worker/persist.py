@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from schemas.models import Attempt, Cell, Document, Figure, Page, Table, ValidationError, utcnow
 from worker.config import PipelineConfig
 from worker.document import DocumentAnalysis, analyse_document
-from worker.results import CellResult, PageResult, TableResult
+from worker.results import CellResult, PageResult, TableResult, TextLine, Word
 
 
 def start_document(s: Session, doc: Document, page_count: int, engine: dict) -> None:
@@ -65,8 +65,8 @@ def save_page(s: Session, doc_id: int, result: PageResult, image_path: str | Non
         s.flush()
     page = Page(document_id=doc_id, number=result.number, status="failed" if result.error else "done",
                 error=result.error, rotation=result.rotation, skew_degrees=result.skew_degrees, dpi=result.dpi,
-                width=result.width, height=result.height, text=result.text, timings=result.timings,
-                image_path=image_path)
+                width=result.width, height=result.height, text=result.text, text_lines=lines_record(result.lines),
+                timings=result.timings, image_path=image_path)
     for t in result.tables:
         table = Table(index=t.index, bbox=list(t.bbox), n_rows=t.n_rows, n_cols=t.n_cols,
                       confidence=t.confidence, template=t.template)
@@ -78,6 +78,17 @@ def save_page(s: Session, doc_id: int, result: PageResult, image_path: str | Non
     s.flush()
     _count_pages(s, doc_id)
     return page
+
+
+def lines_record(lines: list[TextLine]) -> list[dict]:
+    """Page text lines as the record keeps them (Page.text_lines)."""
+    return [{"bbox": list(ln.bbox), "words": [[*w.bbox, w.text] for w in ln.words]} for ln in lines]
+
+
+def lines_of(record: list[dict] | None) -> list[TextLine]:
+    """Page.text_lines -> TextLines."""
+    return [TextLine(bbox=tuple(ln["bbox"]), words=[Word(text=w[4], bbox=tuple(w[:4])) for w in ln["words"]])
+            for ln in record or []]
 
 
 def _count_pages(s: Session, doc_id: int) -> None:
@@ -94,7 +105,7 @@ def load_pages(s: Session, doc_id: int) -> list[PageResult]:
     key = {t.id: (p.number, t.index) for p in pages for t in p.tables}
     return [PageResult(
         number=p.number, rotation=p.rotation, skew_degrees=p.skew_degrees, dpi=p.dpi, width=p.width,
-        height=p.height, text=p.text, timings=dict(p.timings or {}), error=p.error,
+        height=p.height, text=p.text, lines=lines_of(p.text_lines), timings=dict(p.timings or {}), error=p.error,
         tables=[TableResult(index=t.index, bbox=tuple(t.bbox), n_rows=t.n_rows, n_cols=t.n_cols,
                             confidence=t.confidence, template=t.template, template_label=t.template_label,
                             template_score=t.template_score, id=t.id,

@@ -62,10 +62,6 @@ class DocumentFlow:
         result.timings = {"rasterise": round(t_raster, 3), **result.timings}
         return result, upright
 
-    def page_result(self, task: tuple[Path, int]) -> PageResult:
-        """`page` without the image, for a process pool's map over (path, number)."""
-        return self.page(*task)[0]
-
     def finish(self, pages: list[PageResult], last_year: LastYear | None = None) -> DocumentAnalysis:
         """What needs all pages: stitched tables, named figures, checks, the cells to review. The RQ
         finaliser runs the same analysis through persist.reanalyse, on the pages as the record holds them."""

@@ -37,6 +37,23 @@ class TableResult:
 
 
 @dataclass
+class Word:
+    text: str                    # normalised
+    bbox: BBox
+
+
+@dataclass
+class TextLine:
+    """A line of page text outside the tables, as read: its words left to right, with their boxes."""
+    bbox: BBox
+    words: list[Word] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+@dataclass
 class PageResult:
     number: int                  # 1-based
     rotation: int = 0            # degrees clockwise applied to turn the page upright: 0, 90, 180, 270
@@ -45,6 +62,7 @@ class PageResult:
     width: int = 0               # upright, deskewed page size in pixels
     height: int = 0
     text: str = ""               # page text outside the tables (empty in tables-only mode)
+    lines: list[TextLine] = field(default_factory=list)  # the same text with word boxes, line by line
     tables: list[TableResult] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
     error: str | None = None     # set when the page could not be recognised

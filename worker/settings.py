@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     cell_lang: str = _RECOGNITION.cell_lang
     review_threshold: float = _RECOGNITION.review_threshold
     tables_only: bool = _RECOGNITION.tables_only
+    archive_pdf: bool = False             # write each finished document's searchable PDF/A copy (archive/)
     page_timeout_seconds: float = _RECOGNITION.page_timeout_seconds
     max_skew_degrees: float = _RECOGNITION.max_skew_degrees
     detect_orientation: bool = _RECOGNITION.detect_orientation

@@ -63,7 +63,25 @@ class Storage:
         return rel
 
     def remove_pages(self, doc_id: int) -> None:
+        """The page images of a document, and the archive copy made from them."""
         shutil.rmtree(self.path(f"pages/{doc_id}"), ignore_errors=True)
+        self.archive_path(doc_id).unlink(missing_ok=True)
+
+    def archive_path(self, doc_id: int) -> Path:
+        """Where a document's archive copy (ARCHIVE_PDF) is kept: archive/<id>.pdf."""
+        return self.path(f"archive/{doc_id}.pdf")
+
+    def put_archive(self, doc_id: int, data: bytes) -> Path:
+        """Write the archive copy, replacing an older one whole (written aside, fsynced, renamed)."""
+        dest = self.archive_path(doc_id)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(dest.name + ".part")
+        with open(tmp, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, dest)
+        return dest
 
 
 class NotARegularFile(OSError):

@@ -1,5 +1,6 @@
 """A forged scan dropped into a watched folder travels the whole way: watcher -> database -> Redis ->
-a real RQ worker process -> pages, tables and cells in the database -> `done` on the HTTP status URL."""
+a real RQ worker process -> pages, tables and cells in the database -> `done` on the HTTP status URL, and
+with ARCHIVE_PDF its searchable PDF/A copy beside the original in the inbox's archive/."""
 import json
 import os
 import shutil
@@ -8,6 +9,7 @@ import sys
 import threading
 
 from fastapi.testclient import TestClient
+from pikepdf.pdfa import validate_written
 from sqlalchemy import func, select
 
 from web.app import create_app
@@ -15,6 +17,7 @@ from ingest.intake import InboxRecord, accept_path
 from ingest.watch import FolderWatcher
 from schemas.database import sessions, upgrade
 from schemas.models import Attempt, Cell, Document, Page, Table
+from tests.pdftext import pdf_text
 from worker.storage import Storage
 from tests.waiting import wait_for
 from worker.queue import document_of, queue_for
@@ -25,7 +28,8 @@ def shape(cells):
 
 
 def test_watched_folder_to_done(database_url, redis, make_settings, tmp_path, forged_scan):
-    settings = make_settings(database_url=database_url, settle_seconds=0.5, poll_seconds=0.5, tables_only=True)
+    settings = make_settings(database_url=database_url, settle_seconds=0.5, poll_seconds=0.5, tables_only=True,
+                             archive_pdf=True)
     upgrade(settings.database_url)
     Session = sessions(settings.database_url)
     queue = queue_for(settings, redis)
@@ -72,8 +76,14 @@ def test_watched_folder_to_done(database_url, redis, make_settings, tmp_path, fo
         kinds = {a.kind for a in s.scalars(select(Attempt).where(Attempt.document_id == doc.id))}
         assert kinds == {"document", "page", "finalise"}
 
-    assert watcher.settle_outcomes() == [settings.inbox / "archive" / "box-7" / "report 2025.pdf"]
+    done = settings.inbox / "archive" / "box-7"
+    assert watcher.settle_outcomes() == [done / "report 2025.pdf", done / "report 2025.pdfa.pdf"]
     assert not (settings.inbox / "box-7" / "report 2025.pdf").exists()
+    # ARCHIVE_PDF: the worker made the searchable PDF/A copy, and it lies beside the original
+    copy = done / "report 2025.pdfa.pdf"
+    assert copy.read_bytes() == Storage(settings.storage_root).archive_path(doc.id).read_bytes()
+    assert validate_written(copy, "2b").passed
+    assert "维持" in pdf_text(copy)
 
     client = TestClient(create_app(settings))
     status = client.get(f"/documents/{doc.id}").json()

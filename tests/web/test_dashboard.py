@@ -1,7 +1,7 @@
 """The dashboard in headless Chromium, against the real app (uvicorn), Redis, SQLite and a real worker
 process: upload a forged scan through the page, watch it reach done, open it, correct a cell so a check of
 table 四 fails, see the error list show the re-run, confirm a cell in the review queue from the keyboard,
-download the XLSX, mark the document reviewed and see the accuracy figures and chart change. Screenshots go to docs/screenshots/ with UPDATE_SCREENSHOTS=1."""
+download the XLSX and the archive PDF/A (its text layer holds the correction), mark the document reviewed and see the accuracy figures and chart change. Screenshots go to docs/screenshots/ with UPDATE_SCREENSHOTS=1."""
 import io
 import os
 import json
@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 import uvicorn
 from openpyxl import load_workbook
+from pikepdf.pdfa import validate_written
 from PIL import Image
 
 from web.app import create_app
 from schemas.database import upgrade
+from tests.pdftext import pdf_text, pdf_words, px_to_pt, squeezed, text_inside
 from tests.web.conftest import CHROMIUM, worker_env
 
 # UPDATE_SCREENSHOTS=1 writes them into docs/screenshots/; otherwise a test run leaves the tree clean
@@ -128,6 +130,16 @@ def test_upload_watch_correct_and_download(service, browser, forged_scan, tmp_pa
     book = load_workbook(xlsx)
     assert "validation" in book.sheetnames
     assert any(ws.merged_cells.ranges for ws in book.worksheets)              # merged cells stay merged
+
+    # the archive copy: a searchable PDF/A with the correction in the cell's place in its text layer
+    with page.expect_download() as download:
+        page.click("#archive-pdf")
+    archive = tmp_path / download.value.suggested_filename
+    download.value.save_as(archive)
+    assert archive.name == "document-1-pdfa.pdf" and validate_written(archive, "2b").passed
+    box = px_to_pt(upheld["bbox"], export["pages"][0]["dpi"])
+    assert squeezed(text_inside(pdf_words(archive), 1, box)) == str(int(upheld["text"]) + 5)
+    assert "维持" in pdf_text(archive)
 
     # the review queue: the cell of the failed check first; Enter confirms it and moves on
     page.click("[data-nav=review]")

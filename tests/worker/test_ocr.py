@@ -86,6 +86,29 @@ def test_page_text_outside_tables(table_page):
     assert "申请人情况" not in page.text                 # table text is not page text
 
 
+def test_page_text_is_read_in_one_batch_with_word_boxes(table_page, count_calls):
+    img, _ = table_page
+    px = int(DPI * 0.12)
+    lines = [((DPI, int(0.6 * DPI)), "本年度政府信息公开工作取得新成效。"),
+             ((DPI, int(0.9 * DPI)), "全年共受理申请26件，办结28件。")]
+    for xy, s in lines:
+        img = synth.text(img, xy, s, px)
+    page, _ = process_page(img, 1, DPI, PipelineConfig())
+    assert len(count_calls) == 3              # the cells' two passes, then all the page's text lines at once
+    assert [ln.text.replace(" ", "") for ln in page.lines] == [s for _, s in lines] + ["三、收到和处理政府信息公开申请情况"]
+    for ln, ((x, y), s) in zip(page.lines, lines):
+        drawn = (x, y - px // 2, x + len(s) * px, y + 2 * px)   # the line's band: punctuation boxes are tall
+        for w in ln.words:                    # every word's box lies on the line where it was printed
+            assert drawn[0] - 4 <= w.bbox[0] < w.bbox[2] <= drawn[2] + 4, (w, drawn)
+            assert drawn[1] - 4 <= w.bbox[1] < w.bbox[3] <= drawn[3] + 4, (w, drawn)
+        assert [w.bbox[0] for w in ln.words] == sorted(w.bbox[0] for w in ln.words)
+
+
+def test_a_page_without_text_outside_its_tables_reads_none(count_calls):
+    page, _ = process_page(synth.page(DPI), 1, DPI, PipelineConfig())
+    assert page.text == "" and page.lines == [] and count_calls == []
+
+
 def test_timeout_raises(table_page):
     img, _ = table_page
     with pytest.raises(OcrTimeout):

@@ -379,6 +379,10 @@ async function showDocument(generation, id, preselect) {
           class: "button", href: `/documents/${id}/export.${fmt}`, download: `document-${id}.${fmt}`,
           "data-export": fmt,
         }, fmt.toUpperCase())),
+        ["done", "done_with_errors"].includes(st.status) ? h("a", {
+          class: "button", id: "archive-pdf", href: `/documents/${id}/archive.pdf`, download: `document-${id}-pdfa.pdf`,
+          title: t("archive_pdf_hint"),
+        }, t("archive_pdf")) : null,
         h("a", { class: "button", href: `#/review?doc=${id}` }, t("nav_review")),
         h("button", { type: "button", id: "mark-reviewed", disabled: !finished, onclick: markReviewed },
           t("mark_reviewed")),

@@ -1,4 +1,5 @@
-"""/documents: upload, browse and search, status, exports, page images, reprocess, mark reviewed."""
+"""/documents: upload, browse and search, status, exports, the archive copy, page images, reprocess, mark
+reviewed."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -97,6 +98,23 @@ def export(s: Db, doc_id: DocId, fmt: Annotated[str, Path(json_schema_extra={"en
     body = render(records.document_export(s, document_or_404(s, doc_id)), fmt)
     return Response(body, media_type=MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="document-{doc_id}.{fmt}"'})
+
+
+@router.get("/documents/{doc_id}/archive.pdf", response_class=Response,
+            responses={**ERRORS, 409: {"model": Problem},
+                       200: {"content": {"application/pdf": {}}, "description": "a PDF/A-2b file"}})
+def archive_copy(s: Db, svc: Svc, doc_id: DocId):
+    """The archive copy of a finished document: its page images with an invisible text layer (page text
+    and every cell's text, corrections included, at their boxes), PDF/A-2b, with its title, issuing body,
+    year and the original's SHA-256. 409 while the document is under way, or when no copy can be made."""
+    from worker.archive import ArchiveError, document_archive   # pikepdf and OCRmyPDF: only when asked
+
+    try:
+        body = document_archive(s, svc.storage, document_or_404(s, doc_id))
+    except ArchiveError as e:
+        raise HTTPException(409, str(e)) from None
+    return Response(body, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="document-{doc_id}-pdfa.pdf"'})
 
 
 @router.get("/documents/{doc_id}/pages/{number}.png", response_class=Response, responses={**PNG, **ERRORS})

@@ -1,6 +1,6 @@
 """GET /documents/{id}/archive.pdf and `tablescan export --format pdf` on a small document written straight
 into the record: the copy carries each cell's text at its box, a reviewer's correction in place of the OCR
-text, and is refused while a document is under way."""
+text, and is refused while a document is under way, or to anyone not signed in once auth is configured."""
 import subprocess
 import sys
 
@@ -10,7 +10,7 @@ from pikepdf.pdfa import validate_written
 from schemas.database import sessions
 from schemas.models import Document
 from tests.pdftext import pdf_words, px_to_pt, squeezed, text_inside
-from tests.web.conftest import worker_env
+from tests.web.conftest import cli, seed_document, worker_env
 from web.app import create_app
 
 DPI = 100   # the seeded page's
@@ -48,6 +48,26 @@ def test_no_archive_copy_of_a_document_under_way_or_unknown(seeded):
     r = client.get(f"/documents/{ids['document']}/archive.pdf")
     assert r.status_code == 409 and "running" in r.json()["detail"]
     assert client.get("/documents/999/archive.pdf").status_code == 404
+
+
+def test_with_auth_configured_the_archive_copy_needs_a_viewer(make_settings, tmp_path):
+    settings = make_settings(api_token="s3cret")
+    ids = seed_document(settings)
+    password = tmp_path / "password"
+    password.write_text("correct horse battery")
+    assert cli(settings, "user", "add", "ann", "--role", "viewer", "--password-file", str(password)).returncode == 0
+    token = cli(settings, "user", "token", "ann").stdout.strip()
+    client = TestClient(create_app(settings))
+    url = f"/documents/{ids['document']}/archive.pdf"
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Cookie": "tablescan_session=forged"}):
+        refused = client.get(url, headers=headers)
+        assert refused.status_code == 401, headers
+        assert b"%PDF" not in refused.content and "合计" not in refused.text
+    r = client.get(url, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    pdf = tmp_path / "viewer.pdf"
+    pdf.write_bytes(r.content)
+    assert cell_text(pdf, [20, 20, 280, 100]) == "合计"
 
 
 def test_export_format_pdf_from_the_command_line(seeded, tmp_path):

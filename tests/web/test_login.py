@@ -2,7 +2,7 @@
 sign-in page, an httpOnly SameSite=Strict session cookie that no script (and no localStorage) holds, a
 correction recorded under the name signed in, changes refused without the session's CSRF token or from
 another site, sign-out ending the session for good, and Swagger UI working with no network beyond
-the server. No page breaks the Content Security Policy."""
+the server. The archive copy downloads with the session. No page breaks the Content Security Policy."""
 import http.server
 import json
 import socket
@@ -10,10 +10,12 @@ import threading
 
 import httpx
 import pytest
+from pikepdf.pdfa import validate_written
 from sqlalchemy import select
 
 from schemas.database import sessions
 from schemas.models import Correction, Document
+from tests.pdftext import pdf_words, px_to_pt, squeezed, text_inside
 from tests.web.conftest import CHROMIUM, cli, seed_document
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
@@ -89,6 +91,15 @@ def test_sign_in_correct_refuse_forgeries_and_sign_out(make_settings, serve, bro
     page.wait_for_selector("#cell-history li")
     with sessions(settings.database_url)() as s:
         assert [(c.new_text, c.corrected_by) for c in s.scalars(select(Correction))] == [("6", "bob")]
+
+    # the archive copy's button downloads with the session cookie, the correction in its text layer
+    with page.expect_download() as download:
+        page.click("#archive-pdf")
+    archive = tmp_path / download.value.suggested_filename
+    download.value.save_as(archive)
+    assert validate_written(archive, "2b").passed
+    assert squeezed(text_inside(pdf_words(archive), 1, px_to_pt([150, 100, 280, 200], 100))) == "6"
+    assert httpx.get(served.url + f"/documents/{ids['document']}/archive.pdf").status_code == 401
 
     # the session's cookie alone does not make a change: the CSRF token must come with it
     url = f"/documents/{ids['document']}/reviewed"

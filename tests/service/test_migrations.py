@@ -62,3 +62,22 @@ def test_corrections_made_before_0007_get_their_place_and_context(database_url):
         (1, 1, 1, 2, 0, 1, 0, "label", "自然入", None, "自然入", "自然人"),
         (1, 1, 2, 2, 0, 1, 1, "value", "18", "自然入", "18", "13"),      # the label as the reading had it
         (1, 1, 2, 2, 0, 1, 1, "value", "18", "自然入", "13", "15")]
+
+
+def test_pages_read_before_0009_have_no_text_lines_and_load(database_url):
+    """0009 gives the pages already read an empty list of text lines; their text stays, and they load."""
+    from sqlalchemy import text
+
+    from worker.persist import load_pages
+
+    upgrade(database_url, "0008")
+    with engine_for(database_url).begin() as c:
+        c.execute(text("INSERT INTO documents (id, filename, stored_path, sha256, size, source, status, pages_done, "
+                       "pages_failed, reading, created_at) VALUES (1, 'a.pdf', 'originals/a.pdf', 'ab', 1, 'cli', "
+                       "'done', 1, 0, 1, '2026-01-01 00:00:00')"))
+        c.execute(text("INSERT INTO pages (id, document_id, number, status, rotation, skew_degrees, dpi, width, "
+                       "height, text, timings) VALUES (1, 1, 1, 'done', 0, 0, 300, 10, 10, '行政复议 3 件', '{}')"))
+    upgrade(database_url)
+    with sessions(database_url)() as s:
+        [page] = load_pages(s, 1)
+    assert (page.text, page.lines) == ("行政复议 3 件", [])

@@ -30,6 +30,7 @@ class Reading:
 GLYPHS_DISAGREE = 0.5  # a reading with more or fewer characters than the ink has glyphs
 INFERRED_STRUCTURE = 0.85  # a cell bounded by a separator found without a rule (text gaps, an open edge)
 TEXT_STRUCTURE = 0.7       # a cell of a table ruled only in part: its grid is the text's alignment, a guess
+FORMAT_DOUBT = 0.5         # a number printed otherwise than the rest of its column
 
 
 def structure_cap(bbox: tuple[int, int, int, int], inferred_xs: list[int], inferred_ys: list[int],
@@ -67,6 +68,24 @@ def read_number(ct: CellText) -> Reading:
         pick = b if q2 >= q1 else a
         return Reading(raw, pick, 0.3, pick)
     return Reading(raw, normalise_text(ct.text), 0.15, None)
+
+
+def odd_decimals(columns: list[int], numbers: list[str | None], min_numbers: int = 4,
+                 share: float = 0.75) -> set[int]:
+    """Indexes of the numbers with no decimal point in a column that prints share or more of its numbers
+    (min_numbers or more) with the same count of decimals: amounts to the cent, where "673.13" read as
+    "67313" lost its point and is a hundred times too large."""
+    by_col: dict[int, list[int]] = {}
+    for k, (col, n) in enumerate(zip(columns, numbers)):
+        if n is not None:
+            by_col.setdefault(col, []).append(k)
+    odd: set[int] = set()
+    for ks in by_col.values():
+        places = [len(numbers[k].partition(".")[2]) for k in ks]
+        common = max(set(places), key=places.count)
+        if len(ks) >= min_numbers and common > 0 and places.count(common) >= share * len(ks):
+            odd |= {k for k, p in zip(ks, places) if p == 0}
+    return odd
 
 
 def read_text(ct: CellText) -> Reading:

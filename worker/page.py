@@ -8,7 +8,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from .confidence import looks_like_value, read_number, read_text, structure_cap, table_kinds
+from .confidence import (FORMAT_DOUBT, looks_like_value, odd_decimals, read_number, read_text, structure_cap,
+                         table_kinds)
 from .config import PipelineConfig
 from .deskew import estimate_skew, rotate, to_gray
 from .grid import Grid, build_grid
@@ -84,6 +85,9 @@ def _cells(grid: Grid, texts: list[CellText]) -> tuple[list[CellResult], float]:
             conf = min(conf, 0.3)       # a value cell that is not a number
         out.append(CellResult(row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span, bbox=c.bbox,
                               kind=kind, raw_text=rd.raw_text, text=text, confidence=conf))
+    numbers = [rd.number if c.kind == "value" else None for c, rd in zip(out, readings)]
+    for k in odd_decimals([c.col for c in out], numbers):
+        out[k].confidence = min(out[k].confidence, FORMAT_DOUBT)
     filled = [c.confidence for c in out if c.text]
     conf = float(np.mean(filled)) if filled else 1.0
     return out, round(conf, 4)

@@ -52,3 +52,15 @@ def test_kinds_section_title_rows_inside_table():
     kinds = table_kinds(cells, is_num, empty)
     assert kinds == ["header", "header", "header", "label", "value",
                      "header", "header", "header", "label", "value"]
+
+
+def test_an_amount_that_lost_its_decimal_point_is_doubted():
+    from worker.confidence import odd_decimals
+    cols = [2, 2, 2, 2, 2, 3, 3, 3, 3, 3]
+    nums = ["1262.72", "1359.40", "67313", "742.53", "0.00",      # amounts to the cent, one read without its point
+            "12", "7", "0", "31", "5"]                             # counts
+    assert odd_decimals(cols, nums) == {2}
+    assert odd_decimals(cols[:3], nums[:3]) == set()               # too few to know the column's format
+    mixed = ["12.5", "3", "4", "0.25", "7"]                        # no format most of the column keeps
+    assert odd_decimals([1] * 5, mixed) == set()
+    assert odd_decimals([1] * 5, [None, "1.50", "2.25", "3.75", "4.00"]) == set()

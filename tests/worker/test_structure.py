@@ -4,7 +4,7 @@ import pytest
 
 from worker.deskew import estimate_skew, to_gray
 from worker.grid import build_grid
-from worker.orient import is_upside_down, text_axis_turn, turn
+from worker.orient import is_upside_down, text_axis_turn, turn, up_down
 from worker.tables import find_tables
 
 from . import synth
@@ -150,3 +150,23 @@ def test_a_column_rule_whose_end_a_speck_extends_still_separates_its_rows():
     spans = _spans(grid)
     assert (1, 1, 1, 1) in spans and (2, 2, 1, 1) in spans
     assert (0, 1, 1, 2) in spans and (3, 1, 1, 2) in spans and (7, 1, 1, 2) in spans
+
+
+def _latin_page(dpi: int) -> np.ndarray:
+    """A page of English prose with quotes, apostrophes and accents at 10 pt: marks at the tops of lines."""
+    from PIL import Image, ImageDraw, ImageFont
+    page = Image.new("L", (int(8.27 * dpi), int(11.69 * dpi)), 255)
+    d = ImageDraw.Draw(page)
+    fnt = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", round(10 / 72 * dpi))
+    line = "The “objective” answers, the ‘subjective’ ones: Müller’s survey and Gödel’s notes, see p. 12."
+    for k in range(24):
+        d.text((int(dpi), int(dpi) + k * int(0.2 * dpi)), line if k % 3 else line.upper(), font=fnt, fill=0)
+    return np.asarray(page)
+
+
+@pytest.mark.parametrize("rotation", [0, 180])
+def test_latin_text_is_upright_by_its_ascenders_not_its_quotes(rotation):
+    level = turn(_latin_page(200), rotation)
+    upside_down, sure = up_down(level, 200)
+    assert upside_down == (rotation == 180)
+    assert sure == (rotation == 0)

@@ -89,7 +89,8 @@ def test_a_column_rule_too_faint_to_see_is_found_from_its_text(profile, seed):
             if part["name"] == "three" and visible_shape(part)[0] > 3:
                 assert (grid.n_rows, grid.n_cols) == visible_shape(part), profile
                 inferred += len(grid.inferred_xs)
-    assert inferred >= 1
+    if profile != "office":     # office grain breaks the hairline into dashes, which the rule masks bridge
+        assert inferred >= 1
 
 
 @pytest.mark.parametrize("profile,seed", [("clean", 1), ("fax", 2)])

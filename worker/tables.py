@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from .deskew import ink_mask
-from .text_separators import blank_runs, looks_like_prose, text_line_splits, text_mask
+from .text_separators import blank_runs, drop_slivers, looks_like_prose, text_line_splits, text_mask
 
 BBox = tuple[int, int, int, int]
 
@@ -259,13 +259,15 @@ def _inside(a: BBox, b: BBox, slack: int = 4) -> bool:
     return b[0] - slack <= a[0] and b[1] - slack <= a[1] and a[2] <= b[2] + slack and a[3] <= b[3] + slack
 
 
-def _line_heights(text: np.ndarray, y0: int, y1: int, x0: int, x1: int, dpi: int) -> list[int]:
-    """Heights of the text lines between y0 and y1."""
+def _line_heights(text: np.ndarray, y0: int, y1: int, x0: int, x1: int, dpi: int,
+                  min_inches: float = 0.04) -> list[int]:
+    """Heights of the text lines between y0 and y1; a strip of ink lower than min_inches (fax speckle
+    along a rule, the remnant of a rule's edge) is no line."""
     cuts = [y0] + text_line_splits(text, y0, y1, x0, x1, dpi) + [y1]
     out = []
     for a, b in zip(cuts, cuts[1:]):
         rows = np.flatnonzero(text[a:b, x0:x1].any(axis=1))
-        if rows.size:
+        if rows.size and rows[-1] - rows[0] + 1 >= dpi * min_inches:
             out.append(int(rows[-1] - rows[0] + 1))
     return out
 
@@ -283,9 +285,10 @@ def _split_at_headings(group: list[tuple[int, int, int]], text: np.ndarray, dpi:
     for k, (a, b) in enumerate(zip(group, group[1:])):
         y0, y1 = a[0] + 4, b[0] - 3
         lines = _line_heights(text, y0, y1, x0, x1, dpi)
-        cols = text[y0:y1, x0:x1].any(axis=0)
+        cols = drop_slivers(text[y0:y1, x0:x1].any(axis=0), max(2, round(dpi * 0.02)))   # specks are no text
         ink = np.flatnonzero(cols)
-        if len(lines) == 1 and ink[0] <= dpi * flush_inches and not blank_runs(cols, max(min_gap, 2 * lines[0])):
+        if len(lines) == 1 and ink.size and ink[0] <= dpi * flush_inches \
+                and not blank_runs(cols, max(min_gap, 2 * lines[0])):
             candidates.append((k, lines[0]))
         else:
             heights += lines

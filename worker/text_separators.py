@@ -33,7 +33,7 @@ def _without_specks(mask: np.ndarray, size: int) -> np.ndarray:
     return keep[labels]
 
 
-def _drop_slivers(profile: np.ndarray, width: int) -> np.ndarray:
+def drop_slivers(profile: np.ndarray, width: int) -> np.ndarray:
     """The profile without runs of ink `width` or narrower (thinner than any glyph's extent)."""
     edges = np.flatnonzero(np.diff(np.r_[0, profile.astype(np.int8), 0]))
     out = profile.copy()
@@ -69,7 +69,7 @@ def text_gap_columns(ink: np.ndarray, hm: np.ndarray, vm: np.ndarray, xs: list[f
                 continue
             slot = text[int(ys[i]) + margin:int(ys[i + 1]) - margin, x0:x1]
             if slot.size and slot.any():
-                profile = _drop_slivers(slot.any(axis=0), sliver)
+                profile = drop_slivers(slot.any(axis=0), sliver)
                 if profile.any():
                     profiles[i] = profile
         lo, hi, split = 0, x1 - x0, []
@@ -115,7 +115,7 @@ def text_columns(text: np.ndarray, bands: list[tuple[int, int]], x0: int, x1: in
     sliver = max(2, round(dpi * 0.01))
     profiles = []
     for a, b in bands:
-        p = _drop_slivers(text[a:b, x0:x1].any(axis=0), sliver)
+        p = drop_slivers(text[a:b, x0:x1].any(axis=0), sliver)
         profiles.append(p if p.any() else None)
     inked = [p for p in profiles if p is not None]
     for _ in range(2):

@@ -251,9 +251,7 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_ro
         right, below = boundaries(xs, ys)
     elif region.ink is not None:    # a column rule too faint to see: its column's text still stands apart
         for x, rows in text_gap_columns(region.ink, hm, vm, xs, ys, right, margin, dpi):
-            vm = vm.copy()
-            for i in rows:
-                vm[int(ys[i]):int(ys[i + 1]) + 1, max(0, x - 1):x + 2] = 255
+            vm = _draw_column(vm, x, rows, ys)
             xs = sorted(xs + [float(x)])
             inferred.append(x)
         if inferred:

@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SAMPLE := samples/sample-report.pdf
 
-.PHONY: deps deps-test run test bench bench-load clean compose-test images-offline
+.PHONY: deps deps-test run test lint bench bench-load clean compose-test images-offline
 
 deps:
 	@scripts/install-deps.sh
@@ -15,9 +15,14 @@ deps-test:
 run: deps
 	$(BIN)/tablescan up --inbox ./inbox --sample $(SAMPLE)
 
-## test: the whole test suite against real Redis, SQLite and PostgreSQL
-test: deps-test
+## test: lint and format checks, then the whole test suite against real Redis, SQLite and PostgreSQL
+test: deps-test lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+## lint: ruff (lint and format) over everything (config in pyproject.toml)
+lint: deps-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## bench: forge a corpus, run tablescan and img2table on it, print every figure (BENCH_ARGS="--seed 5")
 bench: deps-test

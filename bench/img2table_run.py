@@ -6,6 +6,7 @@ Runs in its own venv (bench/requirements.txt), never in tablescan's. One process
 document, N at a time, the way `tablescan process --jobs N` is run beside it. A document
 img2table raises on is written with no pages (it scores zero) and named in the output.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,15 @@ def cells_of(table) -> list[dict]:
     out = []
     for key, rc in slots.items():
         rows, cols = [r for r, _ in rc], [c for _, c in rc]
-        out.append({"row": min(rows), "col": min(cols), "row_span": max(rows) - min(rows) + 1,
-                    "col_span": max(cols) - min(cols) + 1, "text": text[key]})
+        out.append(
+            {
+                "row": min(rows),
+                "col": min(cols),
+                "row_span": max(rows) - min(rows) + 1,
+                "col_span": max(cols) - min(cols) + 1,
+                "text": text[key],
+            }
+        )
     return sorted(out, key=lambda c: (c["row"], c["col"]))
 
 
@@ -50,8 +58,9 @@ def process(args: tuple[str, str]) -> str:
     except Exception as e:  # noqa: BLE001 - img2table's own failure on this document: it scores zero
         out.write_text(json.dumps({"pages": [], "error": f"{type(e).__name__}: {e}"}, ensure_ascii=False))
         return f"{out.name} FAILED: {type(e).__name__}: {e}"
-    pages = [{"number": i + 1, "tables": [{"cells": cells_of(t)} for t in found.get(i, [])]}
-             for i in range(len(doc.pages))]
+    pages = [
+        {"number": i + 1, "tables": [{"cells": cells_of(t)} for t in found.get(i, [])]} for i in range(len(doc.pages))
+    ]
     out.write_text(json.dumps({"pages": pages}, ensure_ascii=False))
     return out.name
 

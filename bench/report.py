@@ -1,4 +1,5 @@
 """Score each tool's predictions overall, per profile and per variation, and print them against the targets."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,19 +11,31 @@ NONE = "—"  # the group of a document whose truth names no profile or no varia
 
 # figure -> (direction, target); None: reported without a target
 TARGETS = {
-    "teds": (">=", 0.95), "teds_struct": (">=", 0.98), "values": (">=", 0.995), "labels": (">=", 0.97),
-    "tables_found": (">=", 0.99), "skew_err": ("<=", 0.15), "figures": (">=", 0.995), "flagged": (">=", 0.98),
-    "false_alarms": ("<=", 0.02), "others_flagged": ("<=", 0.0),
+    "teds": (">=", 0.95),
+    "teds_struct": (">=", 0.98),
+    "values": (">=", 0.995),
+    "labels": (">=", 0.97),
+    "tables_found": (">=", 0.99),
+    "skew_err": ("<=", 0.15),
+    "figures": (">=", 0.995),
+    "flagged": (">=", 0.98),
+    "false_alarms": ("<=", 0.02),
+    "others_flagged": ("<=", 0.0),
 }
 # every figure of tablescan.evaluate's summary, then the bench's own two
 FIGURES = {f: TARGETS.get(f) for f in EVAL_FIGURES}
-FIGURES["wrong_to_review"] = None   # share of wrongly read value cells that are marked needs_review
-FIGURES["right_to_review"] = None   # share of rightly read value cells that are marked needs_review
-SPEED = {"pages_per_min": None, "pages_per_cpu_min": None, "peak_rss_worker_mib": ("<=", 1024), "max_rss_proc_mib": None,
-         "peak_rss_tree_mib": None}
+FIGURES["wrong_to_review"] = None  # share of wrongly read value cells that are marked needs_review
+FIGURES["right_to_review"] = None  # share of rightly read value cells that are marked needs_review
+SPEED = {
+    "pages_per_min": None,
+    "pages_per_cpu_min": None,
+    "peak_rss_worker_mib": ("<=", 1024),
+    "max_rss_proc_mib": None,
+    "peak_rss_tree_mib": None,
+}
 # pages/min of tablescan over img2table's, per mode
 SPEED_RATIO_TARGET = {"full": (">=", 2.0), "tables-only": (">=", 4.0)}
-ARCHIVE_SHARE_TARGET = ("<=", 0.10)   # the archive copy's time over the pages' own time, in full mode
+ARCHIVE_SHARE_TARGET = ("<=", 0.10)  # the archive copy's time over the pages' own time, in full mode
 COLUMNS = 6  # groups per table before the table is continued below
 
 
@@ -72,11 +85,15 @@ def score(corpus: Path, pred_dir: Path) -> dict:
         docs.append((truth, d))
         profiles.setdefault(profile_of(truth), []).append(d)
         variations.setdefault(variation_of(truth), []).append(d)
-    return {"overall": figures([d for _, d in docs]),
-            "profiles": {p: figures(ds) for p, ds in profiles.items()},
-            "variations": {v: figures(ds) for v, ds in variations.items()},
-            "documents": [{"name": d.name, "kind": d.kind, "profile": profile_of(t), "variation": variation_of(t),
-                           **figures([d])} for t, d in docs]}
+    return {
+        "overall": figures([d for _, d in docs]),
+        "profiles": {p: figures(ds) for p, ds in profiles.items()},
+        "variations": {v: figures(ds) for v, ds in variations.items()},
+        "documents": [
+            {"name": d.name, "kind": d.kind, "profile": profile_of(t), "variation": variation_of(t), **figures([d])}
+            for t, d in docs
+        ],
+    }
 
 
 def archive_cost(pred_dir: Path) -> dict:
@@ -95,9 +112,13 @@ def archive_cost(pred_dir: Path) -> dict:
             t = p.get("timings", {})
             archive += t.get("page_image", 0.0)
             own += sum(v for k, v in t.items() if k != "page_image")
-    return {"pages": pages, "archive_seconds": round(archive, 2), "page_seconds": round(own, 2),
-            "archive_seconds_per_page": round(archive / pages, 3) if pages else None,
-            "archive_share": round(archive / own, 4) if own else None}
+    return {
+        "pages": pages,
+        "archive_seconds": round(archive, 2),
+        "page_seconds": round(own, 2),
+        "archive_seconds_per_page": round(archive / pages, 3) if pages else None,
+        "archive_share": round(archive / own, 4) if own else None,
+    }
 
 
 def figures(docs: list[DocScore]) -> dict:
@@ -136,7 +157,7 @@ def block(title: str, columns: list[str], rows: dict[str, list], targets: dict, 
     More than COLUMNS columns are continued in a second table below the first."""
     lines = [f"== {title}"]
     for start in range(0, len(columns), COLUMNS):
-        cols = columns[start:start + COLUMNS]
+        cols = columns[start : start + COLUMNS]
         widths = [max(10, len(c) + 2) for c in cols]
         head = f"{'figure':22s} {'target':>8s}" + "".join(f"{c:>{w}s} " for c, w in zip(cols, widths))
         if start:
@@ -145,8 +166,12 @@ def block(title: str, columns: list[str], rows: dict[str, list], targets: dict, 
         for name, values in rows.items():
             t = targets.get(name)
             tt = f"{t[0].replace('>=', '≥').replace('<=', '≤')}{t[1]:g}" if t else ""
-            lines.append(f"{name:22s} {tt:>8s}" + "".join(f"{fmt(v, digits):>{w}s}{meets(v, t)}" for v, w in
-                                                           zip(values[start:start + COLUMNS], widths)))
+            lines.append(
+                f"{name:22s} {tt:>8s}"
+                + "".join(
+                    f"{fmt(v, digits):>{w}s}{meets(v, t)}" for v, w in zip(values[start : start + COLUMNS], widths)
+                )
+            )
     return "\n".join(lines)
 
 
@@ -154,13 +179,18 @@ def render(results: dict) -> str:
     """The whole stdout report: per tool a block overall and per profile, and one per variation (when the
     corpus has more than one), then tablescan / img2table ratios."""
     runs = results["runs"]
-    out = [f"corpus {results['corpus']}: {results['documents']} documents, {results['pages']} pages"
-           + (f", seed {results['seed']}" if results.get("seed") is not None else "")
-           + f", {results['jobs']} jobs; variations: {', '.join(results['variations'])}"]
+    out = [
+        f"corpus {results['corpus']}: {results['documents']} documents, {results['pages']} pages"
+        + (f", seed {results['seed']}" if results.get("seed") is not None else "")
+        + f", {results['jobs']} jobs; variations: {', '.join(results['variations'])}"
+    ]
 
     def rows(run, cols, key, speed):
         sc = run["scores"]
-        get = (lambda c: sc["overall"] if c == "overall" else sc[key].get(c, {"documents": 0}))
+
+        def get(c):
+            return sc["overall"] if c == "overall" else sc[key].get(c, {"documents": 0})
+
         r = {"documents": [get(c).get("documents") for c in cols]}
         r.update({f: [get(c).get(f) for c in cols] for f in FIGURES})
         if speed:  # measured over the whole run
@@ -174,8 +204,9 @@ def render(results: dict) -> str:
         title = f"{tool}: {run['seconds']} s, load {run.get('load_before')} → {run.get('load_after')}{note}"
         out.append(block(title, by_profile, rows(run, by_profile, "profiles", True), {**FIGURES, **SPEED}))
         if by_variation:
-            out.append(block(f"{tool} per variation", by_variation, rows(run, by_variation, "variations", False),
-                             FIGURES))
+            out.append(
+                block(f"{tool} per variation", by_variation, rows(run, by_variation, "variations", False), FIGURES)
+            )
     base = runs.get("img2table")
     for tool, run in runs.items():
         if tool == "img2table" or base is None:
@@ -186,9 +217,11 @@ def render(results: dict) -> str:
         out.append(block(f"ratio {tool} / img2table", by_profile, r, speed_t, digits=2))
     full = runs.get("tablescan full", {}).get("archive")
     if full:
-        out.append(f"== archive copy (tablescan full --archive-pdf): {full['archive_seconds']} s for {full['pages']} "
-                   f"pages, {full['archive_seconds_per_page']} s a page, {fmt(full['archive_share'], 4)} of the pages' "
-                   f"own {full['page_seconds']} s (target ≤{ARCHIVE_SHARE_TARGET[1]:g}) "
-                   f"{meets(full['archive_share'], ARCHIVE_SHARE_TARGET)}")
+        out.append(
+            f"== archive copy (tablescan full --archive-pdf): {full['archive_seconds']} s for {full['pages']} "
+            f"pages, {full['archive_seconds_per_page']} s a page, {fmt(full['archive_share'], 4)} of the pages' "
+            f"own {full['page_seconds']} s (target ≤{ARCHIVE_SHARE_TARGET[1]:g}) "
+            f"{meets(full['archive_share'], ARCHIVE_SHARE_TARGET)}"
+        )
     out.append(LEGEND)
     return "\n\n".join(out)

@@ -12,6 +12,7 @@ bench/out/.venv-img2table, made from bench/requirements.txt on first use) with t
 processes, scores all three with tablescan.evaluate overall, per profile and per variation, prints the
 figures against their targets, and writes bench/out/<run>/results.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,18 +36,26 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import report  # noqa: E402
 import tool  # noqa: E402
+
 from tests.forge import PROFILES as ALL_PROFILES  # noqa: E402
 from tests.forge import VARIATIONS as ALL_VARIATIONS  # noqa: E402
 
 
-def forge(corpus: Path, seed: int, count: int, profiles: list[str], variations: list[str],
-          renderers: list[str]) -> None:
+def forge(
+    corpus: Path, seed: int, count: int, profiles: list[str], variations: list[str], renderers: list[str]
+) -> None:
     """Forge the corpus once with tests.forge, with each renderer (the forge's own drawing, LibreOffice
     Writer); a corpus whose forging did not finish, or that was forged with other parameters or another
     generator, is forged again."""
     done = corpus / ".forged"
-    want = {"generator": "tests.forge", "seed": seed, "count": count, "profiles": profiles, "variations": variations,
-            "renderers": renderers}
+    want = {
+        "generator": "tests.forge",
+        "seed": seed,
+        "count": count,
+        "profiles": profiles,
+        "variations": variations,
+        "renderers": renderers,
+    }
     try:
         if json.loads(done.read_text()) == want:
             return
@@ -54,9 +63,27 @@ def forge(corpus: Path, seed: int, count: int, profiles: list[str], variations: 
         pass
     shutil.rmtree(corpus, ignore_errors=True)
     for renderer in renderers:
-        subprocess.run([sys.executable, "-m", "tests.forge", "--out", str(corpus), "--count", str(count),
-                        "--seed", str(seed), "--profiles", ",".join(profiles), "--variations", ",".join(variations),
-                        "--renderer", renderer], check=True, cwd=ROOT)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tests.forge",
+                "--out",
+                str(corpus),
+                "--count",
+                str(count),
+                "--seed",
+                str(seed),
+                "--profiles",
+                ",".join(profiles),
+                "--variations",
+                ",".join(variations),
+                "--renderer",
+                renderer,
+            ],
+            check=True,
+            cwd=ROOT,
+        )
     done.write_text(json.dumps(want))
 
 
@@ -95,8 +122,12 @@ def default_count(profiles: list[str], variations: list[str]) -> int:
 
 def run_name(seed: int, count: int, profiles: list[str], variations: list[str], renderers: list[str]) -> str:
     """bench/out/<seed> for the default corpus, else every parameter that differs is in the name."""
-    default = (count, profiles, variations, renderers) == (DOCUMENTS, PROFILES.split(","), VARIATIONS.split(","),
-                                                           ["forge"])
+    default = (count, profiles, variations, renderers) == (
+        DOCUMENTS,
+        PROFILES.split(","),
+        VARIATIONS.split(","),
+        ["forge"],
+    )
     if default:
         return str(seed)
     v = "all" if variations == list(ALL_VARIATIONS) else "+".join(variations)
@@ -106,13 +137,23 @@ def run_name(seed: int, count: int, profiles: list[str], variations: list[str], 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=2026)
-    ap.add_argument("--variations", default=VARIATIONS,
-                    help=f"comma-separated, or 'all' (default: {VARIATIONS}): {', '.join(ALL_VARIATIONS)}")
-    ap.add_argument("--count", type=int,
-                    help=f"documents per variation (default: about {DOCUMENTS} in all, the same number per profile)")
+    ap.add_argument(
+        "--variations",
+        default=VARIATIONS,
+        help=f"comma-separated, or 'all' (default: {VARIATIONS}): {', '.join(ALL_VARIATIONS)}",
+    )
+    ap.add_argument(
+        "--count",
+        type=int,
+        help=f"documents per variation (default: about {DOCUMENTS} in all, the same number per profile)",
+    )
     ap.add_argument("--profiles", default=PROFILES, help=f"comma-separated, or 'all': {', '.join(ALL_PROFILES)}")
-    ap.add_argument("--renderer", choices=["forge", "writer", "both"], default="forge",
-                    help="lay documents out with the forge's own drawing, LibreOffice Writer, or both")
+    ap.add_argument(
+        "--renderer",
+        choices=["forge", "writer", "both"],
+        default="forge",
+        help="lay documents out with the forge's own drawing, LibreOffice Writer, or both",
+    )
     ap.add_argument("--corpus", type=Path, help="score this folder of NAME.pdf + NAME.truth.json instead of forging")
     ap.add_argument("--jobs", type=int, default=os.cpu_count(), help="processes per tool (default: cores)")
     ap.add_argument("--only", choices=["full", "tables-only"], help="run tablescan one way only")
@@ -156,11 +197,21 @@ def main(argv=None) -> int:
         for mode in ["full", "tables-only"]:
             if args.only in (None, mode):
                 label = f"tablescan {mode}"
-                cmds[label] = ts + ["process", *pdfs, "--out", str(pred_dir(label)), "--jobs", str(args.jobs)] + \
-                    (["--tables-only"] if mode == "tables-only" else ["--archive-pdf"])
+                cmds[label] = (
+                    ts
+                    + ["process", *pdfs, "--out", str(pred_dir(label)), "--jobs", str(args.jobs)]
+                    + (["--tables-only"] if mode == "tables-only" else ["--archive-pdf"])
+                )
     if not args.skip_img2table:
-        cmds["img2table"] = [str(img2table_python()), str(ROOT / "bench" / "img2table_run.py"), *pdfs,
-                             "--out", str(pred_dir("img2table")), "--jobs", str(args.jobs)]
+        cmds["img2table"] = [
+            str(img2table_python()),
+            str(ROOT / "bench" / "img2table_run.py"),
+            *pdfs,
+            "--out",
+            str(pred_dir("img2table")),
+            "--jobs",
+            str(args.jobs),
+        ]
 
     runs = {}
     for label, argv in cmds.items():
@@ -182,12 +233,18 @@ def main(argv=None) -> int:
         runs[label] = r
 
     shown = str(corpus.relative_to(ROOT)) if corpus.is_relative_to(ROOT) else str(corpus)
-    results = {"seed": seed, "count": count, "corpus": shown,
-               "profiles": report.group_order([report.profile_of(t) for t in truth], profiles),
-               "variations": report.group_order([report.variation_of(t) for t in truth], variations),
-               "documents": len(truth), "pages": pages, "jobs": args.jobs,
-               "targets": {**report.FIGURES, **report.SPEED, "pages_per_min_ratio": report.SPEED_RATIO_TARGET},
-               "runs": runs}
+    results = {
+        "seed": seed,
+        "count": count,
+        "corpus": shown,
+        "profiles": report.group_order([report.profile_of(t) for t in truth], profiles),
+        "variations": report.group_order([report.variation_of(t) for t in truth], variations),
+        "documents": len(truth),
+        "pages": pages,
+        "jobs": args.jobs,
+        "targets": {**report.FIGURES, **report.SPEED, "pages_per_min_ratio": report.SPEED_RATIO_TARGET},
+        "runs": runs,
+    }
     base.mkdir(parents=True, exist_ok=True)
     (base / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print(report.render(results))

@@ -8,6 +8,7 @@ Memory is read from /proc every POLL seconds (Linux only, no psutil needed):
   peak_rss_tree_mib    the whole tree at one moment
   max_rss_proc_mib     exact peak of the largest single process (wait4's ru_maxrss, covers every reaped descendant)
 """
+
 from __future__ import annotations
 
 import os
@@ -31,8 +32,8 @@ def _processes() -> dict[int, tuple[int, str, int]]:
             stat = Path(f"/proc/{d}/stat").read_text()
         except OSError:
             continue
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2:].split()
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
         out[int(d)] = (int(fields[1]), name, int(fields[21]) * PAGE)
     return out
 
@@ -79,8 +80,14 @@ def run(cmd: list[str], log: Path, env: dict | None = None) -> dict:
         proc.returncode = os.waitstatus_to_exitcode(status)
         done.set()
         watcher.join()
-    return {"cmd": cmd, "returncode": proc.returncode, "seconds": round(seconds, 2),
-            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
-            "load_before": round(load, 2), "load_after": round(os.getloadavg()[0], 2),
-            "peak_rss_worker_mib": round(peak["worker"] / MIB, 1), "peak_rss_tree_mib": round(peak["tree"] / MIB, 1),
-            "max_rss_proc_mib": round(usage.ru_maxrss / 1024, 1)}
+    return {
+        "cmd": cmd,
+        "returncode": proc.returncode,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+        "load_before": round(load, 2),
+        "load_after": round(os.getloadavg()[0], 2),
+        "peak_rss_worker_mib": round(peak["worker"] / MIB, 1),
+        "peak_rss_tree_mib": round(peak["tree"] / MIB, 1),
+        "max_rss_proc_mib": round(usage.ru_maxrss / 1024, 1),
+    }

@@ -5,6 +5,7 @@ first copy, and not processed again. A file of the watched folder that comes in 
 that failed (it changed after it was taken, or a good copy replaced a damaged one) is recorded as
 taking that document again (`retake_of_id`): both attempts stay in the record.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,22 +34,44 @@ def display_name(name: str) -> str:
 
 def first_copy(s: Session, sha256: str) -> Document | None:
     """The document this content first came in as, unless that one failed (then it is tried again)."""
-    return s.scalar(select(Document).where(Document.sha256 == sha256, Document.duplicate_of_id.is_(None),
-                                           Document.status != "failed").order_by(Document.id))
+    return s.scalar(
+        select(Document)
+        .where(Document.sha256 == sha256, Document.duplicate_of_id.is_(None), Document.status != "failed")
+        .order_by(Document.id)
+    )
 
 
-def accept(stream: BinaryIO, filename: str, source: str, *, storage: Storage, Session: sessionmaker[Session],
-           queue: Queue, collection: str | None = None, max_bytes: int | None = None,
-           source_path: str | None = None, retake_of: int | None = None) -> Document:
+def accept(
+    stream: BinaryIO,
+    filename: str,
+    source: str,
+    *,
+    storage: Storage,
+    Session: sessionmaker[Session],
+    queue: Queue,
+    collection: str | None = None,
+    max_bytes: int | None = None,
+    source_path: str | None = None,
+    retake_of: int | None = None,
+) -> Document:
     """Store `stream` as a new original and queue it. The row is committed before the job exists,
     so Redis never holds work the database does not know about."""
     name = display_name(filename)
     rel, sha, size = storage.put_original(stream, PurePath(name).suffix, max_bytes)
     with Session.begin() as s:
         first = first_copy(s, sha)
-        doc = Document(filename=name, stored_path=rel, sha256=sha, size=size, source=source,
-                       source_path=source_path, collection=collection, status="queued", retake_of_id=retake_of)
-        if first is not None:   # final once the first copy is: now, or when its finaliser settles it
+        doc = Document(
+            filename=name,
+            stored_path=rel,
+            sha256=sha,
+            size=size,
+            source=source,
+            source_path=source_path,
+            collection=collection,
+            status="queued",
+            retake_of_id=retake_of,
+        )
+        if first is not None:  # final once the first copy is: now, or when its finaliser settles it
             doc.duplicate_of_id = first.id
             if first.status in FINAL_STATUSES:
                 doc.status, doc.error, doc.finished_at = first.status, first.error, utcnow()
@@ -57,8 +80,7 @@ def accept(stream: BinaryIO, filename: str, source: str, *, storage: Storage, Se
         enqueue_document(queue, doc.id)
         log.info("accepted %s as document %d (%s, %d bytes)", name, doc.id, source, size)
     else:
-        log.info("%s is a copy of document %d; recorded as document %d, not processed again", name, first.id,
-                 doc.id)
+        log.info("%s is a copy of document %d; recorded as document %d, not processed again", name, first.id, doc.id)
     return doc
 
 
@@ -91,6 +113,7 @@ def accept_path(path: Path, source: str, filename: str | None = None, **kw) -> D
 
 class Intake(NamedTuple):
     """An inbox file as the record took it."""
+
     doc_id: int
     sha256: str
 
@@ -103,15 +126,25 @@ def not_taken_again():
 
 def earlier_failure(s: Session, rel: str) -> int | None:
     """The newest document of this inbox path that failed, left the inbox and was not taken again."""
-    return s.scalar(select(Document.id).where(
-        Document.source == "folder", Document.source_path == rel, Document.status == "failed",
-        Document.inbox_moved_at.is_not(None), not_taken_again()).order_by(Document.id.desc()).limit(1))
+    return s.scalar(
+        select(Document.id)
+        .where(
+            Document.source == "folder",
+            Document.source_path == rel,
+            Document.status == "failed",
+            Document.inbox_moved_at.is_not(None),
+            not_taken_again(),
+        )
+        .order_by(Document.id.desc())
+        .limit(1)
+    )
 
 
 @dataclass
 class InboxRecord:
     """What the folder watcher needs from the record: accept a settled file once, tell when its
     document is final, and note that the file has left the inbox."""
+
     storage: Storage
     Session: sessionmaker[Session]
     queue: Queue
@@ -122,14 +155,29 @@ class InboxRecord:
         path relative to the inbox as text."""
         sha = sha256_of(path)
         with self.Session() as s:
-            known = s.scalar(select(Document.id).where(Document.source == "folder", Document.source_path == rel,
-                                                       Document.sha256 == sha, Document.inbox_moved_at.is_(None)))
+            known = s.scalar(
+                select(Document.id).where(
+                    Document.source == "folder",
+                    Document.source_path == rel,
+                    Document.sha256 == sha,
+                    Document.inbox_moved_at.is_(None),
+                )
+            )
             retake_of = earlier_failure(s, rel) if known is None else None
         if known is not None:
             return Intake(known, sha)
-        name = os.fsencode(path.name).decode("utf-8", "replace")    # bytes that are no UTF-8 shown as �
-        doc = accept_path(path, "folder", filename=name, storage=self.storage, Session=self.Session,
-                          queue=self.queue, collection=collection, source_path=rel, retake_of=retake_of)
+        name = os.fsencode(path.name).decode("utf-8", "replace")  # bytes that are no UTF-8 shown as �
+        doc = accept_path(
+            path,
+            "folder",
+            filename=name,
+            storage=self.storage,
+            Session=self.Session,
+            queue=self.queue,
+            collection=collection,
+            source_path=rel,
+            retake_of=retake_of,
+        )
         if retake_of is not None:
             log.info("%s takes document %d again (it failed; the file has changed)", rel, retake_of)
         return Intake(doc.id, doc.sha256)
@@ -138,16 +186,24 @@ class InboxRecord:
         """(document id, where it is, where it came in, SHA-256) of the files in failed/ not taken again;
         paths relative to the inbox."""
         with self.Session() as s:
-            rows = s.execute(select(Document.id, Document.inbox_path, Document.source_path, Document.sha256).where(
-                Document.source == "folder", Document.status == "failed",
-                Document.inbox_path.startswith("failed/", autoescape=True), not_taken_again())).all()
+            rows = s.execute(
+                select(Document.id, Document.inbox_path, Document.source_path, Document.sha256).where(
+                    Document.source == "folder",
+                    Document.status == "failed",
+                    Document.inbox_path.startswith("failed/", autoescape=True),
+                    not_taken_again(),
+                )
+            ).all()
         return [tuple(r) for r in rows]
 
     def outcomes(self, doc_ids: list[int]) -> dict[int, tuple[str, str | None]]:
         """(status, error) of those documents that are final."""
         with self.Session() as s:
-            rows = s.execute(select(Document.id, Document.status, Document.error)
-                             .where(Document.id.in_(doc_ids), Document.status.in_(FINAL_STATUSES))).all()
+            rows = s.execute(
+                select(Document.id, Document.status, Document.error).where(
+                    Document.id.in_(doc_ids), Document.status.in_(FINAL_STATUSES)
+                )
+            ).all()
         return {i: (status, error) for i, status, error in rows}
 
     def moved(self, doc_id: int, inbox_path: str | None) -> None:

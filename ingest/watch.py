@@ -18,6 +18,7 @@ the record cannot take yet (the database down, say) is tried again after 1, 2, 4
 The document's archive copy, when the workers made one (ARCHIVE_PDF), goes beside a done file as
 `<name>.pdfa.pdf`.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -37,11 +38,25 @@ from worker.storage import sha256_of, write_new
 
 log = logging.getLogger(__name__)
 
-IGNORE = (".*", "~*", "*~", "._*", "Thumbs.db", "desktop.ini", "*.part", "*.partial", "*.crdownload",
-          "*.download", "*.tmp", "*.temp", "*.swp", "*.reason.txt")
+IGNORE = (
+    ".*",
+    "~*",
+    "*~",
+    "._*",
+    "Thumbs.db",
+    "desktop.ini",
+    "*.part",
+    "*.partial",
+    "*.crdownload",
+    "*.download",
+    "*.tmp",
+    "*.temp",
+    "*.swp",
+    "*.reason.txt",
+)
 DONE_DIRS = ("archive", "failed")
 MAX_RETRY_SECONDS = 60.0
-STALL_SECONDS = 3600.0     # a file open for writing this long without a change is said in the log
+STALL_SECONDS = 3600.0  # a file open for writing this long without a change is said in the log
 
 
 class Record(Protocol):
@@ -55,6 +70,7 @@ class Record(Protocol):
 @dataclass(frozen=True)
 class Stamp:
     """A file as seen from outside: its size and modification time."""
+
     size: int
     mtime_ns: int
 
@@ -66,12 +82,13 @@ class Stamp:
 @dataclass
 class Seen:
     stamp: Stamp
-    since: float          # monotonic time at which the stamp last changed
+    since: float  # monotonic time at which the stamp last changed
 
 
 @dataclass
 class Taken:
     """A file the record took as a document, as the file was then."""
+
     doc_id: int
     sha256: str
     stamp: Stamp
@@ -80,15 +97,17 @@ class Taken:
 @dataclass
 class Failed:
     """A file in failed/ whose document failed, kept an eye on: if it changes, it is taken again."""
+
     taken: Taken
-    home: Path            # its place in the inbox
+    home: Path  # its place in the inbox
 
 
 @dataclass
 class Retry:
     """Backing off from something that keeps failing: the next try after 1, 2, 4 ... MAX_RETRY_SECONDS."""
+
     failures: int = 0
-    at: float = 0.0       # monotonic time of the next try
+    at: float = 0.0  # monotonic time of the next try
 
     def due(self, now: float) -> bool:
         return now >= self.at
@@ -114,7 +133,7 @@ class Writers:
         self._writing: set[str] = set()
         self._lock = threading.Lock()
 
-    def dispatch(self, event) -> None:    # watchdog's handler interface
+    def dispatch(self, event) -> None:  # watchdog's handler interface
         if not event.is_directory:
             with self._lock:
                 if event.event_type == "modified":
@@ -138,12 +157,12 @@ class FolderWatcher:
     ignore: tuple[str, ...] = IGNORE
     use_events: bool = True
     seen: dict[Path, Seen] = field(default_factory=dict)
-    waiting: dict[Path, Taken] = field(default_factory=dict)   # taken, document not final yet
-    failed: dict[Path, Failed] | None = None                   # None until read from the record
-    refused: set[Path] = field(default_factory=set)            # not regular files: said once, then left alone
-    retry: dict[Path, Retry] = field(default_factory=dict)     # the record could not take them yet
-    writers: Writers | None = None                             # None: no events say who is writing
-    stalled: set[Path] = field(default_factory=set)            # open for writing too long: said once
+    waiting: dict[Path, Taken] = field(default_factory=dict)  # taken, document not final yet
+    failed: dict[Path, Failed] | None = None  # None until read from the record
+    refused: set[Path] = field(default_factory=set)  # not regular files: said once, then left alone
+    retry: dict[Path, Retry] = field(default_factory=dict)  # the record could not take them yet
+    writers: Writers | None = None  # None: no events say who is writing
+    stalled: set[Path] = field(default_factory=set)  # open for writing too long: said once
     _wake: threading.Event = field(default_factory=threading.Event)
     _observer: object | None = None
     _reading_failed: Retry = field(default_factory=Retry)
@@ -189,8 +208,13 @@ class FolderWatcher:
             except Exception as e:  # noqa: BLE001 - e.g. the database is down: the file waits, backing off
                 retry = self.retry.setdefault(path, Retry())
                 if retry.failed(now):
-                    log.warning("could not take %s yet (%d tries): %s; trying again in %.0f s", as_text(rel),
-                                retry.failures, e, retry.delay)
+                    log.warning(
+                        "could not take %s yet (%d tries): %s; trying again in %.0f s",
+                        as_text(rel),
+                        retry.failures,
+                        e,
+                        retry.delay,
+                    )
                 continue
             self.retry.pop(path, None)
             self.seen.pop(path, None)
@@ -207,14 +231,15 @@ class FolderWatcher:
     def _regular(self, path: Path) -> os.stat_result | None:
         """lstat of a regular file; None when it is gone or is not one (said once)."""
         try:
-            st = path.lstat()               # a link is judged as a link, never by what it points at
+            st = path.lstat()  # a link is judged as a link, never by what it points at
         except FileNotFoundError:
             return None
         if not stat.S_ISREG(st.st_mode):
             if path not in self.refused:
                 self.refused.add(path)
-                log.warning("left alone: %s is %s, not a regular file", path.relative_to(self.inbox),
-                            _kind_of(st.st_mode))
+                log.warning(
+                    "left alone: %s is %s, not a regular file", path.relative_to(self.inbox), _kind_of(st.st_mode)
+                )
             return None
         return st
 
@@ -227,8 +252,11 @@ class FolderWatcher:
         if self.writers is not None and self.writers.writing(path):
             if now - prev.since > STALL_SECONDS and path not in self.stalled:
                 self.stalled.add(path)
-                log.warning("%s has been open for writing, unchanged, for %.0f s; it is taken once its writer "
-                            "closes it", path.relative_to(self.inbox), now - prev.since)
+                log.warning(
+                    "%s has been open for writing, unchanged, for %.0f s; it is taken once its writer closes it",
+                    path.relative_to(self.inbox),
+                    now - prev.since,
+                )
             return False
         return now - prev.since >= self.settle_seconds
 
@@ -239,8 +267,10 @@ class FolderWatcher:
             if not self._reading_failed.due(now):
                 return set()
             try:
-                self.failed = {self.inbox / where: Failed(Taken(doc_id, sha, Stamp(-1, -1)), self.inbox / home)
-                               for doc_id, where, home, sha in self.record.failed_files()}
+                self.failed = {
+                    self.inbox / where: Failed(Taken(doc_id, sha, Stamp(-1, -1)), self.inbox / home)
+                    for doc_id, where, home, sha in self.record.failed_files()
+                }
             except Exception as e:  # noqa: BLE001 - the database is down: read them later
                 if self._reading_failed.failed(now):
                     log.warning("could not read the failed files from the record yet: %s", e)
@@ -248,7 +278,7 @@ class FolderWatcher:
         changing = set()
         for path, f in list(self.failed.items()):
             st = self._regular(path)
-            if st is None:                  # removed or replaced by a person: no longer ours to watch
+            if st is None:  # removed or replaced by a person: no longer ours to watch
                 del self.failed[path]
                 continue
             stamp = Stamp.of(st)
@@ -259,7 +289,7 @@ class FolderWatcher:
                 continue
             self.seen.pop(path, None)
             try:
-                if sha256_of(path) == f.taken.sha256:      # touched, not changed
+                if sha256_of(path) == f.taken.sha256:  # touched, not changed
                     f.taken.stamp = stamp
                     continue
                 if not self._inside(f.home.parent):
@@ -267,12 +297,16 @@ class FolderWatcher:
                     del self.failed[path]
                     continue
                 back = move_aside(path, f.home.parent, f.home.name)
-            except OSError as e:            # gone, or swapped for a link, meanwhile: the next pass sees
+            except OSError as e:  # gone, or swapped for a link, meanwhile: the next pass sees
                 log.warning("could not take %s back: %s", as_text(path.relative_to(self.inbox)), e)
                 continue
             del self.failed[path]
-            log.warning("%s changed after document %d failed; back in the inbox as %s, to be taken again",
-                        as_text(path.relative_to(self.inbox)), f.taken.doc_id, as_text(back.relative_to(self.inbox)))
+            log.warning(
+                "%s changed after document %d failed; back in the inbox as %s, to be taken again",
+                as_text(path.relative_to(self.inbox)),
+                f.taken.doc_id,
+                as_text(back.relative_to(self.inbox)),
+            )
         return changing
 
     def settle_outcomes(self) -> list[Path]:
@@ -292,10 +326,14 @@ class FolderWatcher:
             rel_dir = path.parent.relative_to(self.inbox)
             dest = None
             st = self._regular(path)
-            if st is not None and (Stamp.of(st) != taken.stamp
-                                  or self.writers is not None and self.writers.writing(path)):
-                log.warning("%s changed after it was taken as document %d; it is taken again as it is now",
-                            as_text(path.relative_to(self.inbox)), taken.doc_id)
+            if st is not None and (
+                Stamp.of(st) != taken.stamp or self.writers is not None and self.writers.writing(path)
+            ):
+                log.warning(
+                    "%s changed after it was taken as document %d; it is taken again as it is now",
+                    as_text(path.relative_to(self.inbox)),
+                    taken.doc_id,
+                )
             elif st is not None:
                 target = "failed" if status == "failed" else "archive"
                 folder = self.inbox / target / rel_dir
@@ -344,21 +382,43 @@ class FolderWatcher:
     def start_events(self) -> str:
         """Start file events: on Linux inotify's, which also say who is writing; elsewhere watchdog's
         own, which only wake the loop. Opens and reads are not subscribed to. Says which it got."""
-        from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent,
-                                     FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent)
+        from watchdog.events import (
+            DirCreatedEvent,
+            DirDeletedEvent,
+            DirMovedEvent,
+            FileClosedEvent,
+            FileCreatedEvent,
+            FileDeletedEvent,
+            FileModifiedEvent,
+            FileMovedEvent,
+        )
 
         linux = sys.platform.startswith("linux")
         writers = Writers(self._wake)
         try:
             if linux:
                 from watchdog.observers.inotify import InotifyObserver
-                observer = InotifyObserver(generate_full_events=True)   # a file moved in is a moved-to
+
+                observer = InotifyObserver(generate_full_events=True)  # a file moved in is a moved-to
             else:
                 from watchdog.observers import Observer
+
                 observer = Observer()
-            observer.schedule(writers, str(self.inbox), recursive=True, event_filter=[
-                FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileMovedEvent, FileDeletedEvent,
-                DirCreatedEvent, DirMovedEvent, DirDeletedEvent])
+            observer.schedule(
+                writers,
+                str(self.inbox),
+                recursive=True,
+                event_filter=[
+                    FileCreatedEvent,
+                    FileModifiedEvent,
+                    FileClosedEvent,
+                    FileMovedEvent,
+                    FileDeletedEvent,
+                    DirCreatedEvent,
+                    DirMovedEvent,
+                    DirDeletedEvent,
+                ],
+            )
             observer.start()
         except OSError as e:  # e.g. inotify limits: polling still covers everything
             log.warning("file events unavailable (%s); polling every %.0f s", e, self.poll_seconds)
@@ -376,9 +436,17 @@ def as_text(rel: Path) -> str:
 
 
 def _kind_of(mode: int) -> str:
-    return ("a symbolic link" if stat.S_ISLNK(mode) else "a FIFO" if stat.S_ISFIFO(mode) else
-            "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISBLK(mode) or stat.S_ISCHR(mode) else
-            "a special file")
+    return (
+        "a symbolic link"
+        if stat.S_ISLNK(mode)
+        else "a FIFO"
+        if stat.S_ISFIFO(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "a device"
+        if stat.S_ISBLK(mode) or stat.S_ISCHR(mode)
+        else "a special file"
+    )
 
 
 def write_reason(dest: Path, text: str) -> Path:

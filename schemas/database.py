@@ -1,4 +1,5 @@
 """Engine and sessions for DATABASE_URL, and the Alembic upgrade applied on start."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -20,7 +21,7 @@ def engine_for(url: str) -> Engine:
         @event.listens_for(eng, "connect")
         def _pragmas(dbapi_conn, _record):
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")   # readers don't block the workers' writes
+            cur.execute("PRAGMA journal_mode=WAL")  # readers don't block the workers' writes
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()

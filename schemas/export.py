@@ -3,6 +3,7 @@
 pages[].tables are the tables as they stand on each page; `tables` at the top level are the logical
 tables, a table continued across pages stitched back into one.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,7 +23,7 @@ class CellOut(BaseModel):
     raw_text: str
     confidence: float = Field(ge=0, le=1)
     needs_review: bool = False
-    bbox: list[int]                        # x0, y0, x1, y1 in the upright, deskewed page's pixels
+    bbox: list[int]  # x0, y0, x1, y1 in the upright, deskewed page's pixels
 
 
 class TableOut(BaseModel):
@@ -32,14 +33,14 @@ class TableOut(BaseModel):
     n_rows: int
     n_cols: int
     confidence: float
-    continued_from: dict[str, int] | None = None   # {"page": n, "index": i} of the part it continues
+    continued_from: dict[str, int] | None = None  # {"page": n, "index": i} of the part it continues
     template: str | None = None
     cells: list[CellOut]
 
 
 class WordOut(BaseModel):
     text: str
-    bbox: list[int]                        # in the upright, deskewed page's pixels
+    bbox: list[int]  # in the upright, deskewed page's pixels
 
 
 class LineOut(BaseModel):
@@ -52,19 +53,20 @@ class PageOut(BaseModel):
     status: str = "done"
     error: str | None = None
     rotation: int = 0
-    skew_degrees: float = 0.0              # counter-clockwise, as cv2.getRotationMatrix2D turns it
+    skew_degrees: float = 0.0  # counter-clockwise, as cv2.getRotationMatrix2D turns it
     dpi: int
     width: int
     height: int
     text: str = ""
-    lines: list[LineOut] = []              # the page text line by line, with word boxes
+    lines: list[LineOut] = []  # the page text line by line, with word boxes
     timings: dict[str, float] = {}
     tables: list[TableOut] = []
 
 
 class LogicalTableOut(BaseModel):
     """A table as a reader sees it: its parts across pages stitched, rows renumbered from 0."""
-    parts: list[dict[str, int]]            # [{"page": n, "index": i}, ...]
+
+    parts: list[dict[str, int]]  # [{"page": n, "index": i}, ...]
     template: str | None = None
     n_rows: int
     n_cols: int
@@ -90,15 +92,15 @@ class DocumentExport(BaseModel):
     error: str | None = None
     page_count: int
     collection: str | None = None
-    kind: str | None = None                # annual_report | budget | final_account | other
+    kind: str | None = None  # annual_report | budget | final_account | other
     report_year: int | None = None
     issuing_body: str | None = None
     created_at: datetime | None = None
     finished_at: datetime | None = None
-    timings: dict[str, float] = {}         # seconds per step, summed over pages
-    engine: dict[str, Any] = {}            # engine versions and the settings used
+    timings: dict[str, float] = {}  # seconds per step, summed over pages
+    engine: dict[str, Any] = {}  # engine versions and the settings used
     pages: list[PageOut]
     tables: list[LogicalTableOut] = []
-    validation_errors: list[ValidationErrorOut] = []   # severity error: the report is suspect
-    warnings: list[ValidationErrorOut] = []            # text, year and cross-report checks
+    validation_errors: list[ValidationErrorOut] = []  # severity error: the report is suspect
+    warnings: list[ValidationErrorOut] = []  # text, year and cross-report checks
     figures: dict[str, float | None] = {}

@@ -1,7 +1,8 @@
 """The database of record. Redis only carries work; everything a user sees is read from here."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -10,11 +11,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 STATUSES = ("queued", "running", "done", "done_with_errors", "failed")
 FINAL_STATUSES = ("done", "done_with_errors", "failed")
 SOURCES = ("folder", "cli", "http")
-ROLES = ("viewer", "reviewer", "admin")   # each may do what the one before may, and more
+ROLES = ("viewer", "reviewer", "admin")  # each may do what the one before may, and more
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -25,16 +26,17 @@ class Document(Base):
     __tablename__ = "documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    filename: Mapped[str] = mapped_column(String(512))          # as it came in; never used as a path
-    stored_path: Mapped[str] = mapped_column(String(1024))      # relative to the storage root
+    filename: Mapped[str] = mapped_column(String(512))  # as it came in; never used as a path
+    stored_path: Mapped[str] = mapped_column(String(1024))  # relative to the storage root
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
-    source: Mapped[str] = mapped_column(String(16))             # folder | cli | http
+    source: Mapped[str] = mapped_column(String(16))  # folder | cli | http
     source_path: Mapped[str | None] = mapped_column(String(1024))  # folder: path relative to the inbox
-    inbox_moved_at: Mapped[datetime | None]                     # folder: when it left the inbox
-    inbox_path: Mapped[str | None] = mapped_column(String(1024))   # folder: where it went (archive/…, failed/…)
-    retake_of_id: Mapped[int | None] = mapped_column(           # folder: the failed document this file takes
-        ForeignKey("documents.id", ondelete="SET NULL"))         # again (it changed, or came back by that name)
+    inbox_moved_at: Mapped[datetime | None]  # folder: when it left the inbox
+    inbox_path: Mapped[str | None] = mapped_column(String(1024))  # folder: where it went (archive/…, failed/…)
+    retake_of_id: Mapped[int | None] = mapped_column(  # folder: the failed document this file takes
+        ForeignKey("documents.id", ondelete="SET NULL")
+    )  # again (it changed, or came back by that name)
     collection: Mapped[str | None] = mapped_column(String(512))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(24), default="queued", index=True)
@@ -49,12 +51,13 @@ class Document(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
-    reviewed_by: Mapped[str | None] = mapped_column(String(128))   # a person checked every cell: who
-    reviewed_at: Mapped[datetime | None]                            # and when
-    reading: Mapped[int] = mapped_column(Integer, default=1)       # 1, and one more each time it is read again
+    reviewed_by: Mapped[str | None] = mapped_column(String(128))  # a person checked every cell: who
+    reviewed_at: Mapped[datetime | None]  # and when
+    reading: Mapped[int] = mapped_column(Integer, default=1)  # 1, and one more each time it is read again
 
-    pages: Mapped[list[Page]] = relationship(back_populates="document", cascade="all, delete-orphan",
-                                             order_by="Page.number")
+    pages: Mapped[list[Page]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="Page.number"
+    )
     validation_errors: Mapped[list[ValidationError]] = relationship(cascade="all, delete-orphan")
     figures: Mapped[list[Figure]] = relationship(cascade="all, delete-orphan")
     attempts: Mapped[list[Attempt]] = relationship(cascade="all, delete-orphan")
@@ -66,7 +69,7 @@ class Page(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
-    number: Mapped[int] = mapped_column(Integer)                # 1-based
+    number: Mapped[int] = mapped_column(Integer)  # 1-based
     status: Mapped[str] = mapped_column(String(16), default="done")  # done | failed
     error: Mapped[str | None] = mapped_column(Text)
     rotation: Mapped[int] = mapped_column(Integer, default=0)
@@ -81,8 +84,9 @@ class Page(Base):
     image_path: Mapped[str | None] = mapped_column(String(1024))  # upright, deskewed page, under the storage root
 
     document: Mapped[Document] = relationship(back_populates="pages")
-    tables: Mapped[list[Table]] = relationship(back_populates="page", cascade="all, delete-orphan",
-                                               order_by="Table.index")
+    tables: Mapped[list[Table]] = relationship(
+        back_populates="page", cascade="all, delete-orphan", order_by="Table.index"
+    )
 
 
 class Table(Base):
@@ -97,13 +101,14 @@ class Table(Base):
     n_cols: Mapped[int] = mapped_column(Integer)
     confidence: Mapped[float] = mapped_column(Float)
     continued_from_id: Mapped[int | None] = mapped_column(ForeignKey("tables.id", ondelete="SET NULL"))
-    template: Mapped[str | None] = mapped_column(String(32))    # which mandated table it matched, if any
-    template_label: Mapped[str | None] = mapped_column(Text)    # its own text that matched the template
+    template: Mapped[str | None] = mapped_column(String(32))  # which mandated table it matched, if any
+    template_label: Mapped[str | None] = mapped_column(Text)  # its own text that matched the template
     template_score: Mapped[float | None] = mapped_column(Float)  # 0..100
 
     page: Mapped[Page] = relationship(back_populates="tables")
-    cells: Mapped[list[Cell]] = relationship(back_populates="table", cascade="all, delete-orphan",
-                                             order_by="(Cell.row, Cell.col)")
+    cells: Mapped[list[Cell]] = relationship(
+        back_populates="table", cascade="all, delete-orphan", order_by="(Cell.row, Cell.col)"
+    )
 
 
 class Cell(Base):
@@ -115,9 +120,9 @@ class Cell(Base):
     col: Mapped[int] = mapped_column(Integer)
     row_span: Mapped[int] = mapped_column(Integer, default=1)
     col_span: Mapped[int] = mapped_column(Integer, default=1)
-    kind: Mapped[str] = mapped_column(String(8))                # header | label | value
-    raw_text: Mapped[str] = mapped_column(Text, default="")     # what OCR read
-    text: Mapped[str] = mapped_column(Text, default="")         # normalised, or the correction
+    kind: Mapped[str] = mapped_column(String(8))  # header | label | value
+    raw_text: Mapped[str] = mapped_column(Text, default="")  # what OCR read
+    text: Mapped[str] = mapped_column(Text, default="")  # normalised, or the correction
     confidence: Mapped[float] = mapped_column(Float)
     bbox: Mapped[list[Any]] = mapped_column(JSON)
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -126,8 +131,9 @@ class Cell(Base):
 
     table: Mapped[Table] = relationship(back_populates="cells")
     # the corrections of this reading; they outlive the cell (the database sets their cell_id to NULL)
-    corrections: Mapped[list[Correction]] = relationship(back_populates="cell", passive_deletes="all",
-                                                         order_by="Correction.id")
+    corrections: Mapped[list[Correction]] = relationship(
+        back_populates="cell", passive_deletes="all", order_by="Correction.id"
+    )
 
 
 class Correction(Base):
@@ -139,22 +145,23 @@ class Correction(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
-    reading: Mapped[int] = mapped_column(Integer, default=1)    # the document's reading it was made on
+    reading: Mapped[int] = mapped_column(Integer, default=1)  # the document's reading it was made on
     cell_id: Mapped[int | None] = mapped_column(ForeignKey("cells.id", ondelete="SET NULL"), index=True)
-    page: Mapped[int] = mapped_column(Integer)                  # the cell's place: page number,
-    table_index: Mapped[int] = mapped_column(Integer)           # table on the page, row and column
+    page: Mapped[int] = mapped_column(Integer)  # the cell's place: page number,
+    table_index: Mapped[int] = mapped_column(Integer)  # table on the page, row and column
     row: Mapped[int] = mapped_column(Integer)
     col: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(8))                # header | label | value
-    read_text: Mapped[str] = mapped_column(Text, default="")    # the reading's own text there (no correction)
-    row_label: Mapped[str | None] = mapped_column(Text)         # the reading's own text of the row's label
+    kind: Mapped[str] = mapped_column(String(8))  # header | label | value
+    read_text: Mapped[str] = mapped_column(Text, default="")  # the reading's own text there (no correction)
+    row_label: Mapped[str | None] = mapped_column(Text)  # the reading's own text of the row's label
     old_text: Mapped[str] = mapped_column(Text)
     new_text: Mapped[str] = mapped_column(Text)
     corrected_by: Mapped[str] = mapped_column(String(128))
     corrected_at: Mapped[datetime] = mapped_column(default=utcnow)
-    was_in_review: Mapped[bool | None] = mapped_column(Boolean)   # the cell was in the review queue then
-    reapplied_from_id: Mapped[int | None] = mapped_column(       # an earlier reading's correction, re-applied
-        ForeignKey("corrections.id", ondelete="SET NULL"))
+    was_in_review: Mapped[bool | None] = mapped_column(Boolean)  # the cell was in the review queue then
+    reapplied_from_id: Mapped[int | None] = mapped_column(  # an earlier reading's correction, re-applied
+        ForeignKey("corrections.id", ondelete="SET NULL")
+    )
 
     cell: Mapped[Cell | None] = relationship(back_populates="corrections")
 
@@ -165,9 +172,9 @@ class ValidationError(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     rule: Mapped[str] = mapped_column(String(64))
-    severity: Mapped[str] = mapped_column(String(16))           # error | warning
-    status: Mapped[str] = mapped_column(String(16))             # FAIL | UNCERTAIN | STRUCTURE_ERROR
-    message: Mapped[str] = mapped_column(Text)                  # Chinese
+    severity: Mapped[str] = mapped_column(String(16))  # error | warning
+    status: Mapped[str] = mapped_column(String(16))  # FAIL | UNCERTAIN | STRUCTURE_ERROR
+    message: Mapped[str] = mapped_column(Text)  # Chinese
     message_en: Mapped[str] = mapped_column(Text, default="")
     expected: Mapped[str | None] = mapped_column(String(128))
     found: Mapped[str | None] = mapped_column(String(128))
@@ -183,7 +190,7 @@ class Figure(Base):
     report_year: Mapped[int | None] = mapped_column(Integer)
     issuing_body: Mapped[str | None] = mapped_column(String(256))
     key: Mapped[str] = mapped_column(String(128))
-    value: Mapped[float | None] = mapped_column(Float)          # None: not reported
+    value: Mapped[float | None] = mapped_column(Float)  # None: not reported
     cell_id: Mapped[int | None] = mapped_column(ForeignKey("cells.id", ondelete="SET NULL"))
     confidence: Mapped[float | None] = mapped_column(Float)
 
@@ -196,7 +203,7 @@ class Attempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     job_id: Mapped[str] = mapped_column(String(128))
-    kind: Mapped[str] = mapped_column(String(16))               # document | page | finalise
+    kind: Mapped[str] = mapped_column(String(16))  # document | page | finalise
     page_number: Mapped[int | None] = mapped_column(Integer)
     worker: Mapped[str | None] = mapped_column(String(256))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -211,8 +218,8 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(128), unique=True)    # what the correction trail shows
-    role: Mapped[str] = mapped_column(String(16))                  # viewer | reviewer | admin
+    name: Mapped[str] = mapped_column(String(128), unique=True)  # what the correction trail shows
+    role: Mapped[str] = mapped_column(String(16))  # viewer | reviewer | admin
     password_hash: Mapped[str | None] = mapped_column(String(256))  # None: tokens only, no sign-in
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -1,4 +1,5 @@
 """The `tablescan` command. Every flag also reads the environment variable of the same name."""
+
 from __future__ import annotations
 
 import argparse
@@ -26,16 +27,24 @@ def _recognition(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dpi", type=int, help="PDF rasterisation resolution, at most (default 300)")
     p.add_argument("--tables-only", action="store_true", default=None, help="skip OCR of text outside tables")
     p.add_argument("--review-threshold", type=float, help="cells below this confidence go to review (0.80)")
-    p.add_argument("--archive-pdf", action="store_true", default=None,
-                   help="also write each finished document's searchable PDF/A-2b copy (process: OUT/<stem>.pdf; "
-                        "the service: archive/ in the storage root, and beside the original in the inbox's archive/)")
+    p.add_argument(
+        "--archive-pdf",
+        action="store_true",
+        default=None,
+        help="also write each finished document's searchable PDF/A-2b copy (process: OUT/<stem>.pdf; "
+        "the service: archive/ in the storage root, and beside the original in the inbox's archive/)",
+    )
 
 
 def _listening(p: argparse.ArgumentParser) -> None:
     p.add_argument("--api-host", help="address the API listens on (default 127.0.0.1)")
     p.add_argument("--api-port", type=int)
-    p.add_argument("--insecure", action="store_true", default=None,
-                   help="listen beyond loopback even with no auth configured (refused otherwise)")
+    p.add_argument(
+        "--insecure",
+        action="store_true",
+        default=None,
+        help="listen beyond loopback even with no auth configured (refused otherwise)",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -44,6 +53,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 # -- process ---------------------------------------------------------------------------------------------
+
 
 def _page_task(task):
     """Recognise one page; with an image folder, keep the upright page there as PNG (for the archive copy),
@@ -74,8 +84,9 @@ def _archive_task(task):
 
     f, pages, analysis, images, sha, out = task
     t0 = time.perf_counter()
-    meta = ArchiveMeta(sha256=sha, filename=f.name, issuing_body=analysis.issuing_body, year=analysis.report_year,
-                       kind=analysis.kind)
+    meta = ArchiveMeta(
+        sha256=sha, filename=f.name, issuing_body=analysis.issuing_body, year=analysis.report_year, kind=analysis.kind
+    )
     paths = {p.number: _page_image(images, f, p.number) for p in pages}
     try:
         out.write_bytes(build_archive(pages, {n: q for n, q in paths.items() if q.exists()}, meta))
@@ -105,15 +116,17 @@ def cmd_process(args) -> int:
             print(f"{f}: {e.strerror if isinstance(e, OSError) else e}", file=sys.stderr)
             failed += 1
     jobs = min(args.jobs or os.cpu_count() or 1, sum(count for _, count in files) or 1)
-    preload = _preload_archive if settings.archive_pdf else None   # once per process, not in a document's time
-    with tempfile.TemporaryDirectory(prefix="tablescan-process-") as tmp, \
-            ProcessPoolExecutor(jobs, initializer=preload) if jobs > 1 else _InProcess(preload) as pool:
+    preload = _preload_archive if settings.archive_pdf else None  # once per process, not in a document's time
+    with (
+        tempfile.TemporaryDirectory(prefix="tablescan-process-") as tmp,
+        ProcessPoolExecutor(jobs, initializer=preload) if jobs > 1 else _InProcess(preload) as pool,
+    ):
         images = Path(tmp) if settings.archive_pdf else None
         tasks = [(flow, f, n, images) for f, count in files for n in range(1, count + 1)]
         results = list(pool.map(_page_task, tasks, chunksize=1))
         docs, i = [], 0
         for f, count in files:
-            pages, i = results[i:i + count], i + count
+            pages, i = results[i : i + count], i + count
             docs.append((f, pages, flow.finish(pages), sha256_of(f)))
         archived = {}
         if settings.archive_pdf:
@@ -121,8 +134,12 @@ def cmd_process(args) -> int:
             archived = dict(zip((f for f, *_ in docs), pool.map(_archive_task, work)))
     engine = flow.engine()
     for f, pages, analysis, sha in docs:
-        meta = {"filename": f.name, "sha256": sha, "engine": engine,
-                "status": "done_with_errors" if any(p.error for p in pages) else "done"}
+        meta = {
+            "filename": f.name,
+            "sha256": sha,
+            "engine": engine,
+            "status": "done_with_errors" if any(p.error for p in pages) else "done",
+        }
         export = build_export(meta, pages, analysis)
         note = ""
         if isinstance(archived.get(f), float):
@@ -132,8 +149,10 @@ def cmd_process(args) -> int:
             print(f"{f}: no archive copy: {archived[f]}", file=sys.stderr)
             failed += 1
         (args.out / f"{f.stem}.json").write_bytes(render(export, "json"))
-        print(f"{f}: {len(pages)} pages, {sum(len(p.tables) for p in pages)} tables -> "
-              f"{args.out / (f.stem + '.json')}{note}")
+        print(
+            f"{f}: {len(pages)} pages, {sum(len(p.tables) for p in pages)} tables -> "
+            f"{args.out / (f.stem + '.json')}{note}"
+        )
     return 1 if failed else 0
 
 
@@ -162,6 +181,7 @@ class _InProcess:
 
 # -- service commands ------------------------------------------------------------------------------------
 
+
 def cmd_db(args) -> int:
     from schemas.database import upgrade
 
@@ -187,9 +207,9 @@ def cmd_worker(args) -> int:
     from worker.queue import queue_for
 
     settings = settings_from(args)
-    configure(settings)          # the jobs run with these settings, flags included
+    configure(settings)  # the jobs run with these settings, flags included
     if settings.archive_pdf:
-        _preload_archive()       # once, not in every work horse RQ forks
+        _preload_archive()  # once, not in every work horse RQ forks
     upgrade(settings.database_url)
     redis = Redis.from_url(settings.redis_url)
     # a short monitoring interval lets a worker killed mid-job be noticed (and its job retried) in ~70 s
@@ -205,8 +225,11 @@ def _intake(settings: Settings):
     from worker.queue import queue_for
     from worker.storage import Storage
 
-    return dict(storage=Storage(settings.storage_root), Session=sessions(settings.database_url),
-                queue=queue_for(settings, Redis.from_url(settings.redis_url)))
+    return dict(
+        storage=Storage(settings.storage_root),
+        Session=sessions(settings.database_url),
+        queue=queue_for(settings, Redis.from_url(settings.redis_url)),
+    )
 
 
 def cmd_watch(args) -> int:
@@ -221,11 +244,20 @@ def cmd_watch(args) -> int:
     upgrade(settings.database_url)
     deps = _intake(settings)
     extra = tuple(p.strip() for p in (settings.ignore_patterns or "").split(",") if p.strip())
-    watcher = FolderWatcher(settings.inbox, InboxRecord(**deps), settle_seconds=settings.settle_seconds,
-                            poll_seconds=settings.poll_seconds, ignore=IGNORE + extra, use_events=not args.poll)
+    watcher = FolderWatcher(
+        settings.inbox,
+        InboxRecord(**deps),
+        settle_seconds=settings.settle_seconds,
+        poll_seconds=settings.poll_seconds,
+        ignore=IGNORE + extra,
+        use_events=not args.poll,
+    )
     events = "polling only" if args.poll else watcher.start_events()
-    print(f"watching {watcher.inbox} (settle {settings.settle_seconds:g} s, re-scan every "
-          f"{settings.poll_seconds:g} s; {events})", flush=True)
+    print(
+        f"watching {watcher.inbox} (settle {settings.settle_seconds:g} s, re-scan every "
+        f"{settings.poll_seconds:g} s; {events})",
+        flush=True,
+    )
     stop = threading.Event()
     threading.Thread(target=_reconcile, args=(deps, stop, settings.reconcile_seconds), daemon=True).start()
     try:
@@ -268,6 +300,7 @@ def cmd_serve(args) -> int:
 
 
 # -- users -------------------------------------------------------------------------------------------------
+
 
 def _password(args) -> str | None:
     """From --password-file (its first line: a Docker secret), a terminal (asked twice), or standard input."""
@@ -383,8 +416,11 @@ def cmd_export(args) -> int:
             print(f"no document {args.doc}", file=sys.stderr)
             return 1
         try:
-            body = document_archive(s, Storage(settings.storage_root), doc) if args.format == "pdf" \
+            body = (
+                document_archive(s, Storage(settings.storage_root), doc)
+                if args.format == "pdf"
                 else render(records.document_export(s, doc), args.format)
+            )
         except ArchiveError as e:
             print(f"document {args.doc}: {e}", file=sys.stderr)
             return 1
@@ -409,8 +445,10 @@ def cmd_review(args) -> int:
         return 0
     for r in rows:
         rules = f"  [{', '.join(r['rules'])}]" if r["rules"] else ""
-        print(f"cell {r['cell_id']:>6}  doc {r['document_id']} p{r['page']} t{r['table']} r{r['row']} c{r['col']}  "
-              f"{r['text']!r} (OCR {r['raw_text']!r}, {r['confidence']:.2f}){rules}")
+        print(
+            f"cell {r['cell_id']:>6}  doc {r['document_id']} p{r['page']} t{r['table']} r{r['row']} c{r['col']}  "
+            f"{r['text']!r} (OCR {r['raw_text']!r}, {r['confidence']:.2f}){rules}"
+        )
     return 0
 
 
@@ -501,12 +539,14 @@ def cmd_up(args) -> int:
 
 # -- parser ----------------------------------------------------------------------------------------------
 
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="tablescan", description=__doc__)
     sub = ap.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("process", help="run the pipeline in-process on files; write OUT/<stem>.json",
-                       description=cmd_process.__doc__)
+    p = sub.add_parser(
+        "process", help="run the pipeline in-process on files; write OUT/<stem>.json", description=cmd_process.__doc__
+    )
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--jobs", type=int, help="parallel processes (default: the number of cores)")
@@ -514,10 +554,13 @@ def parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_process)
 
-    p = sub.add_parser("up", help="the whole service on one machine: Redis, workers, watcher, API",
-                       description="Migrates the database, then starts N workers, the folder watcher and "
-                                   "the HTTP API; Ctrl-C stops them all. If nothing answers at REDIS_URL and "
-                                   "redis-server is on PATH, a private Redis is started on a free port.")
+    p = sub.add_parser(
+        "up",
+        help="the whole service on one machine: Redis, workers, watcher, API",
+        description="Migrates the database, then starts N workers, the folder watcher and "
+        "the HTTP API; Ctrl-C stops them all. If nothing answers at REDIS_URL and "
+        "redis-server is on PATH, a private Redis is started on a free port.",
+    )
     p.add_argument("--inbox", type=Path, help="the watched upload folder (default ./inbox)")
     p.add_argument("--workers", type=int, default=2)
     _listening(p)
@@ -547,13 +590,18 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("user", help="users, roles and API tokens", description=cmd_user.__doc__)
-    p.add_argument("action", choices=["add", "list", "remove", "token", "revoke-tokens"],
-                   help="add NAME --role R; list; remove NAME; token NAME (prints a new API token); "
-                        "revoke-tokens NAME")
+    p.add_argument(
+        "action",
+        choices=["add", "list", "remove", "token", "revoke-tokens"],
+        help="add NAME --role R; list; remove NAME; token NAME (prints a new API token); revoke-tokens NAME",
+    )
     p.add_argument("name", nargs="?")
     p.add_argument("--role", choices=["viewer", "reviewer", "admin"], default="viewer")
-    p.add_argument("--password-file", type=Path, help="read the password from this file's first line "
-                                                      "(a Docker secret); default: ask, or standard input")
+    p.add_argument(
+        "--password-file",
+        type=Path,
+        help="read the password from this file's first line (a Docker secret); default: ask, or standard input",
+    )
     p.add_argument("--no-password", action="store_true", help="tokens only: this user cannot sign in")
     p.add_argument("--update", action="store_true", help="add: set the role and password of a user who exists")
     p.add_argument("--label", help="token: what the token is for")
@@ -572,8 +620,11 @@ def parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_status)
 
-    p = sub.add_parser("export", help="a document's tables as json, csv, xlsx or html; its archive copy as pdf",
-                       description=cmd_export.__doc__)
+    p = sub.add_parser(
+        "export",
+        help="a document's tables as json, csv, xlsx or html; its archive copy as pdf",
+        description=cmd_export.__doc__,
+    )
     p.add_argument("doc", type=int)
     p.add_argument("--format", choices=["json", "csv", "xlsx", "html", "pdf"], default="json")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
@@ -595,14 +646,16 @@ def parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_correct)
 
-    p = sub.add_parser("reprocess", help="recognise a document again, keeping its corrections",
-                       description=cmd_reprocess.__doc__)
+    p = sub.add_parser(
+        "reprocess", help="recognise a document again, keeping its corrections", description=cmd_reprocess.__doc__
+    )
     p.add_argument("doc", type=int)
     _common(p)
     p.set_defaults(func=cmd_reprocess)
 
-    p = sub.add_parser("batch-export", help="records-office export: one row per report",
-                       description=cmd_batch_export.__doc__)
+    p = sub.add_parser(
+        "batch-export", help="records-office export: one row per report", description=cmd_batch_export.__doc__
+    )
     p.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--collection")
@@ -626,8 +679,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
     return args.func(args) or 0
 
 

@@ -19,6 +19,7 @@ Figures (means over every truth table part unless said otherwise):
   silent_errors   share of numeric cells read wrong and not sent to review (needs_review false)
   review_load     share of numeric cells sent to review; also on consistent and on broken reports
 """
+
 from __future__ import annotations
 
 import html
@@ -31,15 +32,28 @@ from apted import APTED, Config
 from rapidfuzz.distance import Levenshtein
 
 MATCH_MIN_TEDS = 0.3
-FIGURES = ["teds", "teds_struct", "values", "labels", "tables_found", "skew_err", "figures", "flagged",
-           "false_alarms", "others_flagged", "silent_errors", "review_load", "review_load_consistent",
-           "review_load_broken"]
+FIGURES = [
+    "teds",
+    "teds_struct",
+    "values",
+    "labels",
+    "tables_found",
+    "skew_err",
+    "figures",
+    "flagged",
+    "false_alarms",
+    "others_flagged",
+    "silent_errors",
+    "review_load",
+    "review_load_consistent",
+    "review_load_broken",
+]
 
 
 def norm(text: str | None) -> str:
     """Text as a reader compares it: no spaces, full-width brackets and punctuation folded."""
     t = (text or "").replace(" ", "").replace("\n", "")
-    return t.translate(str.maketrans("()，:;“”", "（）,：；\"\""))
+    return t.translate(str.maketrans("()，:;“”", '（）,：；""'))
 
 
 def number(text: str | None) -> float | None:
@@ -48,6 +62,7 @@ def number(text: str | None) -> float | None:
 
 
 # ---- TEDS --------------------------------------------------------------------------------------
+
 
 class _Node:
     def __init__(self, tag: str, colspan: int = 1, rowspan: int = 1, text: str = "", children=None):
@@ -74,9 +89,19 @@ def _tree(cells: list[dict]) -> _Node:
     rows: dict[int, list[dict]] = {}
     for c in cells:
         rows.setdefault(c["row"], []).append(c)
-    return _Node("table", children=[
-        _Node("tr", children=[_Node("td", c.get("col_span", 1), c.get("row_span", 1), norm(c.get("text")))
-                              for c in sorted(rows[r], key=lambda c: c["col"])]) for r in sorted(rows)])
+    return _Node(
+        "table",
+        children=[
+            _Node(
+                "tr",
+                children=[
+                    _Node("td", c.get("col_span", 1), c.get("row_span", 1), norm(c.get("text")))
+                    for c in sorted(rows[r], key=lambda c: c["col"])
+                ],
+            )
+            for r in sorted(rows)
+        ],
+    )
 
 
 def _size(n: _Node) -> int:
@@ -92,9 +117,11 @@ def teds(truth: list[dict], pred: list[dict], structure_only: bool = False) -> f
 
 # ---- one document ------------------------------------------------------------------------------
 
+
 @dataclass
 class CellDiff:
     """A truth cell read wrong: what was printed, what was read, and whether it went to review."""
+
     page: int
     table: str
     row: int
@@ -115,7 +142,7 @@ class PartScore:
     teds_struct: float
     values: list[int]
     labels: list[float]
-    review: list[tuple[int, int]]       # per numeric cell: (read wrong, sent to review)
+    review: list[tuple[int, int]]  # per numeric cell: (read wrong, sent to review)
     truth_cells: list[dict]
     pred_cells: list[dict]
     wrong: list[CellDiff]
@@ -154,17 +181,39 @@ def _score_part(page: int, part: dict, pred: list[dict] | None, match: float) ->
             ok = int(want is not None and number(got) == want)
             values.append(ok)
             review.append((1 - ok, int(bool(p and p.get("needs_review")))))
-        elif norm(c["text"]):      # an empty cell has nothing to read; structure scores it
+        elif norm(c["text"]):  # an empty cell has nothing to read; structure scores it
             acc = max(0.0, 1 - Levenshtein.normalized_distance(norm(c["text"]), norm(got)))
             labels.append(acc)
             ok = int(acc == 1.0)
         else:
             continue
         if not ok:
-            wrong.append(CellDiff(page, part.get("name", ""), c["row"], c["col"], c["kind"], c["text"], got,
-                                  bool(p and p.get("needs_review")), p.get("confidence") if p else None))
-    return PartScore(page, part.get("name", ""), pred is not None, teds(part["cells"], pred) if pred else 0.0,
-                     match if pred else 0.0, values, labels, review, part["cells"], pred or [], wrong)
+            wrong.append(
+                CellDiff(
+                    page,
+                    part.get("name", ""),
+                    c["row"],
+                    c["col"],
+                    c["kind"],
+                    c["text"],
+                    got,
+                    bool(p and p.get("needs_review")),
+                    p.get("confidence") if p else None,
+                )
+            )
+    return PartScore(
+        page,
+        part.get("name", ""),
+        pred is not None,
+        teds(part["cells"], pred) if pred else 0.0,
+        match if pred else 0.0,
+        values,
+        labels,
+        review,
+        part["cells"],
+        pred or [],
+        wrong,
+    )
 
 
 def flat_figures(figures: dict | None) -> dict:
@@ -173,24 +222,34 @@ def flat_figures(figures: dict | None) -> dict:
         return dict(figures or {})
     d = figures
     cols = ["natural", "business", "research", "nonprofit", "legal", "other", "total"]
-    out = {"active.rules.made": d["rules_made"], "active.rules.repealed": d["rules_repealed"],
-           "active.rules.valid": d["rules_valid"], "active.normative.made": d["norms_made"],
-           "active.normative.repealed": d["norms_repealed"], "active.normative.valid": d["norms_valid"],
-           "active.licensing": d["licensing"], "active.penalty": d["penalty"], "active.coercion": d["coercion"],
-           "active.fees": float(d["fees"])}
+    out = {
+        "active.rules.made": d["rules_made"],
+        "active.rules.repealed": d["rules_repealed"],
+        "active.rules.valid": d["rules_valid"],
+        "active.normative.made": d["norms_made"],
+        "active.normative.repealed": d["norms_repealed"],
+        "active.normative.valid": d["norms_valid"],
+        "active.licensing": d["licensing"],
+        "active.penalty": d["penalty"],
+        "active.coercion": d["coercion"],
+        "active.fees": float(d["fees"]),
+    }
     for key, row in d["t3"].items():
         out.update({f"requests.{key}.{c}": v for c, v in zip(cols, row)})
     for g, group in enumerate(["review", "litigation_direct", "litigation_after_review"]):
-        out.update({f"{group}.{c}": d["t4"][g * 5 + i]
-                    for i, c in enumerate(["upheld", "corrected", "other", "pending", "total"])})
+        out.update(
+            {
+                f"{group}.{c}": d["t4"][g * 5 + i]
+                for i, c in enumerate(["upheld", "corrected", "other", "pending", "total"])
+            }
+        )
     return out
 
 
 def score_document(truth: dict, pred: dict | None) -> DocScore:
     pred = pred or {}
     kind = truth.get("kind") or ("annual_report" if truth.get("figures") else "other")
-    doc = DocScore(truth["name"], kind, truth.get("broken_rule") is not None,
-                   bool(pred.get("validation_errors")))
+    doc = DocScore(truth["name"], kind, truth.get("broken_rule") is not None, bool(pred.get("validation_errors")))
     pages = {p.get("number"): p for p in pred.get("pages", [])}
     for page in truth["pages"]:
         pp = pages.get(page["number"], {})
@@ -224,6 +283,7 @@ def score_document(truth: dict, pred: dict | None) -> DocScore:
 
 # ---- summaries ---------------------------------------------------------------------------------
 
+
 def _mean(xs) -> float | None:
     xs = list(xs)
     return round(sum(xs) / len(xs), 4) if xs else None
@@ -237,10 +297,14 @@ def summarize(docs: list[DocScore]) -> dict:
         return _mean(r for d in ds for p in d.parts for _, r in p.review)
 
     return {
-        "documents": len(docs), "table_parts": len(parts),
-        "teds": _mean(p.teds for p in parts), "teds_struct": _mean(p.teds_struct for p in parts),
-        "values": _mean(v for p in parts for v in p.values), "labels": _mean(v for p in parts for v in p.labels),
-        "tables_found": _mean(int(p.found) for p in parts), "skew_err": _mean(s for d in docs for s in d.skew_err),
+        "documents": len(docs),
+        "table_parts": len(parts),
+        "teds": _mean(p.teds for p in parts),
+        "teds_struct": _mean(p.teds_struct for p in parts),
+        "values": _mean(v for p in parts for v in p.values),
+        "labels": _mean(v for p in parts for v in p.labels),
+        "tables_found": _mean(int(p.found) for p in parts),
+        "skew_err": _mean(s for d in docs for s in d.skew_err),
         "figures": _mean(x for d in docs for x in d.figures),
         "flagged": _mean(int(d.flagged) for d in reports if d.broken),
         "false_alarms": _mean(int(d.flagged) for d in reports if not d.broken),
@@ -261,17 +325,34 @@ def worst_cells(docs: list[DocScore], limit: int = 20) -> list[dict]:
 
 def truth_from_export(export: dict) -> dict:
     """A reviewed or corrected export read as truth: its page tables, their cells and figures."""
-    pages = [{"number": p["number"], "skew_degrees": p.get("skew_degrees"),
-              "tables": [{"name": t.get("template") or f"table{t.get('index', i)}", "cells": [
-                  {k: c[k] for k in ("row", "col", "row_span", "col_span", "text", "kind")} for c in t["cells"]]}
-                  for i, t in enumerate(p.get("tables", []))]} for p in export.get("pages", [])]
-    return {"name": Path(export.get("filename", "document")).stem, "kind": export.get("kind"),
-            "figures": {k: v for k, v in (export.get("figures") or {}).items() if v is not None} or None,
-            "broken_rule": None, "pages": pages}
+    pages = [
+        {
+            "number": p["number"],
+            "skew_degrees": p.get("skew_degrees"),
+            "tables": [
+                {
+                    "name": t.get("template") or f"table{t.get('index', i)}",
+                    "cells": [
+                        {k: c[k] for k in ("row", "col", "row_span", "col_span", "text", "kind")} for c in t["cells"]
+                    ],
+                }
+                for i, t in enumerate(p.get("tables", []))
+            ],
+        }
+        for p in export.get("pages", [])
+    ]
+    return {
+        "name": Path(export.get("filename", "document")).stem,
+        "kind": export.get("kind"),
+        "figures": {k: v for k, v in (export.get("figures") or {}).items() if v is not None} or None,
+        "broken_rule": None,
+        "pages": pages,
+    }
 
 
 def load_pairs(truth: Path, pred: Path) -> list[tuple[dict, dict | None]]:
     """(truth, prediction or None) for a truth file and a prediction file, or for two folders."""
+
     def read_truth(p: Path) -> dict:
         t = json.loads(p.read_text())
         return t if "pages" in t and "name" in t else truth_from_export(t)
@@ -299,10 +380,13 @@ def crops_for(truth: Path) -> dict[tuple[str, int, str], str]:
 
 
 def report_json(summary: dict, docs: list[DocScore]) -> dict:
-    return {"summary": summary,
-            "documents": [{"name": d.name, "kind": d.kind, **summarize([d]), "missing_figures": d.missing_figures}
-                          for d in docs],
-            "worst_cells": worst_cells(docs, 50)}
+    return {
+        "summary": summary,
+        "documents": [
+            {"name": d.name, "kind": d.kind, **summarize([d]), "missing_figures": d.missing_figures} for d in docs
+        ],
+        "worst_cells": worst_cells(docs, 50),
+    }
 
 
 def report_text(summary: dict, docs: list[DocScore]) -> str:
@@ -310,9 +394,11 @@ def report_text(summary: dict, docs: list[DocScore]) -> str:
     worst = worst_cells(docs, 10)
     if worst:
         lines += ["", "worst cells (document page table row col: printed → read, review?)"]
-        lines += [f"  {w['document']} p{w['page']} {w['table']} r{w['row']} c{w['col']}: "
-                  f"{w['truth']!r} → {w['read']!r}{'' if w['needs_review'] else '  NOT SENT TO REVIEW'}"
-                  for w in worst]
+        lines += [
+            f"  {w['document']} p{w['page']} {w['table']} r{w['row']} c{w['col']}: "
+            f"{w['truth']!r} → {w['read']!r}{'' if w['needs_review'] else '  NOT SENT TO REVIEW'}"
+            for w in worst
+        ]
     return "\n".join(lines)
 
 
@@ -322,10 +408,15 @@ def _html_table(cells: list[dict], wrong: set[tuple[int, int]]) -> str:
         rows.setdefault(c["row"], []).append(c)
     out = ["<table>"]
     for r in sorted(rows):
-        out.append("<tr>" + "".join(
-            f'<td rowspan="{c.get("row_span", 1)}" colspan="{c.get("col_span", 1)}"'
-            f'{" class=bad" if (c["row"], c["col"]) in wrong else ""}>{html.escape(c.get("text") or "")}</td>'
-            for c in sorted(rows[r], key=lambda c: c["col"])) + "</tr>")
+        out.append(
+            "<tr>"
+            + "".join(
+                f'<td rowspan="{c.get("row_span", 1)}" colspan="{c.get("col_span", 1)}"'
+                f"{' class=bad' if (c['row'], c['col']) in wrong else ''}>{html.escape(c.get('text') or '')}</td>"
+                for c in sorted(rows[r], key=lambda c: c["col"])
+            )
+            + "</tr>"
+        )
     return "".join(out) + "</table>"
 
 
@@ -342,8 +433,12 @@ def table_crops(truth_dir: Path, truths: list[dict], max_width: int = 900) -> di
     out: dict[tuple[str, int, str], str] = {}
     for t in truths:
         pdf = truth_dir / f"{t['name']}.pdf"
-        boxed = [(p, part) for p in t["pages"] for part in p["tables"]
-                 if part["cells"] and all("bbox" in c for c in part["cells"])]
+        boxed = [
+            (p, part)
+            for p in t["pages"]
+            for part in p["tables"]
+            if part["cells"] and all("bbox" in c for c in part["cells"])
+        ]
         if not pdf.is_file() or not boxed:
             continue
         dpi = int(t.get("scan_dpi") or 150)
@@ -352,9 +447,24 @@ def table_crops(truth_dir: Path, truths: list[dict], max_width: int = 900) -> di
             for page, part in boxed:
                 png = Path(tmp) / f"p{page['number']}"
                 if not png.with_suffix(".png").exists():
-                    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page["number"]), "-l", str(page["number"]),
-                                    "-png", "-singlefile", str(pdf), str(png)], check=False, capture_output=True,
-                                   timeout=120)
+                    subprocess.run(
+                        [
+                            "pdftoppm",
+                            "-r",
+                            str(dpi),
+                            "-f",
+                            str(page["number"]),
+                            "-l",
+                            str(page["number"]),
+                            "-png",
+                            "-singlefile",
+                            str(pdf),
+                            str(png),
+                        ],
+                        check=False,
+                        capture_output=True,
+                        timeout=120,
+                    )
                 if not png.with_suffix(".png").exists():
                     continue
                 image = Image.open(png.with_suffix(".png")).convert("L")
@@ -363,38 +473,48 @@ def table_crops(truth_dir: Path, truths: list[dict], max_width: int = 900) -> di
                 y0 = min(c["bbox"][1] for c in part["cells"]) * scale - pad
                 x1 = max(c["bbox"][2] for c in part["cells"]) * scale + pad
                 y1 = max(c["bbox"][3] for c in part["cells"]) * scale + pad
-                crop = image.crop((max(0, int(x0)), max(0, int(y0)), min(image.width, int(x1)),
-                                   min(image.height, int(y1))))
+                crop = image.crop(
+                    (max(0, int(x0)), max(0, int(y0)), min(image.width, int(x1)), min(image.height, int(y1)))
+                )
                 if crop.width > max_width:
                     crop = crop.resize((max_width, round(crop.height * max_width / crop.width)))
                 buf = io.BytesIO()
                 crop.save(buf, "JPEG", quality=70)
-                out[(t["name"], page["number"], part.get("name", ""))] = \
+                out[(t["name"], page["number"], part.get("name", ""))] = (
                     "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()
+                )
     return out
 
 
 def report_html(summary: dict, docs: list[DocScore], crops: dict[tuple[str, int, str], str] | None = None) -> str:
     """One page: the figures, then each table side by side, truth and reading, wrong cells marked, with
     the table as scanned above them where `crops` (table_crops) has it."""
-    css = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;font-size:12px}"
-           "td{border:1px solid #999;padding:2px 4px}.bad{background:#fbb}.pair{display:flex;gap:2em;"
-           "align-items:flex-start;margin-bottom:2em}h3{margin-top:2em}img.scan{display:block;max-width:100%;"
-           "border:1px solid #ccc;margin:.5em 0}")
-    body = ["<!doctype html><meta charset=utf-8><title>tablescan evaluation</title>",
-            f"<style>{css}</style><h1>Evaluation</h1><table>"]
+    css = (
+        "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;font-size:12px}"
+        "td{border:1px solid #999;padding:2px 4px}.bad{background:#fbb}.pair{display:flex;gap:2em;"
+        "align-items:flex-start;margin-bottom:2em}h3{margin-top:2em}img.scan{display:block;max-width:100%;"
+        "border:1px solid #ccc;margin:.5em 0}"
+    )
+    body = [
+        "<!doctype html><meta charset=utf-8><title>tablescan evaluation</title>",
+        f"<style>{css}</style><h1>Evaluation</h1><table>",
+    ]
     body += [f"<tr><td>{k}</td><td>{'—' if v is None else v}</td></tr>" for k, v in summary.items()]
     body.append("</table>")
     for d in docs:
         s = summarize([d])
-        body.append(f"<h2>{html.escape(d.name)}</h2><p>values {s['values']} · teds_struct {s['teds_struct']}"
-                    f" · labels {s['labels']}</p>")
+        body.append(
+            f"<h2>{html.escape(d.name)}</h2><p>values {s['values']} · teds_struct {s['teds_struct']}"
+            f" · labels {s['labels']}</p>"
+        )
         for p in d.parts:
             wrong = {(w.row, w.col) for w in p.wrong}
             crop = (crops or {}).get((d.name, p.page, p.table))
             scan = f'<img class=scan alt="the table as scanned" src="{crop}">' if crop else ""
-            body.append(f"<h3>page {p.page}, {html.escape(p.table)}: "
-                        f"{'found' if p.found else 'NOT FOUND'}, teds_struct {p.teds_struct:.3f}</h3>{scan}"
-                        f"<div class=pair><div><b>truth</b>{_html_table(p.truth_cells, wrong)}</div>"
-                        f"<div><b>reading</b>{_html_table(p.pred_cells, set())}</div></div>")
+            body.append(
+                f"<h3>page {p.page}, {html.escape(p.table)}: "
+                f"{'found' if p.found else 'NOT FOUND'}, teds_struct {p.teds_struct:.3f}</h3>{scan}"
+                f"<div class=pair><div><b>truth</b>{_html_table(p.truth_cells, wrong)}</div>"
+                f"<div><b>reading</b>{_html_table(p.pred_cells, set())}</div></div>"
+            )
     return "\n".join(body)

@@ -1,5 +1,6 @@
 """`tablescan up`: the whole service on one machine, as child processes: a child that dies is started
 again (with backoff), and SIGTERM or Ctrl-C stops them all, the private Redis last."""
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,22 @@ def start_private_redis(workdir: Path) -> tuple[subprocess.Popen, str]:
     """A throwaway redis-server on a free loopback port (nothing kept on disk)."""
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(workdir)], stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     url = f"redis://127.0.0.1:{port}/0"
     for _ in range(100):
         if redis_answers(url):
@@ -50,8 +65,9 @@ def start_private_redis(workdir: Path) -> tuple[subprocess.Popen, str]:
 
 
 def _child(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tablescan.cli", *args], env={**os.environ, **env},
-                            start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tablescan.cli", *args], env={**os.environ, **env}, start_new_session=True
+    )
 
 
 class Stopped(Exception):
@@ -67,7 +83,7 @@ class Child:
     name: str
     args: list[str]
     proc: subprocess.Popen
-    failures: int = 0            # deaths in a row, for the backoff
+    failures: int = 0  # deaths in a row, for the backoff
     started: float = field(default_factory=time.monotonic)
     restart_at: float | None = None
 
@@ -101,17 +117,22 @@ class Supervisor:
                     c.failures += 1
                     delay = min(self.max_backoff, 2.0 ** (c.failures - 1))
                     c.restart_at = now + delay
-                    print(f"{c.name} stopped (exit code {code}); starting it again in {delay:.0f} s",
-                          file=sys.stderr, flush=True)
+                    print(
+                        f"{c.name} stopped (exit code {code}); starting it again in {delay:.0f} s",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 elif now >= c.restart_at:
                     c.proc, c.started, c.restart_at = _child(c.args, self.env), now, None
                     print(f"{c.name} started again (pid {c.proc.pid})", file=sys.stderr, flush=True)
 
     def watch(self, every_seconds: float = 0.5) -> None:
         """Check in a thread until stop_all."""
+
         def loop():
             while not self._stop.wait(every_seconds):
                 self.check()
+
         self._thread = threading.Thread(target=loop, name="supervisor", daemon=True)
         self._thread.start()
 
@@ -148,17 +169,22 @@ def _run(settings: Settings, workers: int, sample: Path | None, until_done: bool
         stop(private_redis)
         return 2
     env = settings.as_env()
-    print(f"database   {settings.database_url}\nredis      {settings.redis_url}\n"
-          f"storage    {Path(settings.storage_root).resolve()}\ninbox      {Path(settings.inbox).resolve()}",
-          flush=True)
+    print(
+        f"database   {settings.database_url}\nredis      {settings.redis_url}\n"
+        f"storage    {Path(settings.storage_root).resolve()}\ninbox      {Path(settings.inbox).resolve()}",
+        flush=True,
+    )
     supervisor = Supervisor(env)
     for i in range(workers):
         supervisor.start(f"worker {i + 1}", ["worker"])
     supervisor.start("watcher", ["watch"])
     supervisor.start("api", ["serve"])
     supervisor.watch()
-    print(f"workers    {workers}\napi        http://{settings.api_host}:{settings.api_port}/docs\n"
-          "Ctrl-C (or SIGTERM) stops everything; a process that dies is started again.", flush=True)
+    print(
+        f"workers    {workers}\napi        http://{settings.api_host}:{settings.api_port}/docs\n"
+        "Ctrl-C (or SIGTERM) stops everything; a process that dies is started again.",
+        flush=True,
+    )
     try:
         if sample is not None:
             newest = _newest_document_id(settings)
@@ -174,7 +200,7 @@ def _run(settings: Settings, workers: int, sample: Path | None, until_done: bool
     except (KeyboardInterrupt, Stopped):
         return 0
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)    # a second SIGTERM must not cut the stopping short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the stopping short
         supervisor.stop_all()
         stop(private_redis)  # last, once nothing uses it
 
@@ -193,10 +219,10 @@ def drop(sample: Path, inbox: Path) -> None:
     from ingest.watch import move_aside
 
     inbox.mkdir(parents=True, exist_ok=True)
-    staging = inbox / f".{sample.name}.staging"   # hidden, so the watcher ignores it
+    staging = inbox / f".{sample.name}.staging"  # hidden, so the watcher ignores it
     staging.mkdir(exist_ok=True)
     shutil.copyfile(sample, staging / sample.name)
-    move_aside(staging / sample.name, inbox)     # never over a file of the same name
+    move_aside(staging / sample.name, inbox)  # never over a file of the same name
     staging.rmdir()
 
 
@@ -214,8 +240,9 @@ def follow(settings: Settings, after_id: int, timeout_seconds: float = 900) -> i
     while time.monotonic() < deadline:
         with Session() as s:
             docs = list(s.scalars(select(Document).where(Document.id > after_id).order_by(Document.id)))
-            line = ", ".join(f"#{d.id} {d.filename} {d.status} {d.pages_done}/{d.page_count or '?'} pages"
-                             for d in docs)
+            line = ", ".join(
+                f"#{d.id} {d.filename} {d.status} {d.pages_done}/{d.page_count or '?'} pages" for d in docs
+            )
             if line != last:
                 print(f"status     {line or 'waiting for the watcher to pick it up'}", flush=True)
                 last = line
@@ -223,14 +250,21 @@ def follow(settings: Settings, after_id: int, timeout_seconds: float = 900) -> i
                 for d in docs:
                     export = records.document_export(s, d)
                     note = f" (a copy of document {d.duplicate_of_id})" if d.duplicate_of_id else ""
-                    print(f"document {d.id}: {d.status}{note}, {export.page_count} pages, "
-                          f"{len(export.validation_errors)} validation errors, {len(export.warnings)} warnings")
+                    print(
+                        f"document {d.id}: {d.status}{note}, {export.page_count} pages, "
+                        f"{len(export.validation_errors)} validation errors, {len(export.warnings)} warnings"
+                    )
                     for t in export.tables:
                         pages = "+".join(str(p["page"]) for p in t.parts)
-                        print(f"  page {pages}: table {t.template or ''} {t.n_rows}x{t.n_cols}, "
-                              f"{len(t.cells)} cells, {sum(c.needs_review for c in t.cells)} to review")
-                print(f"see it: tablescan export {docs[-1].id} --format html -o sample.html, or "
-                      f"http://{settings.api_host}:{settings.api_port}/#/doc/{docs[-1].id}", flush=True)
+                        print(
+                            f"  page {pages}: table {t.template or ''} {t.n_rows}x{t.n_cols}, "
+                            f"{len(t.cells)} cells, {sum(c.needs_review for c in t.cells)} to review"
+                        )
+                print(
+                    f"see it: tablescan export {docs[-1].id} --format html -o sample.html, or "
+                    f"http://{settings.api_host}:{settings.api_port}/#/doc/{docs[-1].id}",
+                    flush=True,
+                )
                 return 0 if all(d.status == "done" for d in docs) else 1
         time.sleep(1)
     print("timed out waiting for the documents to finish", file=sys.stderr)

@@ -1,4 +1,5 @@
 """Shared fixtures: real Redis (started if nothing answers), real SQLite and PostgreSQL, forged scans."""
+
 from __future__ import annotations
 
 import os
@@ -48,10 +49,16 @@ def make_settings(tmp_path, redis_url):
     from worker.settings import Settings
 
     def make(**kw):
-        base = dict(redis_url=redis_url, storage_root=tmp_path / "storage", inbox=tmp_path / "inbox",
-                    database_url=f"sqlite:///{tmp_path / 'test.db'}", queue_name=f"test-{uuid.uuid4().hex[:12]}",
-                    allowed_hosts="127.0.0.1,localhost,testserver")   # testserver: FastAPI's TestClient
+        base = dict(
+            redis_url=redis_url,
+            storage_root=tmp_path / "storage",
+            inbox=tmp_path / "inbox",
+            database_url=f"sqlite:///{tmp_path / 'test.db'}",
+            queue_name=f"test-{uuid.uuid4().hex[:12]}",
+            allowed_hosts="127.0.0.1,localhost,testserver",
+        )  # testserver: FastAPI's TestClient
         return Settings(**{**base, **kw})
+
     return make
 
 

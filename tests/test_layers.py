@@ -1,4 +1,5 @@
 """Packages import downwards only, and the API process loads nothing of recognition."""
+
 import ast
 import subprocess
 import sys
@@ -30,8 +31,10 @@ def test_nothing_imports_upwards():
 
 
 def test_the_api_and_intake_load_no_recognition_engine():
-    code = ("import sys, web.app, ingest.intake, ingest.watch, worker.queue; "
-            "print(' '.join(m for m in ('cv2', 'pikepdf', 'pytesseract', 'pdf2image') if m in sys.modules))")
+    code = (
+        "import sys, web.app, ingest.intake, ingest.watch, worker.queue; "
+        "print(' '.join(m for m in ('cv2', 'pikepdf', 'pytesseract', 'pdf2image') if m in sys.modules))"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == ""

@@ -1,4 +1,5 @@
 """Waiting in tests for something another process does."""
+
 from __future__ import annotations
 
 import time

@@ -9,6 +9,7 @@ Figures, over all reviewed documents and per collection:
   suggested_threshold  the lowest review threshold that would have kept the silent error rate at or
                        under TARGET_SILENT on what was reviewed (shown and explained, never applied)
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -27,8 +28,8 @@ KINDS = ("value", "label", "header")
 class ReviewedCell:
     kind: str
     confidence: float
-    changed: bool            # a reviewer's last text differs from what was read
-    in_review: bool          # it was in the review queue (when first corrected, or now)
+    changed: bool  # a reviewer's last text differs from what was read
+    in_review: bool  # it was in the review queue (when first corrected, or now)
 
 
 @dataclass
@@ -36,7 +37,7 @@ class Bucket:
     low: float
     high: float
     cells: int
-    right: float | None      # share read right
+    right: float | None  # share read right
 
 
 @dataclass
@@ -62,15 +63,20 @@ def _share(n: int, d: int) -> float | None:
 
 def reviewed_cells(s: Session, collection: str | None = None) -> dict[str | None, list[ReviewedCell]]:
     """The cells of every reviewed document, by the document's collection."""
-    q = (select(Cell, Document.collection).join(Table, Cell.table_id == Table.id).join(Page, Table.page_id == Page.id)
-         .join(Document, Page.document_id == Document.id).where(Document.reviewed_at.is_not(None)))
+    q = (
+        select(Cell, Document.collection)
+        .join(Table, Cell.table_id == Table.id)
+        .join(Page, Table.page_id == Page.id)
+        .join(Document, Page.document_id == Document.id)
+        .where(Document.reviewed_at.is_not(None))
+    )
     if collection is not None:
         q = q.where(Document.collection == collection)
     rows = s.execute(q).all()
     history: dict[int, list[Correction]] = {}
     ids = [c.id for c, _ in rows]
     for k in range(0, len(ids), 500):
-        for h in s.scalars(select(Correction).where(Correction.cell_id.in_(ids[k:k + 500])).order_by(Correction.id)):
+        for h in s.scalars(select(Correction).where(Correction.cell_id.in_(ids[k : k + 500])).order_by(Correction.id)):
             history.setdefault(h.cell_id, []).append(h)
     out: dict[str | None, list[ReviewedCell]] = {}
     for c, coll in rows:
@@ -85,8 +91,9 @@ def measure(cells: list[ReviewedCell], documents: int) -> Accuracy:
     a = Accuracy(documents=documents, cells=len(cells))
     values = [c for c in cells if c.kind == "value"]
     a.value_cells = len(values)
-    a.changed = {k: _share(sum(c.changed for c in cells if c.kind == k), sum(c.kind == k for c in cells))
-                 for k in KINDS}
+    a.changed = {
+        k: _share(sum(c.changed for c in cells if c.kind == k), sum(c.kind == k for c in cells)) for k in KINDS
+    }
     wrong = [c for c in values if c.changed]
     a.changed_in_review = _share(sum(c.in_review for c in wrong), len(wrong))
     a.silent_error_rate = _share(sum(not c.in_review for c in wrong), len(values))
@@ -101,15 +108,19 @@ def measure(cells: list[ReviewedCell], documents: int) -> Accuracy:
                 a.review_load_at_suggestion = _share(sum(c.confidence < t for c in values), len(values))
                 break
         if a.suggested_threshold is None:
-            a.explanation = (f"No threshold up to 1.0 keeps wrong numbers outside review at or under "
-                             f"{TARGET_SILENT:.2%}: {len(wrong)} of {len(values)} value cells were changed, some "
-                             "read at full confidence. Review these documents in full.")
+            a.explanation = (
+                f"No threshold up to 1.0 keeps wrong numbers outside review at or under "
+                f"{TARGET_SILENT:.2%}: {len(wrong)} of {len(values)} value cells were changed, some "
+                "read at full confidence. Review these documents in full."
+            )
         else:
-            a.explanation = (f"On {documents} reviewed documents ({len(values)} value cells, {len(wrong)} corrected), "
-                             f"a review threshold of {a.suggested_threshold:.2f} would have left at most "
-                             f"{TARGET_SILENT:.2%} of all numbers wrong and out of review, and sent "
-                             f"{a.review_load_at_suggestion:.1%} of the numbers to review. "
-                             "The threshold in use is not changed by this.")
+            a.explanation = (
+                f"On {documents} reviewed documents ({len(values)} value cells, {len(wrong)} corrected), "
+                f"a review threshold of {a.suggested_threshold:.2f} would have left at most "
+                f"{TARGET_SILENT:.2%} of all numbers wrong and out of review, and sent "
+                f"{a.review_load_at_suggestion:.1%} of the numbers to review. "
+                "The threshold in use is not changed by this."
+            )
     else:
         a.explanation = "No reviewed document yet: mark a document reviewed once every cell has been checked."
     return a
@@ -123,6 +134,10 @@ def accuracy(s: Session, collection: str | None = None) -> dict:
         q = q.where(Document.collection == collection)
     docs = s.scalars(q).all()
     every = [c for cells in by.values() for c in cells]
-    return {"overall": measure(every, len(docs)).to_dict(),
-            "collections": {(name or ""): measure(cells, sum(1 for d in docs if d == name)).to_dict()
-                            for name, cells in sorted(by.items(), key=lambda kv: kv[0] or "")}}
+    return {
+        "overall": measure(every, len(docs)).to_dict(),
+        "collections": {
+            (name or ""): measure(cells, sum(1 for d in docs if d == name)).to_dict()
+            for name, cells in sorted(by.items(), key=lambda kv: kv[0] or "")
+        },
+    }

@@ -6,6 +6,7 @@ The dashboard is plain HTML, CSS and JavaScript in web/dashboard/, served at / a
 before any route reads a body. Nothing here imports recognition: uploads are enqueued by the jobs'
 dotted names (worker.queue).
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,16 +31,25 @@ from worker.storage import Storage
 
 log = logging.getLogger(__name__)
 DASHBOARD = Path(__file__).with_name("dashboard")
-SWAGGER_UI = Path(fastapi_offline.__file__).with_name("static")   # Swagger UI's own files, kept locally
+SWAGGER_UI = Path(fastapi_offline.__file__).with_name("static")  # Swagger UI's own files, kept locally
 
 
 def create_app(settings: Settings) -> FastAPI:
-    app = FastAPI(title="tablescan", version="0.1.0", docs_url=None, redoc_url=None,
-                  description="Scanned reports with ruled tables in; checked table data out. "
-                              "The dashboard is at [/](/).")
+    app = FastAPI(
+        title="tablescan",
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+        description="Scanned reports with ruled tables in; checked table data out. The dashboard is at [/](/).",
+    )
     redis = Redis.from_url(settings.redis_url)
-    services = Services(settings=settings, Session=sessions(settings.database_url),
-                        storage=Storage(settings.storage_root), redis=redis, queue=queue_for(settings, redis))
+    services = Services(
+        settings=settings,
+        Session=sessions(settings.database_url),
+        storage=Storage(settings.storage_root),
+        redis=redis,
+        queue=queue_for(settings, redis),
+    )
     app.state.services = services
 
     def who(bearer: str | None, cookie: str | None) -> Identity | None:
@@ -70,11 +80,19 @@ async def _hide_internals(request: Request, exc: Exception):
 
 async def _invalid_request(request: Request, exc: RequestValidationError):
     """Say which parameter is wrong and why, without echoing the input back (it may be a file)."""
-    return JSONResponse({"detail": [{"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""),
-                                     "type": e.get("type", "")} for e in exc.errors()]}, status_code=422)
+    return JSONResponse(
+        {
+            "detail": [
+                {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
+                for e in exc.errors()
+            ]
+        },
+        status_code=422,
+    )
 
 
 def _page(name: str):
     def page():
         return FileResponse(DASHBOARD / name, media_type="text/html")
+
     return page

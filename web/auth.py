@@ -6,6 +6,7 @@ Auth is configured once API_TOKEN is set or the record holds a user; from then o
 or a session secret only as its SHA-256 (they are long random strings, shown once). API_TOKEN is an
 admin's bearer token, as before users existed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,10 +24,10 @@ from schemas.database import sessions
 from schemas.models import ROLES, ApiToken, LoginSession, User, utcnow
 from worker.settings import Settings
 
-TOKEN_PREFIX = "tsk_"      # a user's API token starts so, to be recognised in a script or a leak
+TOKEN_PREFIX = "tsk_"  # a user's API token starts so, to be recognised in a script or a leak
 SESSION_COOKIE = "tablescan_session"
 _hasher = PasswordHasher()
-_NOT_A_HASH = _hasher.hash(secrets.token_urlsafe(16))   # verified against when the name is unknown
+_NOT_A_HASH = _hasher.hash(secrets.token_urlsafe(16))  # verified against when the name is unknown
 
 
 class AuthError(ValueError):
@@ -37,16 +38,17 @@ class AuthError(ValueError):
 class Identity:
     """Who makes a request. `name` is what the correction trail records; None when the name must come
     from the request itself (the open service, or the shared API_TOKEN)."""
+
     name: str | None
     role: str
-    via: str                      # open | api_token | token | session
+    via: str  # open | api_token | token | session
     csrf_token: str | None = None  # a session's: the dashboard sends it back on every change
 
     def may(self, role: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)
 
 
-OPEN = Identity(name=None, role="admin", via="open")   # no auth configured: loopback only (tablescan serve)
+OPEN = Identity(name=None, role="admin", via="open")  # no auth configured: loopback only (tablescan serve)
 
 
 def _sha256(secret: str) -> str:
@@ -76,12 +78,15 @@ def exposure_refused(settings: Settings) -> str | None:
     with sessions(settings.database_url)() as s:
         if auth_configured(s, settings.api_token):
             return None
-    return (f"refusing to listen on {settings.api_host}: no auth is configured, so anyone who reaches it "
-            "could read and change every record. Add a user (tablescan user add NAME --role admin) or set "
-            "API_TOKEN, listen on 127.0.0.1, or pass --insecure to do it anyway.")
+    return (
+        f"refusing to listen on {settings.api_host}: no auth is configured, so anyone who reaches it "
+        "could read and change every record. Add a user (tablescan user add NAME --role admin) or set "
+        "API_TOKEN, listen on 127.0.0.1, or pass --insecure to do it anyway."
+    )
 
 
 # -- users and tokens (the CLI) ---------------------------------------------------------------------------
+
 
 def check_password(password: str) -> None:
     if len(password) < 10:
@@ -135,6 +140,7 @@ def revoke_tokens(s: Session, name: str) -> int:
 
 # -- sign-in ------------------------------------------------------------------------------------------------
 
+
 def sign_in(s: Session, name: str, password: str, api_token: str | None, hours: float) -> str | None:
     """A new session's cookie secret for a right name and password, else None. With API_TOKEN set, the
     token as the password signs in an admin under the name given (as a change with it names itself)."""
@@ -152,15 +158,21 @@ def sign_in(s: Session, name: str, password: str, api_token: str | None, hours: 
     elif api_token and secrets.compare_digest(password.encode(), api_token.encode()):
         user = None
     else:
-        try:   # as long as for a known name: how long it takes tells nothing
+        try:  # as long as for a known name: how long it takes tells nothing
             _hasher.verify(_NOT_A_HASH, password)
         except VerifyMismatchError:
             pass
         return None
     secret = secrets.token_urlsafe(32)
-    s.add(LoginSession(user_id=user.id if user else None, name=user.name if user else name,
-                       secret_sha256=_sha256(secret), csrf_token=secrets.token_urlsafe(32),
-                       expires_at=utcnow() + timedelta(hours=hours)))
+    s.add(
+        LoginSession(
+            user_id=user.id if user else None,
+            name=user.name if user else name,
+            secret_sha256=_sha256(secret),
+            csrf_token=secrets.token_urlsafe(32),
+            expires_at=utcnow() + timedelta(hours=hours),
+        )
+    )
     s.execute(delete(LoginSession).where(LoginSession.expires_at < utcnow()))
     return secret
 
@@ -170,6 +182,7 @@ def sign_out(s: Session, secret: str) -> None:
 
 
 # -- the identity of a request ---------------------------------------------------------------------------
+
 
 def identify(s: Session, api_token: str | None, bearer: str | None, cookie: str | None) -> Identity | None:
     """Who sends a request with this bearer token or session cookie; OPEN when no auth is configured;
@@ -185,9 +198,11 @@ def identify(s: Session, api_token: str | None, bearer: str | None, cookie: str 
         session = s.scalar(select(LoginSession).where(LoginSession.secret_sha256 == _sha256(cookie)))
         if session is None or _aware(session.expires_at) < utcnow():
             return None
-        if session.user_id is None:          # signed in with API_TOKEN, which must still be set
-            return Identity(name=session.name, role="admin", via="session",
-                            csrf_token=session.csrf_token) if api_token else None
-        return Identity(name=session.user.name, role=session.user.role, via="session",
-                        csrf_token=session.csrf_token)
+        if session.user_id is None:  # signed in with API_TOKEN, which must still be set
+            return (
+                Identity(name=session.name, role="admin", via="session", csrf_token=session.csrf_token)
+                if api_token
+                else None
+            )
+        return Identity(name=session.user.name, role=session.user.role, via="session", csrf_token=session.csrf_token)
     return None

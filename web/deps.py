@@ -1,5 +1,6 @@
 """What the routers depend on: the app's services, a database session, who may change things, the
 bounded path parameters, and lookups that answer 404."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from worker.storage import Storage
 @dataclass(frozen=True)
 class Services:
     """Built once by the app factory from its settings, and shared by every request."""
+
     settings: Settings
     Session: sessionmaker[OrmSession]
     storage: Storage
@@ -48,8 +50,9 @@ def session(svc: Svc) -> Iterator[OrmSession]:
 
 Db = Annotated[OrmSession, Depends(session)]
 
-bearer = HTTPBearer(auto_error=False, description="a user's API token, or API_TOKEN (an admin's); a browser "
-                                                   "signs in at /login instead")
+bearer = HTTPBearer(
+    auto_error=False, description="a user's API token, or API_TOKEN (an admin's); a browser signs in at /login instead"
+)
 
 
 def caller(request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Identity:
@@ -65,6 +68,7 @@ def require(role: str):
         if not who.may(role):
             raise HTTPException(403, f"this needs a {role}; you are a {who.role}")
         return who
+
     return Depends(check)
 
 
@@ -73,8 +77,9 @@ def trail_name(who: Identity, given: str | None) -> str:
     sign-in says it (the open service, the shared API_TOKEN), and then it is needed."""
     name = who.name or (given or "").strip()
     if not name:
-        raise RequestValidationError([{"loc": ("body", "by"), "type": "missing",
-                                       "msg": "who makes this change? Sign in, or give it as `by`"}])
+        raise RequestValidationError(
+            [{"loc": ("body", "by"), "type": "missing", "msg": "who makes this change? Sign in, or give it as `by`"}]
+        )
     return name
 
 
@@ -84,30 +89,42 @@ VIEWER, REVIEWER, ADMIN = [require("viewer")], [require("reviewer")], [require("
 MAX_ID = 2**31 - 1
 DocId = Annotated[int, Path(ge=1, le=MAX_ID)]
 CellId = Annotated[int, Path(ge=1, le=MAX_ID)]
-NO_NUL = r"^[^\x00]*$"    # PostgreSQL cannot hold NUL characters in text
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot hold NUL characters in text
 PNG = {200: {"content": {"image/png": {}}, "description": "a PNG image"}}
 ERRORS: dict[int | str, dict] = {404: {"model": Problem}}
 REFUSED: dict[int | str, dict] = {401: {"model": Problem}, 403: {"model": Problem}, 409: {"model": Problem}}
 
 
 def document_filter(
-        status: Literal[STATUSES] | None = None,  # type: ignore[valid-type]
-        collection: Annotated[str | None, Query(max_length=512, pattern=NO_NUL)] = None,
-        year: Annotated[int | None, Query(ge=1900, le=2200, description="the report's year")] = None,
-        issuing_body: Annotated[str | None, Query(max_length=200, pattern=NO_NUL,
-                                                  description="part of the issuing body's name")] = None,
-        has_errors: Annotated[bool | None, Query(description="has a failed check")] = None,
-        kind: Annotated[Literal["annual_report", "budget", "final_account", "other"] | None,
-                        Query(description="what the document is: an annual report or another table document")
-                        ] = None,
-        q: Annotated[str | None, Query(max_length=200, pattern=NO_NUL,
-                                       description="text in the file name, the OCR'd page text or a cell")] = None,
-        ids: Annotated[str | None, Query(pattern=r"^\d{1,9}(,\d{1,9}){0,199}$",
-                                         description="comma-separated document ids")] = None,
+    status: Literal[STATUSES] | None = None,  # type: ignore[valid-type]
+    collection: Annotated[str | None, Query(max_length=512, pattern=NO_NUL)] = None,
+    year: Annotated[int | None, Query(ge=1900, le=2200, description="the report's year")] = None,
+    issuing_body: Annotated[
+        str | None, Query(max_length=200, pattern=NO_NUL, description="part of the issuing body's name")
+    ] = None,
+    has_errors: Annotated[bool | None, Query(description="has a failed check")] = None,
+    kind: Annotated[
+        Literal["annual_report", "budget", "final_account", "other"] | None,
+        Query(description="what the document is: an annual report or another table document"),
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, pattern=NO_NUL, description="text in the file name, the OCR'd page text or a cell"),
+    ] = None,
+    ids: Annotated[
+        str | None, Query(pattern=r"^\d{1,9}(,\d{1,9}){0,199}$", description="comma-separated document ids")
+    ] = None,
 ) -> records.DocumentFilter:
-    return records.DocumentFilter(status=status, collection=collection or None, year=year,
-                                  issuing_body=issuing_body or None, has_errors=has_errors, q=q or None, kind=kind,
-                                  ids=[int(i) for i in ids.split(",")] if ids else None)
+    return records.DocumentFilter(
+        status=status,
+        collection=collection or None,
+        year=year,
+        issuing_body=issuing_body or None,
+        has_errors=has_errors,
+        q=q or None,
+        kind=kind,
+        ids=[int(i) for i in ids.split(",")] if ids else None,
+    )
 
 
 Filter = Annotated[records.DocumentFilter, Depends(document_filter)]

@@ -1,4 +1,5 @@
 """Build a document's export from recognition results, and render it as JSON, CSV, XLSX or HTML."""
+
 from __future__ import annotations
 
 import csv
@@ -7,36 +8,77 @@ import io
 import re
 from typing import Any
 
-from schemas.export import (CellOut, DocumentExport, LineOut, LogicalTableOut, PageOut, TableOut, ValidationErrorOut,
-                            WordOut)
+from schemas.export import (
+    CellOut,
+    DocumentExport,
+    LineOut,
+    LogicalTableOut,
+    PageOut,
+    TableOut,
+    ValidationErrorOut,
+    WordOut,
+)
 from worker.document import DocumentAnalysis
 from worker.results import CellResult, PageResult, TableResult
 
 FORMATS = ("json", "csv", "xlsx", "html")
-MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8",
-               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-               "html": "text/html; charset=utf-8"}
+MEDIA_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
 
 
 def _cell(c: CellResult) -> CellOut:
-    return CellOut(id=c.id, row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span, kind=c.kind,
-                   text=c.text, raw_text=c.raw_text, confidence=round(min(1.0, max(0.0, c.confidence)), 4),
-                   needs_review=c.needs_review, bbox=[int(v) for v in c.bbox])
+    return CellOut(
+        id=c.id,
+        row=c.row,
+        col=c.col,
+        row_span=c.row_span,
+        col_span=c.col_span,
+        kind=c.kind,
+        text=c.text,
+        raw_text=c.raw_text,
+        confidence=round(min(1.0, max(0.0, c.confidence)), 4),
+        needs_review=c.needs_review,
+        bbox=[int(v) for v in c.bbox],
+    )
 
 
 def _table(t: TableResult) -> TableOut:
     cont = {"page": t.continued_from[0], "index": t.continued_from[1]} if t.continued_from else None
-    return TableOut(id=t.id, index=t.index, bbox=[int(v) for v in t.bbox], n_rows=t.n_rows, n_cols=t.n_cols,
-                    confidence=round(t.confidence, 4), continued_from=cont, template=t.template,
-                    cells=[_cell(c) for c in t.cells])
+    return TableOut(
+        id=t.id,
+        index=t.index,
+        bbox=[int(v) for v in t.bbox],
+        n_rows=t.n_rows,
+        n_cols=t.n_cols,
+        confidence=round(t.confidence, 4),
+        continued_from=cont,
+        template=t.template,
+        cells=[_cell(c) for c in t.cells],
+    )
 
 
 def _page(p: PageResult) -> PageOut:
-    return PageOut(number=p.number, status="failed" if p.error else "done", error=p.error, rotation=p.rotation,
-                   skew_degrees=round(p.skew_degrees, 3), dpi=p.dpi, width=p.width, height=p.height,
-                   text=p.text, lines=[LineOut(bbox=list(ln.bbox), words=[WordOut(text=w.text, bbox=list(w.bbox))
-                                                                       for w in ln.words]) for ln in p.lines],
-                   timings=p.timings, tables=[_table(t) for t in p.tables])
+    return PageOut(
+        number=p.number,
+        status="failed" if p.error else "done",
+        error=p.error,
+        rotation=p.rotation,
+        skew_degrees=round(p.skew_degrees, 3),
+        dpi=p.dpi,
+        width=p.width,
+        height=p.height,
+        text=p.text,
+        lines=[
+            LineOut(bbox=list(ln.bbox), words=[WordOut(text=w.text, bbox=list(w.bbox)) for w in ln.words])
+            for ln in p.lines
+        ],
+        timings=p.timings,
+        tables=[_table(t) for t in p.tables],
+    )
 
 
 def build_export(meta: dict[str, Any], pages: list[PageResult], analysis: DocumentAnalysis) -> DocumentExport:
@@ -46,12 +88,23 @@ def build_export(meta: dict[str, Any], pages: list[PageResult], analysis: Docume
         for step, s in p.timings.items():
             timings[step] = round(timings.get(step, 0.0) + s, 3)
     return DocumentExport(
-        **meta, page_count=len(pages), timings=timings, kind=analysis.kind,
+        **meta,
+        page_count=len(pages),
+        timings=timings,
+        kind=analysis.kind,
         report_year=analysis.report_year,
-        issuing_body=analysis.issuing_body, pages=[_page(p) for p in pages],
-        tables=[LogicalTableOut(parts=[{"page": pg, "index": i} for pg, i in t.parts], template=t.template,
-                                n_rows=t.n_rows, n_cols=t.n_cols, cells=[_cell(c) for c in t.cells])
-                for t in analysis.tables],
+        issuing_body=analysis.issuing_body,
+        pages=[_page(p) for p in pages],
+        tables=[
+            LogicalTableOut(
+                parts=[{"page": pg, "index": i} for pg, i in t.parts],
+                template=t.template,
+                n_rows=t.n_rows,
+                n_cols=t.n_cols,
+                cells=[_cell(c) for c in t.cells],
+            )
+            for t in analysis.tables
+        ],
         validation_errors=[ValidationErrorOut(**e) for e in analysis.validation_errors],
         warnings=[ValidationErrorOut(**e) for e in analysis.warnings],
         figures=analysis.figures,
@@ -71,8 +124,19 @@ def render(export: DocumentExport, fmt: str) -> bytes:
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-CSV_COLUMNS = ["table", "row", "col", "row_span", "col_span", "kind", "text", "raw_text", "confidence",
-               "needs_review", "pages"]
+CSV_COLUMNS = [
+    "table",
+    "row",
+    "col",
+    "row_span",
+    "col_span",
+    "kind",
+    "text",
+    "raw_text",
+    "confidence",
+    "needs_review",
+    "pages",
+]
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -99,8 +163,24 @@ def _csv(export: DocumentExport) -> str:
     for i, t in enumerate(export.tables):
         pages = "+".join(str(p["page"]) for p in t.parts)
         for c in t.cells:
-            w.writerow([neutralise(v) for v in (i + 1, c.row, c.col, c.row_span, c.col_span, c.kind, c.text,
-                                                c.raw_text, c.confidence, int(c.needs_review), pages)])
+            w.writerow(
+                [
+                    neutralise(v)
+                    for v in (
+                        i + 1,
+                        c.row,
+                        c.col,
+                        c.row_span,
+                        c.col_span,
+                        c.kind,
+                        c.text,
+                        c.raw_text,
+                        c.confidence,
+                        int(c.needs_review),
+                        pages,
+                    )
+                ]
+            )
     return buf.getvalue()
 
 
@@ -125,13 +205,18 @@ def _xlsx(export: DocumentExport) -> bytes:
                 cell.fill = review
                 cell.comment = Comment(f"OCR: {c.raw_text!r}, confidence {c.confidence:.2f}", "tablescan")
             if c.row_span > 1 or c.col_span > 1:
-                ws.merge_cells(start_row=c.row + 1, start_column=c.col + 1,
-                               end_row=c.row + c.row_span, end_column=c.col + c.col_span)
+                ws.merge_cells(
+                    start_row=c.row + 1,
+                    start_column=c.col + 1,
+                    end_row=c.row + c.row_span,
+                    end_column=c.col + c.col_span,
+                )
     ws = wb.create_sheet("validation")
     ws.append(["rule", "severity", "status", "message", "message_en", "expected", "found"])
     for e in export.validation_errors + export.warnings:
-        ws.append([_sheet_value(v) for v in (e.rule, e.severity, e.status, e.message, e.message_en, e.expected,
-                                             e.found)])
+        ws.append(
+            [_sheet_value(v) for v in (e.rule, e.severity, e.status, e.message, e.message_en, e.expected, e.found)]
+        )
         for cell in ws[ws.max_row]:
             _as_text(cell)
     buf = io.BytesIO()
@@ -162,9 +247,13 @@ def _number_or_text(c: CellOut):
 
 def _html(export: DocumentExport) -> str:
     e = html.escape
-    out = ["<!doctype html><meta charset='utf-8'>", f"<title>{e(export.filename)}</title>",
-           "<style>table{border-collapse:collapse;margin:1em 0}td{border:1px solid #888;padding:2px 6px}"
-           "td.header{font-weight:bold}td.review{background:#fff2cc}</style>", f"<h1>{e(export.filename)}</h1>"]
+    out = [
+        "<!doctype html><meta charset='utf-8'>",
+        f"<title>{e(export.filename)}</title>",
+        "<style>table{border-collapse:collapse;margin:1em 0}td{border:1px solid #888;padding:2px 6px}"
+        "td.header{font-weight:bold}td.review{background:#fff2cc}</style>",
+        f"<h1>{e(export.filename)}</h1>",
+    ]
     for t in export.tables:
         pages = ", ".join(str(p["page"]) for p in t.parts)
         out.append(f"<h2>{e(t.template or 'table')} (page {pages})</h2><table>")
@@ -175,8 +264,9 @@ def _html(export: DocumentExport) -> str:
             out.append("<tr>")
             for c in sorted(rows[r], key=lambda c: c.col):
                 cls = c.kind + (" review" if c.needs_review else "")
-                span = (f" rowspan={c.row_span}" if c.row_span > 1 else "") + \
-                       (f" colspan={c.col_span}" if c.col_span > 1 else "")
+                span = (f" rowspan={c.row_span}" if c.row_span > 1 else "") + (
+                    f" colspan={c.col_span}" if c.col_span > 1 else ""
+                )
                 out.append(f"<td class='{cls}'{span} title='{c.confidence:.2f}'>{e(c.text)}</td>")
             out.append("</tr>")
         out.append("</table>")
@@ -187,8 +277,19 @@ def _html(export: DocumentExport) -> str:
     return "\n".join(out)
 
 
-BATCH_COLUMNS = ["document_id", "filename", "collection", "kind", "report_year", "issuing_body", "status", "checks",
-                 "errors", "warnings", "failed_rules"]
+BATCH_COLUMNS = [
+    "document_id",
+    "filename",
+    "collection",
+    "kind",
+    "report_year",
+    "issuing_body",
+    "status",
+    "checks",
+    "errors",
+    "warnings",
+    "failed_rules",
+]
 
 
 def figure_value(key: str, value: float | None) -> float | int | None:
@@ -207,18 +308,44 @@ def batch_table(s, docs) -> tuple[list[str], list[list], list[set[str]]]:
     keys = list(figure_keys("2021"))
     rows, suspect = [], []
     for doc in docs:
-        figures = {f.key: figure_value(f.key, f.value)
-                   for f in s.scalars(select(Figure).where(Figure.document_id == doc.id))}
+        figures = {
+            f.key: figure_value(f.key, f.value) for f in s.scalars(select(Figure).where(Figure.document_id == doc.id))
+        }
         issues = s.scalars(select(ValidationError).where(ValidationError.document_id == doc.id)).all()
         errors = [e for e in issues if e.severity == "error"]
         keys += [k for k in figures if k not in keys]
-        not_a_report = doc.kind not in (None, "annual_report")     # held to no report rules
-        status = "—" if doc.status not in ("done", "done_with_errors") or not_a_report else \
-            ("FAIL" if any(e.status == "FAIL" for e in errors) else
-             "STRUCTURE_ERROR" if any(e.status == "STRUCTURE_ERROR" for e in errors) else
-             "UNCERTAIN" if errors else "PASS")
-        rows.append(([doc.id, doc.filename, doc.collection, doc.kind, doc.report_year, doc.issuing_body, doc.status, status,
-                      len(errors), len(issues) - len(errors), " ".join(sorted({e.rule for e in errors}))], figures))
+        not_a_report = doc.kind not in (None, "annual_report")  # held to no report rules
+        status = (
+            "—"
+            if doc.status not in ("done", "done_with_errors") or not_a_report
+            else (
+                "FAIL"
+                if any(e.status == "FAIL" for e in errors)
+                else "STRUCTURE_ERROR"
+                if any(e.status == "STRUCTURE_ERROR" for e in errors)
+                else "UNCERTAIN"
+                if errors
+                else "PASS"
+            )
+        )
+        rows.append(
+            (
+                [
+                    doc.id,
+                    doc.filename,
+                    doc.collection,
+                    doc.kind,
+                    doc.report_year,
+                    doc.issuing_body,
+                    doc.status,
+                    status,
+                    len(errors),
+                    len(issues) - len(errors),
+                    " ".join(sorted({e.rule for e in errors})),
+                ],
+                figures,
+            )
+        )
         suspect.append({ref.get("figure") for e in errors for ref in (e.cell_ids or []) if isinstance(ref, dict)})
     header = BATCH_COLUMNS + keys
     return header, [meta + [figures.get(k) for k in keys] for meta, figures in rows], suspect

@@ -3,6 +3,7 @@
 Queue depth and workers come from Redis; everything else from the database, the record: documents by
 status, pages finished per minute over the last ten minutes, and job durations from the attempts.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,7 +17,7 @@ from schemas.models import STATUSES, Attempt, Document, utcnow
 from web.accuracy import accuracy
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-DURATION_BUCKETS = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1800)   # seconds
+DURATION_BUCKETS = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1800)  # seconds
 RATE_WINDOW_MINUTES = 10
 
 
@@ -54,25 +55,48 @@ def render(s: Session, queue: Queue) -> str:
     _redis(out, queue)
 
     counts = dict(s.execute(select(Document.status, func.count()).group_by(Document.status)).all())
-    out.metric("tablescan_documents", "gauge", "Documents in the record by status.",
-               [({"status": st}, counts.get(st, 0)) for st in STATUSES])
+    out.metric(
+        "tablescan_documents",
+        "gauge",
+        "Documents in the record by status.",
+        [({"status": st}, counts.get(st, 0)) for st in STATUSES],
+    )
 
     since = utcnow() - timedelta(minutes=RATE_WINDOW_MINUTES)
-    pages = s.scalar(select(func.count()).select_from(Attempt).where(
-        Attempt.kind == "page", Attempt.outcome == "ok", Attempt.finished_at >= since))
-    out.metric("tablescan_pages_per_minute", "gauge",
-               f"Pages finished per minute over the last {RATE_WINDOW_MINUTES} minutes.",
-               [({}, pages / RATE_WINDOW_MINUTES)])
+    pages = s.scalar(
+        select(func.count())
+        .select_from(Attempt)
+        .where(Attempt.kind == "page", Attempt.outcome == "ok", Attempt.finished_at >= since)
+    )
+    out.metric(
+        "tablescan_pages_per_minute",
+        "gauge",
+        f"Pages finished per minute over the last {RATE_WINDOW_MINUTES} minutes.",
+        [({}, pages / RATE_WINDOW_MINUTES)],
+    )
 
-    outcomes = s.execute(select(Attempt.kind, Attempt.outcome, func.count())
-                         .group_by(Attempt.kind, Attempt.outcome)).all()
-    out.metric("tablescan_job_runs_total", "counter", "Job runs (attempts) by kind and outcome.",
-               [({"kind": k, "outcome": o}, n) for k, o, n in sorted(outcomes)])
+    outcomes = s.execute(
+        select(Attempt.kind, Attempt.outcome, func.count()).group_by(Attempt.kind, Attempt.outcome)
+    ).all()
+    out.metric(
+        "tablescan_job_runs_total",
+        "counter",
+        "Job runs (attempts) by kind and outcome.",
+        [({"kind": k, "outcome": o}, n) for k, o, n in sorted(outcomes)],
+    )
 
     seconds = _seconds(s.get_bind().dialect.name)
-    rows = s.execute(select(Attempt.kind, func.count(), func.coalesce(func.sum(seconds), 0.0),
-                            *[func.sum(case((seconds <= b, 1), else_=0)) for b in DURATION_BUCKETS])
-                     .where(Attempt.finished_at.is_not(None)).group_by(Attempt.kind).order_by(Attempt.kind)).all()
+    rows = s.execute(
+        select(
+            Attempt.kind,
+            func.count(),
+            func.coalesce(func.sum(seconds), 0.0),
+            *[func.sum(case((seconds <= b, 1), else_=0)) for b in DURATION_BUCKETS],
+        )
+        .where(Attempt.finished_at.is_not(None))
+        .group_by(Attempt.kind)
+        .order_by(Attempt.kind)
+    ).all()
     name = "tablescan_job_duration_seconds"
     out.metric(name, "histogram", "How long finished job runs took (finished_at - started_at), by kind.", [])
     for kind, count, total, *within in rows:
@@ -88,18 +112,29 @@ def render(s: Session, queue: Queue) -> str:
 def _accuracy(out: _Text, s: Session) -> None:
     """What reviewers' corrections say, over every reviewed document (see web.accuracy)."""
     a = accuracy(s)["overall"]
-    out.metric("tablescan_reviewed_documents", "gauge", "Documents a person has marked reviewed.",
-               [({}, a["documents"])])
-    out.metric("tablescan_cells_changed_ratio", "gauge", "Share of reviewed cells a reviewer changed, by kind.",
-               [({"kind": k}, v) for k, v in a["changed"].items() if v is not None])
+    out.metric(
+        "tablescan_reviewed_documents", "gauge", "Documents a person has marked reviewed.", [({}, a["documents"])]
+    )
+    out.metric(
+        "tablescan_cells_changed_ratio",
+        "gauge",
+        "Share of reviewed cells a reviewer changed, by kind.",
+        [({"kind": k}, v) for k, v in a["changed"].items() if v is not None],
+    )
     if a["changed_in_review"] is not None:
-        out.metric("tablescan_changed_values_in_review_ratio", "gauge",
-                   "Of the value cells reviewers changed, the share that had been sent to review.",
-                   [({}, a["changed_in_review"])])
+        out.metric(
+            "tablescan_changed_values_in_review_ratio",
+            "gauge",
+            "Of the value cells reviewers changed, the share that had been sent to review.",
+            [({}, a["changed_in_review"])],
+        )
     if a["silent_error_rate"] is not None:
-        out.metric("tablescan_silent_error_ratio", "gauge",
-                   "Value cells reviewers changed that had not been sent to review, over all reviewed value cells.",
-                   [({}, a["silent_error_rate"])])
+        out.metric(
+            "tablescan_silent_error_ratio",
+            "gauge",
+            "Value cells reviewers changed that had not been sent to review, over all reviewed value cells.",
+            [({}, a["silent_error_rate"])],
+        )
 
 
 def _redis(out: _Text, queue: Queue) -> None:
@@ -112,8 +147,11 @@ def _redis(out: _Text, queue: Queue) -> None:
         return
     out.metric("tablescan_redis_up", "gauge", "Whether Redis answers.", [({}, 1)])
     out.metric("tablescan_queue_depth", "gauge", "Jobs waiting in the queue.", [({"queue": queue.name}, depth)])
-    out.metric("tablescan_jobs_running", "gauge", "Jobs a worker is running now.",
-               [({"queue": queue.name}, running)])
+    out.metric("tablescan_jobs_running", "gauge", "Jobs a worker is running now.", [({"queue": queue.name}, running)])
     busy = sum(1 for w in workers if w.get_state() == "busy")
-    out.metric("tablescan_workers", "gauge", "Workers listening on the queue, by state.",
-               [({"state": "busy"}, busy), ({"state": "idle"}, len(workers) - busy)])
+    out.metric(
+        "tablescan_workers",
+        "gauge",
+        "Workers listening on the queue, by state.",
+        [({"state": "busy"}, busy), ({"state": "idle"}, len(workers) - busy)],
+    )

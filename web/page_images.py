@@ -3,6 +3,7 @@
 Cell boxes are in the pixels of the stored (upright, deskewed) page image, so they are drawn as they are.
 Pillow draws them: the API process needs no OpenCV.
 """
+
 from __future__ import annotations
 
 import io
@@ -10,10 +11,10 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, UnidentifiedImageError
 
-GRID = (30, 120, 170)        # a recognised cell: blue
-REVIEW = (255, 150, 0)       # low confidence, waiting for a person: orange
-FAILING = (220, 40, 40)      # in a failed check: red
-TINT = 0.3                   # how strongly a marked cell is filled
+GRID = (30, 120, 170)  # a recognised cell: blue
+REVIEW = (255, 150, 0)  # low confidence, waiting for a person: orange
+FAILING = (220, 40, 40)  # in a failed check: red
+TINT = 0.3  # how strongly a marked cell is filled
 
 
 def _read(path: Path) -> Image.Image:

@@ -1,4 +1,5 @@
 """Reading the record: a document's status and its export, for the CLI and the API alike."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,12 +16,24 @@ from worker.document import DocumentAnalysis, logical_tables
 
 
 def status(doc: Document) -> dict:
-    return {"id": doc.id, "filename": doc.filename, "status": doc.status, "error": doc.error,
-            "duplicate_of": doc.duplicate_of_id, "retake_of_id": doc.retake_of_id, "inbox_path": doc.inbox_path,
-            "reading": doc.reading,
-            "source": doc.source, "collection": doc.collection, "page_count": doc.page_count,
-            "pages_done": doc.pages_done, "pages_failed": doc.pages_failed, "sha256": doc.sha256,
-            "created_at": iso(doc.created_at), "finished_at": iso(doc.finished_at)}
+    return {
+        "id": doc.id,
+        "filename": doc.filename,
+        "status": doc.status,
+        "error": doc.error,
+        "duplicate_of": doc.duplicate_of_id,
+        "retake_of_id": doc.retake_of_id,
+        "inbox_path": doc.inbox_path,
+        "reading": doc.reading,
+        "source": doc.source,
+        "collection": doc.collection,
+        "page_count": doc.page_count,
+        "pages_done": doc.pages_done,
+        "pages_failed": doc.pages_failed,
+        "sha256": doc.sha256,
+        "created_at": iso(doc.created_at),
+        "finished_at": iso(doc.finished_at),
+    }
 
 
 def iso(when: datetime | None) -> str | None:
@@ -33,13 +46,14 @@ def iso(when: datetime | None) -> str | None:
 @dataclass
 class DocumentFilter:
     """Which documents to list or export; None means any."""
+
     status: str | None = None
     collection: str | None = None
     year: int | None = None
-    issuing_body: str | None = None     # part of the issuing body's name
-    kind: str | None = None             # annual_report | budget | final_account | other
-    has_errors: bool | None = None      # has a failed check (severity error)
-    q: str | None = None                # part of the file name, the OCR'd page text or a cell's text
+    issuing_body: str | None = None  # part of the issuing body's name
+    kind: str | None = None  # annual_report | budget | final_account | other
+    has_errors: bool | None = None  # has a failed check (severity error)
+    q: str | None = None  # part of the file name, the OCR'd page text or a cell's text
     ids: list[int] | None = None
 
 
@@ -63,8 +77,12 @@ def find_documents(f: DocumentFilter, *, by_status: bool = True) -> Select:
         q = q.where(failed if f.has_errors else ~failed)
     if f.q:
         in_text = exists().where(Page.document_id == Document.id, Page.text.icontains(f.q, autoescape=True))
-        in_cell = (exists().where(Page.document_id == Document.id, Table.page_id == Page.id,
-                                  Cell.table_id == Table.id, Cell.text.icontains(f.q, autoescape=True)))
+        in_cell = exists().where(
+            Page.document_id == Document.id,
+            Table.page_id == Page.id,
+            Cell.table_id == Table.id,
+            Cell.text.icontains(f.q, autoescape=True),
+        )
         q = q.where(Document.filename.icontains(f.q, autoescape=True) | in_text | in_cell)
     return q
 
@@ -77,21 +95,43 @@ def count_by_status(s: Session, f: DocumentFilter) -> dict[str, int]:
 
 def document_export(s: Session, doc: Document) -> DocumentExport:
     """The export of a document as the record holds it now (corrections included)."""
-    source = s.get(Document, doc.duplicate_of_id) if doc.duplicate_of_id else doc   # a copy shows its first's content
+    source = s.get(Document, doc.duplicate_of_id) if doc.duplicate_of_id else doc  # a copy shows its first's content
     pages = persist.load_pages(s, source.id)
-    issues = [{"rule": e.rule, "severity": e.severity, "status": e.status, "message": e.message,
-               "message_en": e.message_en, "expected": e.expected, "found": e.found, "cells": e.cell_ids}
-              for e in s.scalars(select(ValidationError).where(ValidationError.document_id == source.id)
-                                 .order_by(ValidationError.id))]
+    issues = [
+        {
+            "rule": e.rule,
+            "severity": e.severity,
+            "status": e.status,
+            "message": e.message,
+            "message_en": e.message_en,
+            "expected": e.expected,
+            "found": e.found,
+            "cells": e.cell_ids,
+        }
+        for e in s.scalars(
+            select(ValidationError).where(ValidationError.document_id == source.id).order_by(ValidationError.id)
+        )
+    ]
     analysis = DocumentAnalysis(
         tables=logical_tables(pages) if pages else [],
-        kind=source.kind, report_year=source.report_year, issuing_body=source.issuing_body,
+        kind=source.kind,
+        report_year=source.report_year,
+        issuing_body=source.issuing_body,
         figures={f.key: figure_value(f.key, f.value) for f in source.figures},
         validation_errors=[i for i in issues if i["severity"] == "error"],
-        warnings=[i for i in issues if i["severity"] != "error"])
-    meta = {"id": doc.id, "filename": doc.filename, "sha256": doc.sha256, "status": doc.status,
-            "error": doc.error, "collection": doc.collection, "created_at": doc.created_at,
-            "finished_at": doc.finished_at, "engine": doc.engine or {}}
+        warnings=[i for i in issues if i["severity"] != "error"],
+    )
+    meta = {
+        "id": doc.id,
+        "filename": doc.filename,
+        "sha256": doc.sha256,
+        "status": doc.status,
+        "error": doc.error,
+        "collection": doc.collection,
+        "created_at": doc.created_at,
+        "finished_at": doc.finished_at,
+        "engine": doc.engine or {},
+    }
     export = build_export(meta, pages, analysis)
     if source.page_count:
         export.page_count = source.page_count
@@ -108,9 +148,15 @@ def earlier_corrections(s: Session, doc: Document) -> list[dict]:
         return []
     latest = {c.id for c in corrections.latest_by_place(before).values()}
     cells = corrections.reading_cells(s, doc.id)
-    reapplied = dict(s.execute(select(Correction.reapplied_from_id, Correction.id).where(
-        Correction.document_id == doc.id, Correction.reading == doc.reading,
-        Correction.reapplied_from_id.is_not(None))).all())
+    reapplied = dict(
+        s.execute(
+            select(Correction.reapplied_from_id, Correction.id).where(
+                Correction.document_id == doc.id,
+                Correction.reading == doc.reading,
+                Correction.reapplied_from_id.is_not(None),
+            )
+        ).all()
+    )
     out = []
     for c in before:
         cell = cells.get(corrections.place_of(c))
@@ -122,10 +168,25 @@ def earlier_corrections(s: Session, doc: Document) -> list[dict]:
             outcome = "agrees"
         else:
             outcome = "not_reapplied"
-        out.append({"id": c.id, "reading": c.reading, "page": c.page, "table": c.table_index, "row": c.row,
-                    "col": c.col, "kind": c.kind, "row_label": c.row_label, "read_text": c.read_text,
-                    "old_text": c.old_text, "new_text": c.new_text, "corrected_by": c.corrected_by,
-                    "corrected_at": iso(c.corrected_at), "outcome": outcome, "reapplied_as_id": reapplied.get(c.id),
-                    "cell_id": cell.id if cell is not None else None,
-                    "cell_text": cell.text if cell is not None else None})
+        out.append(
+            {
+                "id": c.id,
+                "reading": c.reading,
+                "page": c.page,
+                "table": c.table_index,
+                "row": c.row,
+                "col": c.col,
+                "kind": c.kind,
+                "row_label": c.row_label,
+                "read_text": c.read_text,
+                "old_text": c.old_text,
+                "new_text": c.new_text,
+                "corrected_by": c.corrected_by,
+                "corrected_at": iso(c.corrected_at),
+                "outcome": outcome,
+                "reapplied_as_id": reapplied.get(c.id),
+                "cell_id": cell.id if cell is not None else None,
+                "cell_text": cell.text if cell is not None else None,
+            }
+        )
     return out

@@ -1,5 +1,6 @@
 """The review queue and a person's corrections. A correction keeps the OCR text, records who and when,
 and re-runs the document's checks."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,7 @@ class CorrectionRefused(ValueError):
     pass
 
 
-MAX_DIGITS = 15   # the most a figure keeps exactly (a float's precision)
+MAX_DIGITS = 15  # the most a figure keeps exactly (a float's precision)
 _NUMBERISH = re.compile(r"[+-]?[\d,]*\.?\d*(?:[eE][+-]?\d+)?")
 _NOT_A_NUMBER = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
 
@@ -71,8 +72,11 @@ def mark_reviewed(s: Session, document_id: int, who: str) -> Document:
 def review_queue(s: Session, document_id: int | None = None, limit: int = 100) -> list[dict]:
     """Cells waiting for a person, those in a failed check first, then uncertain ones, then the least
     confident."""
-    issues = s.scalars(select(ValidationError) if document_id is None else
-                       select(ValidationError).where(ValidationError.document_id == document_id)).all()
+    issues = s.scalars(
+        select(ValidationError)
+        if document_id is None
+        else select(ValidationError).where(ValidationError.document_id == document_id)
+    ).all()
     rank: dict[int, tuple[int, list[str]]] = {}
     order = {"FAIL": 0, "STRUCTURE_ERROR": 1, "UNCERTAIN": 2}
     for e in issues:
@@ -81,15 +85,32 @@ def review_queue(s: Session, document_id: int | None = None, limit: int = 100) -
             if cid is not None:
                 r, rules = rank.get(cid, (9, []))
                 rank[cid] = (min(r, order.get(e.status, 3) + (0 if e.severity == "error" else 3)), rules + [e.rule])
-    q = (select(Cell, Table, Page).join(Table, Cell.table_id == Table.id).join(Page, Table.page_id == Page.id)
-         .where(Cell.needs_review.is_(True)))
+    q = (
+        select(Cell, Table, Page)
+        .join(Table, Cell.table_id == Table.id)
+        .join(Page, Table.page_id == Page.id)
+        .where(Cell.needs_review.is_(True))
+    )
     if document_id is not None:
         q = q.where(Page.document_id == document_id)
     rows = s.execute(q).all()
-    out = [{"cell_id": c.id, "document_id": p.document_id, "page": p.number, "table": t.index, "row": c.row,
-            "col": c.col, "kind": c.kind, "text": c.text, "raw_text": c.raw_text,
-            "confidence": round(c.confidence, 3), "rules": rank.get(c.id, (9, []))[1],
-            "_rank": rank.get(c.id, (9, []))[0]} for c, t, p in rows]
+    out = [
+        {
+            "cell_id": c.id,
+            "document_id": p.document_id,
+            "page": p.number,
+            "table": t.index,
+            "row": c.row,
+            "col": c.col,
+            "kind": c.kind,
+            "text": c.text,
+            "raw_text": c.raw_text,
+            "confidence": round(c.confidence, 3),
+            "rules": rank.get(c.id, (9, []))[1],
+            "_rank": rank.get(c.id, (9, []))[0],
+        }
+        for c, t, p in rows
+    ]
     out.sort(key=lambda r: (r["_rank"], r["confidence"], r["document_id"], r["page"], r["row"], r["col"]))
     for r in out:
         del r["_rank"]

@@ -13,6 +13,7 @@ validator that reports veraPDF's rule ids).
 
 It loads pikepdf and OCRmyPDF: the API imports it only inside the request that asks for a copy.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,7 +22,7 @@ import struct
 import tempfile
 import unicodedata
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -50,8 +51,9 @@ class ArchiveError(Exception):
 @dataclass(frozen=True)
 class ArchiveMeta:
     """What the archive copy says about its document (XMP and the document information)."""
-    sha256: str                       # of the original as received
-    filename: str                     # the original's name as it came in
+
+    sha256: str  # of the original as received
+    filename: str  # the original's name as it came in
     issuing_body: str | None = None
     year: int | None = None
     kind: str | None = None
@@ -92,15 +94,21 @@ def document_archive(s: Session, storage: Storage, doc: Document) -> bytes:
         raise ArchiveError(f"document {doc.id} is {source.status}: the archive copy is made once it has finished")
     pages = persist.load_pages(s, source.id)
     stored = dict(s.execute(select(Page.number, Page.image_path).where(Page.document_id == source.id)).all())
-    meta = ArchiveMeta(sha256=doc.sha256, filename=doc.filename, issuing_body=source.issuing_body,
-                       year=source.report_year, kind=source.kind)
+    meta = ArchiveMeta(
+        sha256=doc.sha256,
+        filename=doc.filename,
+        issuing_body=source.issuing_body,
+        year=source.report_year,
+        kind=source.kind,
+    )
     with tempfile.TemporaryDirectory(prefix="tablescan-pages-") as tmp:
         pages, images = _page_images(storage, source, pages, stored, Path(tmp))
         return build_archive(pages, images, meta)
 
 
-def _page_images(storage: Storage, doc: Document, pages: list[PageResult], stored: dict[int, str | None],
-                 tmp: Path) -> tuple[list[PageResult], dict[int, Path]]:
+def _page_images(
+    storage: Storage, doc: Document, pages: list[PageResult], stored: dict[int, str | None], tmp: Path
+) -> tuple[list[PageResult], dict[int, Path]]:
     """Each page's image: the stored upright page, or for a page that could not be recognised, the original
     page as scanned (its rotation recorded as 0), rendered into `tmp`; such a page keeps no text."""
     images = {}
@@ -132,6 +140,7 @@ def preload() -> None:
 
 
 # -- the text layer ------------------------------------------------------------------------------------
+
 
 def _render_layer(pages: list[PageResult], out: Path) -> None:
     """One page of invisible text per page, each the size of its image at its dpi."""
@@ -196,18 +205,24 @@ def page_tree(page: PageResult):
     from ocrmypdf.hocrtransform import BoundingBox, OcrClass, OcrElement
 
     def line(bbox, words) -> OcrElement:
-        return OcrElement(ocr_class=OcrClass.LINE, bbox=BoundingBox(*bbox), language="chi_sim",
-                          children=[OcrElement(ocr_class=OcrClass.WORD, bbox=BoundingBox(*b), text=t)
-                                    for b, t in words])
+        return OcrElement(
+            ocr_class=OcrClass.LINE,
+            bbox=BoundingBox(*bbox),
+            language="chi_sim",
+            children=[OcrElement(ocr_class=OcrClass.WORD, bbox=BoundingBox(*b), text=t) for b, t in words],
+        )
 
-    blocks: list[tuple[int, list]] = [(ln.bbox[1], [line(ln.bbox, _side_by_side(ln))]) for ln in page.lines
-                                      if ln.words]
+    blocks: list[tuple[int, list]] = [(ln.bbox[1], [line(ln.bbox, _side_by_side(ln))]) for ln in page.lines if ln.words]
     for t in page.tables:
         blocks.append((t.bbox[1], [line(b, words) for c in _reading_order(t) for b, words in cell_lines(c)]))
     blocks.sort(key=lambda b: b[0])
     w, h = max(1, page.width), max(1, page.height)
-    return OcrElement(ocr_class=OcrClass.PAGE, bbox=BoundingBox(0, 0, w, h), dpi=float(page.dpi or 300),
-                      children=[el for _, els in blocks for el in els])
+    return OcrElement(
+        ocr_class=OcrClass.PAGE,
+        bbox=BoundingBox(0, 0, w, h),
+        dpi=float(page.dpi or 300),
+        children=[el for _, els in blocks for el in els],
+    )
 
 
 def _side_by_side(ln: TextLine) -> list[tuple[tuple[int, int, int, int], str]]:
@@ -234,8 +249,12 @@ def _side_by_side(ln: TextLine) -> list[tuple[tuple[int, int, int, int], str]]:
             out += run
         else:
             boxes = [b for b, _ in run]
-            out.append(((boxes[0][0], min(b[1] for b in boxes), boxes[-1][2], max(b[3] for b in boxes)),
-                        "".join(t for _, t in run)))
+            out.append(
+                (
+                    (boxes[0][0], min(b[1] for b in boxes), boxes[-1][2], max(b[3] for b in boxes)),
+                    "".join(t for _, t in run),
+                )
+            )
     return out
 
 
@@ -256,7 +275,7 @@ def cell_lines(c: CellResult) -> list[tuple[tuple[float, float, float, float], l
     if not texts:
         return []
     x0, y0, x1, y1 = c.bbox
-    m = max(1.0, min(x1 - x0, y1 - y0) * 0.08)          # keep off the rules
+    m = max(1.0, min(x1 - x0, y1 - y0) * 0.08)  # keep off the rules
     x0, y0, x1, y1 = x0 + m, y0 + m, x1 - m, y1 - m
     if x1 <= x0 or y1 <= y0:
         return []
@@ -277,6 +296,7 @@ def cell_lines(c: CellResult) -> list[tuple[tuple[float, float, float, float], l
 
 # -- the page images -----------------------------------------------------------------------------------
 
+
 def _put_image_under(pdf: pikepdf.Pdf, pdf_page: pikepdf.Page, page: PageResult, image: Path | None) -> None:
     """Draw the page's image over the whole page, under its (invisible) text."""
     if image is None:
@@ -288,8 +308,7 @@ def _put_image_under(pdf: pikepdf.Pdf, pdf_page: pikepdf.Page, page: PageResult,
     name = pdf_page.add_resource(scan, pikepdf.Name.XObject, prefix="Scan")
     box = pdf_page.mediabox
     width, height = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
-    pdf_page.contents_add(pdf.make_stream(f"q {width:.4f} 0 0 {height:.4f} 0 0 cm {name} Do Q".encode()),
-                          prepend=True)
+    pdf_page.contents_add(pdf.make_stream(f"q {width:.4f} 0 0 {height:.4f} 0 0 cm {name} Do Q".encode()), prepend=True)
 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -303,8 +322,8 @@ def png_image(pdf: pikepdf.Pdf, data: bytes) -> pikepdf.Stream:
         raise ValueError("not a PNG")
     pos, header, rows = len(PNG_SIGNATURE), None, []
     while pos + 8 <= len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         pos += 12 + length
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", body)
@@ -316,12 +335,17 @@ def png_image(pdf: pikepdf.Pdf, data: bytes) -> pikepdf.Stream:
         raise ValueError("a PNG without its header or its image data")
     width, height, bits, colour, _, _, interlaced = header
     if bits != 8 or colour not in (0, 2) or interlaced:
-        raise ValueError(f"PNG of {bits}-bit colour type {colour}{', interlaced' if interlaced else ''}: "
-                         "page images are 8-bit gray or RGB")
+        raise ValueError(
+            f"PNG of {bits}-bit colour type {colour}{', interlaced' if interlaced else ''}: "
+            "page images are 8-bit gray or RGB"
+        )
     colours = 1 if colour == 0 else 3
     image = pdf.make_stream(b"")
-    image.write(b"".join(rows), filter=pikepdf.Name.FlateDecode,
-                decode_parms=pikepdf.Dictionary(Predictor=15, Colors=colours, BitsPerComponent=8, Columns=width))
+    image.write(
+        b"".join(rows),
+        filter=pikepdf.Name.FlateDecode,
+        decode_parms=pikepdf.Dictionary(Predictor=15, Colors=colours, BitsPerComponent=8, Columns=width),
+    )
     image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
     image.Width, image.Height, image.BitsPerComponent = width, height, 8
     image.ColorSpace = pikepdf.Name.DeviceGray if colours == 1 else pikepdf.Name.DeviceRGB
@@ -330,14 +354,24 @@ def png_image(pdf: pikepdf.Pdf, data: bytes) -> pikepdf.Stream:
 
 # -- metadata and PDF/A ----------------------------------------------------------------------------------
 
+
 def _describe(pdf: pikepdf.Pdf, meta: ArchiveMeta) -> None:
     """Title, issuing body (as the author), year, the original's name and SHA-256, in XMP (Dublin Core)
     and the document information, which PDF/A keeps in agreement."""
-    subject = "；".join(s for s in (KIND_TITLES.get(meta.kind or ""), f"{meta.year}年" if meta.year else None,
-                                   f"原件 {meta.filename}", f"原件 SHA-256 {meta.sha256}") if s)
-    keywords = ", ".join(k for k in (meta.issuing_body, str(meta.year) if meta.year else None,
-                                     f"sha256:{meta.sha256}") if k)
-    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    subject = "；".join(
+        s
+        for s in (
+            KIND_TITLES.get(meta.kind or ""),
+            f"{meta.year}年" if meta.year else None,
+            f"原件 {meta.filename}",
+            f"原件 SHA-256 {meta.sha256}",
+        )
+        if s
+    )
+    keywords = ", ".join(
+        k for k in (meta.issuing_body, str(meta.year) if meta.year else None, f"sha256:{meta.sha256}") if k
+    )
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
     with pdf.open_metadata(set_pikepdf_as_editor=False) as xmp:
         xmp["dc:title"] = meta.title
         if meta.issuing_body:
@@ -354,7 +388,7 @@ def _describe(pdf: pikepdf.Pdf, meta: ArchiveMeta) -> None:
         xmp["xmp:CreateDate"] = now
         xmp["xmp:ModifyDate"] = now
     pdf.Root.Lang = pikepdf.String("zh-CN")
-    if "/OpenAction" in pdf.Root:      # fpdf2's zoom setting: an action, which the validator does not approve
+    if "/OpenAction" in pdf.Root:  # fpdf2's zoom setting: an action, which the validator does not approve
         del pdf.Root.OpenAction
 
 

@@ -6,6 +6,7 @@ stays below the usual review threshold. Text:
 Tesseract glyph confidence, lowered for signs of a misread (Latin letters or stray symbols
 inside Chinese text, no text read from visible ink).
 """
+
 from __future__ import annotations
 
 import re
@@ -24,25 +25,27 @@ class Reading:
     raw_text: str
     text: str
     confidence: float
-    number: str | None      # canonical number text when the cell reads as a number
+    number: str | None  # canonical number text when the cell reads as a number
 
 
 GLYPHS_DISAGREE = 0.5  # a reading with more or fewer characters than the ink has glyphs
 INFERRED_STRUCTURE = 0.85  # a cell bounded by a separator found without a rule (text gaps, an open edge)
-TEXT_STRUCTURE = 0.7       # a cell of a table ruled only in part: its grid is the text's alignment, a guess
-FORMAT_DOUBT = 0.5         # a number printed otherwise than the rest of its column
+TEXT_STRUCTURE = 0.7  # a cell of a table ruled only in part: its grid is the text's alignment, a guess
+FORMAT_DOUBT = 0.5  # a number printed otherwise than the rest of its column
 
 
-def structure_cap(bbox: tuple[int, int, int, int], inferred_xs: list[int], inferred_ys: list[int],
-                  from_text: bool = False) -> float:
+def structure_cap(
+    bbox: tuple[int, int, int, int], inferred_xs: list[int], inferred_ys: list[int], from_text: bool = False
+) -> float:
     """How far a cell's reading can be trusted given how its walls were found: TEXT_STRUCTURE in a grid
     found from the text's alignment (below the usual review threshold: such cells go to a person),
     INFERRED_STRUCTURE when one wall was inferred rather than seen as a rule, else 1."""
     if from_text:
         return TEXT_STRUCTURE
     x0, y0, x1, y1 = bbox
-    if any(abs(x - x0) <= 2 or abs(x - x1) <= 2 for x in inferred_xs) or \
-            any(abs(y - y0) <= 2 or abs(y - y1) <= 2 for y in inferred_ys):
+    if any(abs(x - x0) <= 2 or abs(x - x1) <= 2 for x in inferred_xs) or any(
+        abs(y - y0) <= 2 or abs(y - y1) <= 2 for y in inferred_ys
+    ):
         return INFERRED_STRUCTURE
     return 1.0
 
@@ -70,8 +73,7 @@ def read_number(ct: CellText) -> Reading:
     return Reading(raw, normalise_text(ct.text), 0.15, None)
 
 
-def odd_decimals(columns: list[int], numbers: list[str | None], min_numbers: int = 4,
-                 share: float = 0.75) -> set[int]:
+def odd_decimals(columns: list[int], numbers: list[str | None], min_numbers: int = 4, share: float = 0.75) -> set[int]:
     """Indexes of the numbers with no decimal point in a column that prints share or more of its numbers
     (min_numbers or more) with the same count of decimals: amounts to the cent, where "673.13" read as
     "67313" lost its point and is a hundred times too large."""
@@ -100,7 +102,7 @@ def read_text(ct: CellText) -> Reading:
     c = 0.55 + 0.3 * mean + 0.15 * low
     n_cjk = len(_CJK.findall(text))
     if n_cjk and _LATIN.search(text):
-        c *= 0.75   # Latin letters inside Chinese labels: eng model took over a Chinese word
+        c *= 0.75  # Latin letters inside Chinese labels: eng model took over a Chinese word
     if _ODD.search(text):
         c *= 0.8
     return Reading(ct.text, text, round(min(1.0, c), 4), numeric_text(ct.text) if not n_cjk else None)
@@ -124,14 +126,14 @@ def table_kinds(cells: list[tuple[int, int, int, int]], is_num: list[bool], empt
     n_rows = max(r + rs for r, _, rs, _ in cells)
     n_cols = max(c + cs for _, c, _, cs in cells)
     row_has_num = [False] * n_rows
-    for (r, c, rs, cs), num in zip(cells, is_num):
+    for (r, _c, rs, _cs), num in zip(cells, is_num):
         if num:
             for rr in range(r, r + rs):
                 row_has_num[rr] = True
     first_num = next((r for r in range(n_rows) if row_has_num[r]), n_rows)
     col_num = [0] * n_cols
     col_text = [0] * n_cols
-    for (r, c, rs, cs), num, emp in zip(cells, is_num, empty):
+    for (r, c, _rs, cs), num, emp in zip(cells, is_num, empty):
         if r < first_num:
             continue
         for cc in range(c, c + cs):
@@ -144,11 +146,11 @@ def table_kinds(cells: list[tuple[int, int, int, int]], is_num: list[bool], empt
     for r in range(n_rows):
         if r < first_num:
             header_row[r] = True
-    for (r, c, rs, cs), num in zip(cells, is_num):
+    for (r, c, rs, cs), _num in zip(cells, is_num):
         if rs == 1 and not row_has_num[r] and any(value_col[k] for k in range(c, c + cs)):
             header_row[r] = True
     kinds = []
-    for (r, c, rs, cs), num, emp in zip(cells, is_num, empty):
+    for r, c, rs, cs in cells:
         rows = range(r, r + rs)
         if all(header_row[rr] for rr in rows):
             kinds.append("header")

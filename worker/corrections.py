@@ -15,6 +15,7 @@ A re-applied correction is a new correction on the new cell, by the same person,
 re-applies (`reapplied_from_id`). Where the new reading already says what the person said, nothing is
 changed. Otherwise the earlier correction is left beside the new reading, for a person to look at.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from schemas.models import Cell, Correction, Document, Page, Table, utcnow
 
-Place = tuple[int, int, int, int]      # page number, table index, row, column
+Place = tuple[int, int, int, int]  # page number, table index, row, column
 
 
 def place_of(c: Correction) -> Place:
@@ -45,10 +46,23 @@ def record(s: Session, cell: Cell, text: str, who: str, reapplied_from: int | No
     table = cell.table
     doc = s.get(Document, table.page.document_id)
     label = row_label_cell(cell, table.cells)
-    c = Correction(document_id=doc.id, reading=doc.reading, cell=cell, page=table.page.number,
-                   table_index=table.index, row=cell.row, col=cell.col, kind=cell.kind, read_text=own_text(cell),
-                   row_label=own_text(label) if label is not None else None, old_text=cell.text, new_text=text,
-                   corrected_by=who, was_in_review=cell.needs_review, reapplied_from_id=reapplied_from)
+    c = Correction(
+        document_id=doc.id,
+        reading=doc.reading,
+        cell=cell,
+        page=table.page.number,
+        table_index=table.index,
+        row=cell.row,
+        col=cell.col,
+        kind=cell.kind,
+        read_text=own_text(cell),
+        row_label=own_text(label) if label is not None else None,
+        old_text=cell.text,
+        new_text=text,
+        corrected_by=who,
+        was_in_review=cell.needs_review,
+        reapplied_from_id=reapplied_from,
+    )
     s.add(c)
     cell.text, cell.corrected_by, cell.corrected_at = text, who, utcnow()
     s.flush()
@@ -56,14 +70,23 @@ def record(s: Session, cell: Cell, text: str, who: str, reapplied_from: int | No
 
 
 def reading_cells(s: Session, doc_id: int) -> dict[Place, Cell]:
-    rows = s.execute(select(Cell, Table.index, Page.number).join(Table, Cell.table_id == Table.id)
-                     .join(Page, Table.page_id == Page.id).where(Page.document_id == doc_id)).all()
+    rows = s.execute(
+        select(Cell, Table.index, Page.number)
+        .join(Table, Cell.table_id == Table.id)
+        .join(Page, Table.page_id == Page.id)
+        .where(Page.document_id == doc_id)
+    ).all()
     return {(number, index, c.row, c.col): c for c, index, number in rows}
 
 
 def earlier(s: Session, doc: Document) -> list[Correction]:
-    return list(s.scalars(select(Correction).where(Correction.document_id == doc.id,
-                                                   Correction.reading < doc.reading).order_by(Correction.id)))
+    return list(
+        s.scalars(
+            select(Correction)
+            .where(Correction.document_id == doc.id, Correction.reading < doc.reading)
+            .order_by(Correction.id)
+        )
+    )
 
 
 def latest_by_place(corrections: list[Correction]) -> dict[Place, Correction]:
@@ -73,8 +96,14 @@ def latest_by_place(corrections: list[Correction]) -> dict[Place, Correction]:
 
 def label_names(c: Correction, before: list[Correction]) -> set[str]:
     """What the earlier reading called the correction's row: its label as read, and as corrected."""
-    return {c.row_label} | {x.new_text for x in before if x.kind == "label" and x.reading == c.reading
-                            and (x.page, x.table_index) == (c.page, c.table_index) and x.read_text == c.row_label}
+    return {c.row_label} | {
+        x.new_text
+        for x in before
+        if x.kind == "label"
+        and x.reading == c.reading
+        and (x.page, x.table_index) == (c.page, c.table_index)
+        and x.read_text == c.row_label
+    }
 
 
 def reapply(s: Session, doc: Document) -> list[Correction]:
@@ -85,8 +114,11 @@ def reapply(s: Session, doc: Document) -> list[Correction]:
     if not before:
         return []
     cells = reading_cells(s, doc.id)
-    now = s.scalars(select(Correction).where(Correction.document_id == doc.id, Correction.reading == doc.reading)
-                    .order_by(Correction.id.desc())).all()
+    now = s.scalars(
+        select(Correction)
+        .where(Correction.document_id == doc.id, Correction.reading == doc.reading)
+        .order_by(Correction.id.desc())
+    ).all()
     read = {cell.id: cell.text for cell in cells.values()} | {c.cell_id: c.old_text for c in now}  # own texts
     taken = {c.reapplied_from_id for c in now} | {None}
     corrected_now = {place_of(c) for c in now}

@@ -3,6 +3,7 @@
 Angles follow cv2.getRotationMatrix2D: positive = counter-clockwise on screen. `estimate_skew`
 returns the angle the scanner turned the upright page by; `rotate` by its negative undoes it.
 """
+
 from __future__ import annotations
 
 import math
@@ -138,5 +139,4 @@ def rotate(image: np.ndarray, angle_degrees: float, fill: int = 255) -> np.ndarr
     h, w = image.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle_degrees, 1.0)
     border = (fill,) * (image.shape[2] if image.ndim == 3 else 1)
-    return cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                          borderValue=border)
+    return cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=border)

@@ -1,5 +1,6 @@
 """What needs every page of a document: tables stitched across pages, the report's named figures and its
 checks. Works on recognition results (grids and text), never on images."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -16,9 +17,9 @@ LastYear = Callable[[str | None, int | None], dict[str, float | None] | None]
 
 @dataclass
 class LogicalTable:
-    parts: list[tuple[int, int]]              # (page number, table index) of each part, in order
-    part_tables: list[TableResult]            # the parts themselves
-    cells: list[CellResult]                   # rows renumbered from 0 across the parts
+    parts: list[tuple[int, int]]  # (page number, table index) of each part, in order
+    part_tables: list[TableResult]  # the parts themselves
+    cells: list[CellResult]  # rows renumbered from 0 across the parts
     n_rows: int
     n_cols: int
     template: str | None = None
@@ -33,11 +34,13 @@ class LogicalTable:
 @dataclass
 class DocumentAnalysis:
     tables: list[LogicalTable] = field(default_factory=list)
-    validation_errors: list[dict] = field(default_factory=list)   # severity error: the report is suspect
-    warnings: list[dict] = field(default_factory=list)            # text, year and cross-report checks
+    validation_errors: list[dict] = field(default_factory=list)  # severity error: the report is suspect
+    warnings: list[dict] = field(default_factory=list)  # text, year and cross-report checks
     figures: dict[str, float | None] = field(default_factory=dict)
-    figure_refs: dict[str, dict] = field(default_factory=dict)  # key -> {figure, confidence, page, index, row, col, cell_id}
-    kind: str | None = None            # worker.report.kind: annual_report | budget | final_account | other
+    figure_refs: dict[str, dict] = field(
+        default_factory=dict
+    )  # key -> {figure, confidence, page, index, row, col, cell_id}
+    kind: str | None = None  # worker.report.kind: annual_report | budget | final_account | other
     report_year: int | None = None
     issuing_body: str | None = None
 
@@ -49,14 +52,22 @@ def logical_tables(pages: list[PageResult]) -> list[LogicalTable]:
     out = []
     for tables in stitched_tables(pages):
         cells = stitch(tables)
-        out.append(LogicalTable(parts=[(page_of[id(t)], t.index) for t in tables], part_tables=tables,
-                                cells=cells, n_rows=max((c.row + c.row_span for c in cells), default=0),
-                                n_cols=max(t.n_cols for t in tables), template=tables[0].template))
+        out.append(
+            LogicalTable(
+                parts=[(page_of[id(t)], t.index) for t in tables],
+                part_tables=tables,
+                cells=cells,
+                n_rows=max((c.row + c.row_span for c in cells), default=0),
+                n_cols=max(t.n_cols for t in tables),
+                template=tables[0].template,
+            )
+        )
     return out
 
 
-def analyse_document(pages: list[PageResult], config: PipelineConfig,
-                     last_year: LastYear | None = None) -> DocumentAnalysis:
+def analyse_document(
+    pages: list[PageResult], config: PipelineConfig, last_year: LastYear | None = None
+) -> DocumentAnalysis:
     """What needs every page: stitched tables, the report's named figures and its checks, and, when
     `last_year` finds the same body's report of the year before, the checks against it. Marks the page
     cells that a person should review (sets TableResult.template and CellResult.needs_review)."""
@@ -65,8 +76,9 @@ def analyse_document(pages: list[PageResult], config: PipelineConfig,
             for c in t.cells:
                 c.needs_review = c.confidence < config.review_threshold
     tables = logical_tables(pages)
-    report = analyse_report([t.cells for t in tables], "\n".join(p.text for p in pages if p.text),
-                            config.review_threshold)
+    report = analyse_report(
+        [t.cells for t in tables], "\n".join(p.text for p in pages if p.text), config.review_threshold
+    )
     for t, match in zip(tables, report.tables):
         t.template = match.template
         for part in t.part_tables:
@@ -79,7 +91,7 @@ def analyse_document(pages: list[PageResult], config: PipelineConfig,
         for c in t.cells:
             found = t.page_cell(c.row, c.col)
             c.needs_review = bool(found and found[1].needs_review)
-    refs = {}   # figure key -> where its cell stands on its page
+    refs = {}  # figure key -> where its cell stands on its page
     for key, src in report.sources.items():
         ref = {"figure": key, "confidence": src.confidence}
         found = tables[src.table].page_cell(src.row, src.col) if src.table < len(tables) else None
@@ -87,10 +99,16 @@ def analyse_document(pages: list[PageResult], config: PipelineConfig,
             (page, index), cell = found
             ref.update(page=page, index=index, row=cell.row, col=cell.col, cell_id=cell.id)
         refs[key] = ref
-    analysis = DocumentAnalysis(tables=tables, figures=report.figures, figure_refs=refs, kind=report.kind,
-                                report_year=report.year, issuing_body=report.issuing_body,
-                                validation_errors=[_issue(i, refs) for i in report.errors],
-                                warnings=[_issue(i, refs) for i in report.warnings])
+    analysis = DocumentAnalysis(
+        tables=tables,
+        figures=report.figures,
+        figure_refs=refs,
+        kind=report.kind,
+        report_year=report.year,
+        issuing_body=report.issuing_body,
+        validation_errors=[_issue(i, refs) for i in report.errors],
+        warnings=[_issue(i, refs) for i in report.warnings],
+    )
     before = last_year(report.issuing_body, report.year - 1) if last_year and report.year else None
     if before:
         analysis.warnings += [_issue(i, refs) for i in cross_report_checks(report.figures, before).warnings]
@@ -99,11 +117,17 @@ def analyse_document(pages: list[PageResult], config: PipelineConfig,
 
 def _issue(issue, refs: dict[str, dict]) -> dict:
     """A report issue as the record keeps it, each figure pointing at its cell on its page."""
-    cells = [{k: v for k, v in refs.get(key, {"figure": key}).items() if k != "confidence"}
-             for key in issue.figures]
-    return {"rule": issue.rule, "severity": issue.severity, "status": issue.status, "message": issue.message_zh,
-            "message_en": issue.message_en, "expected": _short(issue.expected), "found": _short(issue.found),
-            "cells": cells}
+    cells = [{k: v for k, v in refs.get(key, {"figure": key}).items() if k != "confidence"} for key in issue.figures]
+    return {
+        "rule": issue.rule,
+        "severity": issue.severity,
+        "status": issue.status,
+        "message": issue.message_zh,
+        "message_en": issue.message_en,
+        "expected": _short(issue.expected),
+        "found": _short(issue.found),
+        "cells": cells,
+    }
 
 
 def _short(value) -> str | None:

@@ -4,6 +4,7 @@ Separator positions come from rule segments (clustered); a segment only counts i
 rules of the other direction (cell corners) or it is long, which throws out stray strokes. Two
 neighbouring grid slots belong to one merged cell when the rule between them is missing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,8 +13,14 @@ import cv2
 import numpy as np
 
 from .tables import BBox, TableRegion
-from .text_separators import (all_columns_prose, looks_like_prose, text_columns, text_gap_columns, text_line_splits,
-                              text_mask)
+from .text_separators import (
+    all_columns_prose,
+    looks_like_prose,
+    text_columns,
+    text_gap_columns,
+    text_line_splits,
+    text_mask,
+)
 
 
 @dataclass
@@ -22,18 +29,18 @@ class GridCell:
     col: int
     row_span: int
     col_span: int
-    bbox: BBox       # page pixels, on the rule centres
+    bbox: BBox  # page pixels, on the rule centres
 
 
 @dataclass
 class Grid:
     bbox: BBox
-    xs: list[int]            # column separators, page pixels (n_cols + 1)
-    ys: list[int]            # row separators, page pixels (n_rows + 1)
+    xs: list[int]  # column separators, page pixels (n_cols + 1)
+    ys: list[int]  # row separators, page pixels (n_rows + 1)
     cells: list[GridCell] = field(default_factory=list)
-    rule_px: int = 3         # typical rule thickness
-    inferred_xs: list[int] = field(default_factory=list)   # column separators found from text alone
-    inferred_ys: list[int] = field(default_factory=list)   # row separators drawn in at an open edge
+    rule_px: int = 3  # typical rule thickness
+    inferred_xs: list[int] = field(default_factory=list)  # column separators found from text alone
+    inferred_ys: list[int] = field(default_factory=list)  # row separators drawn in at an open edge
     from_text: bool = False  # ruled in part: its columns and most rows were found from the text
 
     @property
@@ -47,9 +54,9 @@ class Grid:
 
 @dataclass
 class _Run:
-    pos: float      # centre across the rule
-    a: int          # start along the rule
-    b: int          # end along the rule (exclusive)
+    pos: float  # centre across the rule
+    a: int  # start along the rule
+    b: int  # end along the rule (exclusive)
     thick: float
     label: int = 0
 
@@ -90,7 +97,7 @@ def _touches(other: np.ndarray, horizontal: bool, pos: float, lo: int, hi: int, 
     else:
         y0, y1, x0, x1 = lo, hi, p - tol, p + tol + 1
     H, W = other.shape
-    win = other[max(0, y0):min(H, y1), max(0, x0):min(W, x1)]
+    win = other[max(0, y0) : min(H, y1), max(0, x0) : min(W, x1)]
     return bool(win.size and win.any())
 
 
@@ -102,14 +109,22 @@ def _beside_text(ink: np.ndarray, pos: float, thick: float, a: int, b: int, tol:
     y0, y1 = a + 2 * tol, b - 2 * tol
     if y1 - y0 < 2 or x0 < 0 or x1 + band + 1 > ink.shape[1]:
         return 0.0
-    left = ink[y0:y1, x0:x0 + band].any(axis=1)
-    right = ink[y0:y1, x1 + 1:x1 + 1 + band].any(axis=1)
+    left = ink[y0:y1, x0 : x0 + band].any(axis=1)
+    right = ink[y0:y1, x1 + 1 : x1 + 1 + band].any(axis=1)
     return float((left | right).mean())
 
 
-def _separators(mask: np.ndarray, other: np.ndarray, horizontal: bool, tol: int, span: int,
-                ink: np.ndarray | None = None, dpi: int = 300, max_text_beside: float = 0.35,
-                must_meet: bool = True) -> tuple[list[float], list[float], list[int], np.ndarray]:
+def _separators(
+    mask: np.ndarray,
+    other: np.ndarray,
+    horizontal: bool,
+    tol: int,
+    span: int,
+    ink: np.ndarray | None = None,
+    dpi: int = 300,
+    max_text_beside: float = 0.35,
+    must_meet: bool = True,
+) -> tuple[list[float], list[float], list[int], np.ndarray]:
     """Candidate separator positions, their thicknesses, their ruled lengths and the mask of their rule pieces.
 
     A cluster of collinear pieces is a candidate if it meets rules of the other direction: a row rule
@@ -129,8 +144,12 @@ def _separators(mask: np.ndarray, other: np.ndarray, horizontal: bool, tol: int,
         long = any(r.b - r.a >= 0.4 * span for r in g)
         if must_meet and not ((long and (top or bottom)) or (top or bottom if horizontal else top and bottom)):
             continue
-        if not horizontal and not long and ink is not None and \
-                _beside_text(ink, g[0].pos, max(r.thick for r in g), a, b, tol, band) > max_text_beside:
+        if (
+            not horizontal
+            and not long
+            and ink is not None
+            and _beside_text(ink, g[0].pos, max(r.thick for r in g), a, b, tol, band) > max_text_beside
+        ):
             continue
         wsum = sum(r.b - r.a for r in g)
         pos.append(sum(r.pos * (r.b - r.a) for r in g) / max(1, wsum))
@@ -142,8 +161,9 @@ def _separators(mask: np.ndarray, other: np.ndarray, horizontal: bool, tol: int,
     return pos, thick, length, lut[labels]
 
 
-def _thin_out(pos: list[float], thick: list[float], length: list[int], min_gap: float
-              ) -> tuple[list[float], list[float]]:
+def _thin_out(
+    pos: list[float], thick: list[float], length: list[int], min_gap: float
+) -> tuple[list[float], list[float]]:
     """Of separators closer than min_gap (a doubled rule, a stroke beside a rule) keep one: the longer
     ruled one, and on a tie the outer one at the table's last edge."""
     if len(pos) < 2:
@@ -157,18 +177,26 @@ def _thin_out(pos: list[float], thick: list[float], length: list[int], min_gap: 
     return [pos[k] for k in keep], [thick[k] for k in keep]
 
 
-def _ruled(mask: np.ndarray, horizontal: bool, pos: float, a: int, b: int, band: int,
-           min_coverage: float, end_coverage: float = 0.6) -> bool:
+def _ruled(
+    mask: np.ndarray,
+    horizontal: bool,
+    pos: float,
+    a: int,
+    b: int,
+    band: int,
+    min_coverage: float,
+    end_coverage: float = 0.6,
+) -> bool:
     """Is the slot boundary a..b at `pos` ruled? Enough rule ink overall and at both ends (text
     strokes that line up with a rule stop short of the cell's edges)."""
     p = round(pos)
     if b - a < 3:
         return True
     if horizontal:
-        win = mask[max(0, p - band):p + band + 1, a:b]
+        win = mask[max(0, p - band) : p + band + 1, a:b]
         prof = (win > 0).any(axis=0) if win.size else np.zeros(0, bool)
     else:
-        win = mask[a:b, max(0, p - band):p + band + 1]
+        win = mask[a:b, max(0, p - band) : p + band + 1]
         prof = (win > 0).any(axis=1) if win.size else np.zeros(0, bool)
     if prof.size == 0 or prof.mean() < min_coverage:
         return False
@@ -176,8 +204,14 @@ def _ruled(mask: np.ndarray, horizontal: bool, pos: float, a: int, b: int, band:
     return prof[:e].mean() >= end_coverage and prof[-e:].mean() >= end_coverage
 
 
-def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_row_inches: float = 0.09,
-               min_col_inches: float = 0.09, min_slots: int = 4) -> Grid | None:
+def build_grid(
+    region: TableRegion,
+    dpi: int,
+    min_coverage: float = 0.45,
+    min_row_inches: float = 0.09,
+    min_col_inches: float = 0.09,
+    min_slots: int = 4,
+) -> Grid | None:
     """Table region -> Grid of cells with spans (page pixels), or None if no grid can be built.
 
     A slot boundary counts as ruled when at least min_coverage of it carries rule ink (broken or
@@ -200,8 +234,8 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_ro
 
     def boundaries(xs, ys):
         nr, nc = len(ys) - 1, len(xs) - 1
-        right = np.zeros((nr, max(0, nc - 1)), bool)   # rule between (i,j) and (i,j+1)
-        below = np.zeros((max(0, nr - 1), nc), bool)   # rule between (i,j) and (i+1,j)
+        right = np.zeros((nr, max(0, nc - 1)), bool)  # rule between (i,j) and (i,j+1)
+        below = np.zeros((max(0, nr - 1), nc), bool)  # rule between (i,j) and (i+1,j)
         for i in range(nr):
             a, b = int(ys[i]) + margin, int(ys[i + 1]) - margin
             for j in range(nc - 1):
@@ -249,7 +283,7 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_ro
             return None
         hm, vm, xs, ys, inferred, inferred_rows = found
         right, below = boundaries(xs, ys)
-    elif region.ink is not None:    # a column rule too faint to see: its column's text still stands apart
+    elif region.ink is not None:  # a column rule too faint to see: its column's text still stands apart
         for x, rows in text_gap_columns(region.ink, hm, vm, xs, ys, right, margin, dpi):
             vm = _draw_column(vm, x, rows, ys)
             xs = sorted(xs + [float(x)])
@@ -298,22 +332,31 @@ def build_grid(region: TableRegion, dpi: int, min_coverage: float = 0.45, min_ro
     rule = round(float(np.median(yth + xth))) if (yth or xth) else 3
     open_ys = ([Y[0]] if "top" in region.open_edges else []) + ([Y[-1]] if "bottom" in region.open_edges else [])
     open_ys += [y + oy for y in inferred_rows]
-    if "sides" in region.open_edges:       # no outer side rules: the sides were drawn in
+    if "sides" in region.open_edges:  # no outer side rules: the sides were drawn in
         inferred = inferred + [X[0] - ox, X[-1] - ox]
-    return Grid((X[0], Y[0], X[-1], Y[-1]), X, Y, cells, max(1, rule), [x + ox for x in inferred], open_ys,
-                from_text)
+    return Grid((X[0], Y[0], X[-1], Y[-1]), X, Y, cells, max(1, rule), [x + ox for x in inferred], open_ys, from_text)
 
 
-def _from_text(text: np.ndarray, hm: np.ndarray, vm: np.ndarray, xs: list[float], ys: list[float],
-               partial: list[tuple[float, int, int]], margin: int, band: int, tol: int, dpi: int):
+def _from_text(
+    text: np.ndarray,
+    hm: np.ndarray,
+    vm: np.ndarray,
+    xs: list[float],
+    ys: list[float],
+    partial: list[tuple[float, int, int]],
+    margin: int,
+    band: int,
+    tol: int,
+    dpi: int,
+):
     """Rows and columns of a table ruled in part, from its text and the rules it has: (hm, vm, xs, ys,
     inferred column xs, inferred row ys) with the inferred separators drawn into the masks, or None
     when the text is prose or one column."""
     inferred: list[int] = []
     inferred_rows: list[int] = []
-    rules = hm                         # the printed rules, before the text's rows are drawn in
+    rules = hm  # the printed rules, before the text's rows are drawn in
     x0, x1 = int(xs[0]) + margin, int(xs[-1]) - margin
-    head_rule = ys[1] if len(ys) > 2 else None     # the first rule inside: under the header
+    head_rule = ys[1] if len(ys) > 2 else None  # the first rule inside: under the header
     ys = sorted(ys + [y for y, _, _ in partial])
     # rows from the text lines between rules, unless most rules already part single lines (then a
     # band of several lines is one row whose cells wrap)
@@ -323,7 +366,7 @@ def _from_text(text: np.ndarray, hm: np.ndarray, vm: np.ndarray, xs: list[float]
     if splits:
         hm = hm.copy()
         for y in splits:
-            hm[max(0, y - 1):y + 2, :] = 255
+            hm[max(0, y - 1) : y + 2, :] = 255
         ys = sorted(ys + [float(y) for y in splits])
         inferred_rows = splits
     bands = [(int(a) + margin, int(b) - margin) for a, b in zip(ys, ys[1:])]
@@ -340,8 +383,11 @@ def _from_text(text: np.ndarray, hm: np.ndarray, vm: np.ndarray, xs: list[float]
         # a row rule that stops inside the table stops at the edge of a merged label cell: a column
         # boundary in the bands whose text does not cross it, unless the rules above and below the band
         # both run on past it (a label over that boundary)
-        rows = [i for i, (a, b) in enumerate(bands) if not text[a:b, max(0, x - band):x + band + 1].any()
-                and not (spans(x, ys[i]) and spans(x, ys[i + 1]))]
+        rows = [
+            i
+            for i, (a, b) in enumerate(bands)
+            if not text[a:b, max(0, x - band) : x + band + 1].any() and not (spans(x, ys[i]) and spans(x, ys[i + 1]))
+        ]
         if not rows or any(abs(x - old) <= 2 * tol for old in xs):
             continue
         vm = _draw_column(vm, x, rows, ys)
@@ -354,28 +400,34 @@ def _from_text(text: np.ndarray, hm: np.ndarray, vm: np.ndarray, xs: list[float]
     columns = max((text_columns(text, bands, x0, x1, dpi, header_lines=h) for h in depths), key=len)
     for x, a, b, rows in columns:
         there = [old for old in xs if a - margin <= old <= b + margin]
-        if there:                    # a column rule stands in that gap already, or a rule's end: the
-            if round(there[0]) in ends:     # text separates the rows it shows apart there too
+        if there:  # a column rule stands in that gap already, or a rule's end: the
+            if round(there[0]) in ends:  # text separates the rows it shows apart there too
                 x = round(there[0])
                 # glyphs closer than 0.12 in are one label's; under a rule that runs on past x, 0.25 in
                 # ("一、本年" leaves 0.18 in after 、)
-                rows = [i for i in rows if not _within_text(
-                    text[bands[i][0]:bands[i][1]], x,
-                    round(dpi * (0.25 if spans(x, ys[i]) and spans(x, ys[i + 1]) else 0.12)))]
+                rows = [
+                    i
+                    for i in rows
+                    if not _within_text(
+                        text[bands[i][0] : bands[i][1]],
+                        x,
+                        round(dpi * (0.25 if spans(x, ys[i]) and spans(x, ys[i + 1]) else 0.12)),
+                    )
+                ]
                 vm = _draw_column(vm, x, rows, ys)
             continue
         vm = _draw_column(vm, x, rows, ys)
         xs = sorted(xs + [float(x)])
         inferred.append(x)
     if len(xs) < 3 or all_columns_prose(text, bands, [int(x) for x in xs], dpi):
-        return None                  # one column, or columns of running text: not a table
+        return None  # one column, or columns of running text: not a table
     return hm, vm, xs, ys, inferred, inferred_rows
 
 
 def _within_text(band: np.ndarray, x: int, min_gap: int) -> bool:
     """Whether x falls inside a line of text (ink on both sides closer than min_gap) in a band of the text mask."""
     cols = band.any(axis=0)
-    left, right = np.flatnonzero(cols[:x + 1]), np.flatnonzero(cols[x:])
+    left, right = np.flatnonzero(cols[: x + 1]), np.flatnonzero(cols[x:])
     return bool(left.size and right.size and right[0] + x - left[-1] < min_gap)
 
 
@@ -383,7 +435,7 @@ def _draw_column(vm: np.ndarray, x: int, rows: list[int], ys: list[float]) -> np
     """A copy of the column mask with a separator drawn at x down the bands `rows` (between ys)."""
     vm = vm.copy()
     for i in rows:
-        vm[int(ys[i]):int(ys[i + 1]) + 1, max(0, x - 1):x + 2] = 255
+        vm[int(ys[i]) : int(ys[i + 1]) + 1, max(0, x - 1) : x + 2] = 255
     return vm
 
 
@@ -391,7 +443,7 @@ def _rule_extent(hm: np.ndarray, y: float, band: int, max_break: float = 0.1) ->
     """The first and last x of the row rule at y (its longest stretch, breaks shorter than max_break of
     it bridged: a worn rule, not a stroke of text beside it) and the share of that stretch that is ruled."""
     p = round(y)
-    prof = (hm[max(0, p - band):p + band + 1] > 0).any(axis=0)
+    prof = (hm[max(0, p - band) : p + band + 1] > 0).any(axis=0)
     edges = np.flatnonzero(np.diff(np.r_[0, prof.astype(np.int8), 0]))
     runs = [[int(s), int(e)] for s, e in zip(edges[::2], edges[1::2])]
     if not runs:
@@ -407,8 +459,16 @@ def _rule_extent(hm: np.ndarray, y: float, band: int, max_break: float = 0.1) ->
     return s, e - 1, float(prof[s:e].mean())
 
 
-def _partial_row_rules(hm: np.ndarray, candidates: list[float], ys: list[float], band: int, tol: int, near: float,
-                       min_share: float = 0.25, min_cover: float = 0.8) -> list[tuple[float, int, int]]:
+def _partial_row_rules(
+    hm: np.ndarray,
+    candidates: list[float],
+    ys: list[float],
+    band: int,
+    tol: int,
+    near: float,
+    min_share: float = 0.25,
+    min_cover: float = 0.8,
+) -> list[tuple[float, int, int]]:
     """Row rules that run from one side of the table part of the way across, (y, first x, last x) each:
     under a group of nested labels the rule starts where the group's label cell begins. Only candidates
     not within `near` of ys or of each other, min_share of the width long or more, ruled along min_cover of
@@ -420,22 +480,29 @@ def _partial_row_rules(hm: np.ndarray, candidates: list[float], ys: list[float],
         if ext is None or ext[1] - ext[0] < min_share * width or ext[2] < min_cover:
             continue
         if ext[0] > 2 * tol and ext[1] < width - 1 - 2 * tol:
-            continue                     # meets neither side: a head rule over some columns
+            continue  # meets neither side: a head rule over some columns
         out.append((y, ext[0], ext[1]))
         taken.append(y)
     return out
 
 
-def _inner_rules(hm: np.ndarray, candidates: list[float], ys: list[float], xs: list[float], band: int, tol: int,
-                 near: float, min_cover: float = 0.8) -> list[tuple[float, int, int]]:
+def _inner_rules(
+    hm: np.ndarray,
+    candidates: list[float],
+    ys: list[float],
+    xs: list[float],
+    band: int,
+    tol: int,
+    near: float,
+    min_cover: float = 0.8,
+) -> list[tuple[float, int, int]]:
     """Row rules over some columns that meet neither side (under a head over several columns): candidates
     not within `near` of ys or of each other whose both ends lie on column boundaries xs, ruled along
     min_cover of their length."""
     out, taken = [], list(ys)
     for y in candidates:
         ext = None if any(abs(y - k) < near for k in taken) else _rule_extent(hm, y, band)
-        if ext is not None and ext[2] >= min_cover and \
-                all(any(abs(e - x) <= 2 * tol for x in xs) for e in ext[:2]):
+        if ext is not None and ext[2] >= min_cover and all(any(abs(e - x) <= 2 * tol for x in xs) for e in ext[:2]):
             out.append((y, ext[0], ext[1]))
             taken.append(y)
     return out

@@ -8,6 +8,7 @@ and never retried. RQ names these functions in Redis (worker.queue), so their na
 The jobs run with the settings of the worker that runs them: `tablescan worker` builds them from its
 flags and the environment and hands them over with `configure` before it works.
 """
+
 from __future__ import annotations
 
 import logging
@@ -46,8 +47,10 @@ def configure(settings: Settings) -> None:
 
 def _settings() -> Settings:
     if _configured is None:
-        raise NotConfigured("the jobs have no settings: run them under `tablescan worker`, or call "
-                            "worker.jobs.configure(settings) first")
+        raise NotConfigured(
+            "the jobs have no settings: run them under `tablescan worker`, or call "
+            "worker.jobs.configure(settings) first"
+        )
     return _configured
 
 
@@ -89,16 +92,30 @@ def process_document(doc_id: int, run: str = "inline") -> int:
             persist.end_attempt(attempt, "failed", reason)
             return 0
         persist.start_document(s, doc, page_count, flow.engine())
-        todo = persist.pages_to_do(s, doc)   # after a crash or a lost Redis, only what is missing
+        todo = persist.pages_to_do(s, doc)  # after a crash or a lost Redis, only what is missing
         persist.end_attempt(attempt, "ok")
     q = _current_queue(settings)
-    pages = [q.enqueue(process_page, doc_id, n, job_id=job_id("page", doc_id, run, n), retry=RETRY,
-                       job_timeout=settings.job_timeout_seconds, description=f"document {doc_id} page {n}")
-             for n in todo]
-    q.enqueue(finalise_document, doc_id, job_id=job_id("final", doc_id, run), retry=RETRY,
-              job_timeout=FINALISE_TIMEOUT,
-              depends_on=Dependency(jobs=pages, allow_failure=True) if pages else None,
-              description=f"document {doc_id} finalise")
+    pages = [
+        q.enqueue(
+            process_page,
+            doc_id,
+            n,
+            job_id=job_id("page", doc_id, run, n),
+            retry=RETRY,
+            job_timeout=settings.job_timeout_seconds,
+            description=f"document {doc_id} page {n}",
+        )
+        for n in todo
+    ]
+    q.enqueue(
+        finalise_document,
+        doc_id,
+        job_id=job_id("final", doc_id, run),
+        retry=RETRY,
+        job_timeout=FINALISE_TIMEOUT,
+        depends_on=Dependency(jobs=pages, allow_failure=True) if pages else None,
+        description=f"document {doc_id} finalise",
+    )
     return page_count
 
 
@@ -117,15 +134,21 @@ def process_page(doc_id: int, number: int) -> str:
         if doc is None or doc.status not in ("running", "queued"):
             return "skipped"
         if number not in persist.pages_to_do(s, doc):
-            return "already done"   # a re-run after a lost Redis may queue a page that finished meanwhile
+            return "already done"  # a re-run after a lost Redis may queue a page that finished meanwhile
         path = storage.path(doc.stored_path)
         attempt_id = persist.begin_attempt(s, doc_id, _job_id(), "page", number, _worker_name()).id
         spent = (utcnow() - _aware(doc.started_at)).total_seconds() if doc.started_at else 0.0
         budget = settings.page_budget_seconds * max(1, doc.page_count or 1)
     left = budget - spent
-    if left <= 0:   # one slow document must not hold the workers for hours: its other pages fail fast
-        result, upright = PageResult(number=number, error=f"the document ran over its time budget of {budget} s "
-                                     f"({settings.page_budget_seconds} s a page, PAGE_BUDGET_SECONDS)"), None
+    if left <= 0:  # one slow document must not hold the workers for hours: its other pages fail fast
+        result, upright = (
+            PageResult(
+                number=number,
+                error=f"the document ran over its time budget of {budget} s "
+                f"({settings.page_budget_seconds} s a page, PAGE_BUDGET_SECONDS)",
+            ),
+            None,
+        )
     else:
         try:
             result, upright = DocumentFlow.from_settings(settings).page(path, number, seconds_left=left)
@@ -150,7 +173,7 @@ def finalise_document(doc_id: int) -> str:
             return "skipped"
         attempt = persist.begin_attempt(s, doc_id, _job_id(), "finalise", None, _worker_name())
         persist.mark_missing_pages(s, doc, "the page job failed (see attempts)")
-        reapplied = corrections.reapply(s, doc)      # a person's earlier word, before the checks run
+        reapplied = corrections.reapply(s, doc)  # a person's earlier word, before the checks run
         if reapplied:
             log.info("document %d: re-applied %d earlier corrections", doc_id, len(reapplied))
         persist.reanalyse(s, doc, settings.pipeline())

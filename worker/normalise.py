@@ -4,6 +4,7 @@ Convention (GB/T 15834 style): letters and digits half-width; punctuation full-w
 touches Chinese text, half-width between Latin letters or digits. No spaces between Chinese
 characters or between Chinese and punctuation.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,30 @@ _TO_FULL = {"(": "（", ")": "）", ",": "，", ":": "：", ";": "；", "?": "�
 # look-alikes Tesseract returns for Chinese brackets
 _BRACKETS = {"〈": "（", "〉": "）", "《": "《", "【": "【"}
 
-_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "!": "1",
-                            "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "g": "9", "q": "9",
-                            "，": ",", "。": ".", "·": ".", "—": "-", "_": "-"})
+_DIGIT_FIX = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "D": "0",
+        "Q": "0",
+        "l": "1",
+        "I": "1",
+        "|": "1",
+        "!": "1",
+        "S": "5",
+        "s": "5",
+        "B": "8",
+        "Z": "2",
+        "z": "2",
+        "g": "9",
+        "q": "9",
+        "，": ",",
+        "。": ".",
+        "·": ".",
+        "—": "-",
+        "_": "-",
+    }
+)
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _ENUMERATION = re.compile(rf"^([一二三四五六七八九十]{{1,3}})[“”\"'，,·：:](?=[{_CJK}])")
 
@@ -52,7 +74,7 @@ def _punct_width(text: str) -> str:
         if not full:
             continue
         left = next((c for c in reversed(chars[:i]) if not c.isspace()), "")
-        right = next((c for c in chars[i + 1:] if not c.isspace()), "")
+        right = next((c for c in chars[i + 1 :] if not c.isspace()), "")
         near_cjk = _is_cjk(left) or _is_cjk(right) or left in "（）" or right in "（）"
         if ch in "()" and not near_cjk:
             # a bracket pair around Chinese text: （一）
@@ -68,7 +90,7 @@ def _fix_brackets(t: str) -> str:
     out = list(t)
     for i, ch in enumerate(out):
         if ch == "《":
-            rest = t[i + 1:]
+            rest = t[i + 1 :]
             close = rest.find("）")
             if close >= 0 and "》" not in rest[:close] and "（" not in rest[:close]:
                 out[i] = "（"

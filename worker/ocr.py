@@ -8,6 +8,7 @@ agreement with the first feeds the confidence. Tesseract runs with one OpenMP th
 
 Interface: read_cells(image, boxes, hints) -> list[CellText].
 """
+
 from __future__ import annotations
 
 import html
@@ -39,34 +40,36 @@ class OcrError(RuntimeError):
 @dataclass
 class OcrHints:
     """What read_cells needs to know besides pixels."""
+
     dpi: int = 300
     lang: str = "chi_sim+eng"
-    deadline: float | None = None      # time.monotonic() by which all calls must be done
-    rule_px: int = 3                   # rule thickness, to trim cell borders
-    digit_pass: bool = True            # second digits-only pass for numeric-looking cells
+    deadline: float | None = None  # time.monotonic() by which all calls must be done
+    rule_px: int = 3  # rule thickness, to trim cell borders
+    digit_pass: bool = True  # second digits-only pass for numeric-looking cells
     numeric: list[bool] | None = None  # per box: expected numeric (None: decide from ink shape)
-    debug_dir: str | None = None       # write the mosaics there
+    debug_dir: str | None = None  # write the mosaics there
 
 
 @dataclass
 class CellText:
-    text: str = ""                     # pass-one text, lines joined with "\n", words with " "
-    conf: float = 0.0                  # mean pass-one glyph confidence, 0..100 (100 for empty)
-    min_conf: float = 0.0              # lowest glyph confidence
-    empty: bool = True                 # no ink in the cell
-    digits: str | None = None          # digits-pass text (None: no digits pass)
-    digits_conf: float = 0.0           # lowest glyph confidence of the digits pass
-    ink_height: int = 0                # px at the working scale of the mosaic
+    text: str = ""  # pass-one text, lines joined with "\n", words with " "
+    conf: float = 0.0  # mean pass-one glyph confidence, 0..100 (100 for empty)
+    min_conf: float = 0.0  # lowest glyph confidence
+    empty: bool = True  # no ink in the cell
+    digits: str | None = None  # digits-pass text (None: no digits pass)
+    digits_conf: float = 0.0  # lowest glyph confidence of the digits pass
+    ink_height: int = 0  # px at the working scale of the mosaic
     glyph_confs: list[float] = field(default_factory=list)
-    glyphs: int | None = None          # separate glyphs seen in a number-shaped cell's ink
+    glyphs: int | None = None  # separate glyphs seen in a number-shaped cell's ink
 
 
 @dataclass
 class CellInk:
     """A cell's ink, cut out for OCR."""
-    img: np.ndarray          # gray crop, text on white, at the OCR scale
-    digit_like: bool         # one line of narrow, upright glyphs of one height (a number, probably)
-    lines: int               # text lines found (put side by side in img)
+
+    img: np.ndarray  # gray crop, text on white, at the OCR scale
+    digit_like: bool  # one line of narrow, upright glyphs of one height (a number, probably)
+    lines: int  # text lines found (put side by side in img)
     glyphs: int | None = None  # separate glyphs of a number-shaped cell (None for other cells)
 
 
@@ -123,8 +126,9 @@ def cell_crop(gray: np.ndarray, box: BBox, dpi: int, rule_px: int, scale: float)
         crop = spread_glyphs(crop, int(st[:, 3].max()))
         glyphs = glyph_count(crop, int(st[:, 3].max()))
     if abs(scale - 1.0) > 0.02:
-        crop = cv2.resize(crop, None, fx=scale, fy=scale,
-                          interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+        crop = cv2.resize(
+            crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+        )
     return CellInk(crop, digit_like, len(lines), glyphs)
 
 
@@ -164,7 +168,7 @@ def _side_by_side(pieces: list[np.ndarray], gap: int) -> np.ndarray:
     x = 0
     for p in pieces:
         y = (h - p.shape[0]) // 2
-        out[y:y + p.shape[0], x:x + p.shape[1]] = p
+        out[y : y + p.shape[0], x : x + p.shape[1]] = p
         x += p.shape[1] + gap
     return out
 
@@ -193,13 +197,13 @@ def spread_glyphs(line: np.ndarray, glyph_px: int) -> np.ndarray:
     narrow = (gaps < 0.3 * glyph_px) & ~one_glyph
     if not narrow.any():
         return line
-    parts = [line[:, :starts[0]]]
+    parts = [line[:, : starts[0]]]
     for k in range(len(starts)):
-        parts.append(line[:, starts[k]:ends[k]])
+        parts.append(line[:, starts[k] : ends[k]])
         if k + 1 < len(starts):
             width = max(int(gaps[k]), int(0.3 * glyph_px)) if narrow[k] else int(gaps[k])
             parts.append(np.full((line.shape[0], width), 255, np.uint8))
-    parts.append(line[:, ends[-1]:])
+    parts.append(line[:, ends[-1] :])
     return np.hstack(parts)
 
 
@@ -218,8 +222,10 @@ def _drop_stray_specks(stats: np.ndarray, keep: np.ndarray) -> None:
     hmax = stats[idx, 3].max()
     amax = stats[idx, 4].max()
     big = [i for i in idx if stats[i, 4] >= 0.2 * amax or stats[i, 3] >= 0.4 * hmax]
-    bx0 = np.array([stats[i, 0] for i in big]); by0 = np.array([stats[i, 1] for i in big])
-    bx1 = bx0 + np.array([stats[i, 2] for i in big]); by1 = by0 + np.array([stats[i, 3] for i in big])
+    bx0 = np.array([stats[i, 0] for i in big])
+    by0 = np.array([stats[i, 1] for i in big])
+    bx1 = bx0 + np.array([stats[i, 2] for i in big])
+    by1 = by0 + np.array([stats[i, 3] for i in big])
     for i in idx:
         x, y, w, h, _ = stats[i]
         if i in big or max(w, h) >= 0.35 * hmax:
@@ -259,7 +265,7 @@ def _stretch(crop: np.ndarray) -> np.ndarray:
 @dataclass
 class _Placed:
     index: int
-    rect: tuple[int, int, int, int]    # x0, y0, x1, y1 in the mosaic
+    rect: tuple[int, int, int, int]  # x0, y0, x1, y1 in the mosaic
 
 
 def compose(crops: list[tuple[int, np.ndarray]], gap: int) -> tuple[np.ndarray, list[_Placed]]:
@@ -273,7 +279,7 @@ def compose(crops: list[tuple[int, np.ndarray]], gap: int) -> tuple[np.ndarray, 
     y = gap
     for i, c in crops:
         h, w = c.shape
-        out[y:y + h, gap:gap + w] = c
+        out[y : y + h, gap : gap + w] = c
         placed.append(_Placed(i, (gap, y, gap + w, y + h)))
         y += h + gap
     return out, placed
@@ -294,8 +300,14 @@ def _batches(crops: list[tuple[int, np.ndarray]], gap: int, max_height: int) -> 
     return out
 
 
-def read_mosaic(crops: list[tuple[int, np.ndarray]], lang: str, deadline: float | None, extra: tuple[str, ...] = (),
-                gap: int = 16, debug: str | None = None) -> dict[int, list[Glyph]]:
+def read_mosaic(
+    crops: list[tuple[int, np.ndarray]],
+    lang: str,
+    deadline: float | None,
+    extra: tuple[str, ...] = (),
+    gap: int = 16,
+    debug: str | None = None,
+) -> dict[int, list[Glyph]]:
     """OCR many crops (index, gray image at OCR_DPI) with one Tesseract process per 30000 px of
     mosaic -> index -> glyphs."""
     out: dict[int, list[Glyph]] = {}
@@ -313,8 +325,10 @@ def _tesseract_env() -> dict:
     return dict(os.environ, OMP_THREAD_LIMIT="1")
 
 
-_SPAN = re.compile(r"<span class='(ocr_line|ocr_caption|ocr_header|ocr_textfloat|ocrx_word|ocrx_cinfo)'"
-                   r"[^>]*?title=(?:'([^']*)'|\"([^\"]*)\")[^>]*>([^<]*)")
+_SPAN = re.compile(
+    r"<span class='(ocr_line|ocr_caption|ocr_header|ocr_textfloat|ocrx_word|ocrx_cinfo)'"
+    r"[^>]*?title=(?:'([^']*)'|\"([^\"]*)\")[^>]*>([^<]*)"
+)
 _BOX = re.compile(r"(?:bbox|x_bboxes) (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
 _CONF = re.compile(r"x_conf ([\d.]+)")
 
@@ -322,11 +336,12 @@ _CONF = re.compile(r"x_conf ([\d.]+)")
 @dataclass
 class Glyph:
     """One character Tesseract read, with its box in the mosaic."""
+
     ch: str
     box: tuple[int, int, int, int]
-    conf: float        # 0..100
-    line: int          # running line number in the call
-    word: int          # running word number in the call
+    conf: float  # 0..100
+    line: int  # running line number in the call
+    word: int  # running word number in the call
 
 
 def parse_hocr(hocr: str) -> list[Glyph]:
@@ -348,23 +363,38 @@ def parse_hocr(hocr: str) -> list[Glyph]:
     return out
 
 
-def run_tesseract(img: np.ndarray, lang: str, psm: int, dpi: int, deadline: float | None,
-                  extra: tuple[str, ...] = ()) -> list[Glyph]:
+def run_tesseract(
+    img: np.ndarray, lang: str, psm: int, dpi: int, deadline: float | None, extra: tuple[str, ...] = ()
+) -> list[Glyph]:
     """One Tesseract process over a gray image -> glyphs with boxes and confidences.
     Kills it and raises OcrTimeout past the deadline (time.monotonic())."""
     ok, buf = cv2.imencode(".pgm", img)
     if not ok:
         raise OcrError("could not encode image")
-    cmd = ["tesseract", "stdin", "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(dpi),
-           "-c", "hocr_char_boxes=1", *extra, "hocr"]
+    cmd = [
+        "tesseract",
+        "stdin",
+        "stdout",
+        "-l",
+        lang,
+        "--psm",
+        str(psm),
+        "--dpi",
+        str(dpi),
+        "-c",
+        "hocr_char_boxes=1",
+        *extra,
+        "hocr",
+    ]
     timeout = None
     if deadline is not None:
         timeout = deadline - time.monotonic()
         if timeout <= 0:
             raise OcrTimeout("page OCR time budget used up before a Tesseract call")
     try:
-        p = subprocess.run(cmd, input=buf.tobytes(), capture_output=True, timeout=timeout, env=_tesseract_env(),
-                           check=False)
+        p = subprocess.run(
+            cmd, input=buf.tobytes(), capture_output=True, timeout=timeout, env=_tesseract_env(), check=False
+        )
     except subprocess.TimeoutExpired as e:
         raise OcrTimeout(f"Tesseract killed after {timeout:.1f} s") from e
     except FileNotFoundError as e:
@@ -421,8 +451,9 @@ def _join(glyphs: list[Glyph]) -> str:
 def looks_numeric(text: str) -> bool:
     """Text that is probably a number, maybe misread (digits and look-alikes only)."""
     t = text.strip()
-    return (bool(t) and len(t) <= 16 and bool(_NUMERIC_LIKE.match(t))
-            and any(ch.isdigit() or ch in "OoDQlI|" for ch in t))
+    return (
+        bool(t) and len(t) <= 16 and bool(_NUMERIC_LIKE.match(t)) and any(ch.isdigit() or ch in "OoDQlI|" for ch in t)
+    )
 
 
 OCR_DPI = 200  # crops are scaled to this resolution for Tesseract
@@ -435,6 +466,7 @@ NO_INVERT = ("-c", "tessedit_do_invert=0")
 class FlipProbe:
     """Glyphs read with high confidence (>= 95) from a few text cells as they stand and turned by
     180 degrees. Upside-down Chinese reads as garbage of low confidence (or Latin with +eng)."""
+
     upright: int
     turned: int
 
@@ -452,8 +484,9 @@ def read_cells(image: np.ndarray, boxes: list[BBox], hints: OcrHints) -> list[Ce
     return read_cells_probed(image, boxes, hints)[0]
 
 
-def read_cells_probed(image: np.ndarray, boxes: list[BBox], hints: OcrHints,
-                      probe: int = 0) -> tuple[list[CellText], FlipProbe | None]:
+def read_cells_probed(
+    image: np.ndarray, boxes: list[BBox], hints: OcrHints, probe: int = 0
+) -> tuple[list[CellText], FlipProbe | None]:
     """read_cells, plus an orientation check at no extra process: `probe` short text cells
     also go into pass one turned by 180 degrees; confident reading mostly from the turned copies
     means the page is upside down (see FlipProbe)."""
@@ -501,8 +534,13 @@ def read_cells_probed(image: np.ndarray, boxes: list[BBox], hints: OcrHints,
         numeric = {i: (hints.numeric[i] if hints.numeric is not None else ink.digit_like) for i, ink in inks.items()}
         want = [i for i in inks if numeric[i] or looks_numeric(results[i].text)]
         if want:
-            dgot = read_mosaic([(i, inks[i].img) for i in want], "eng", hints.deadline,
-                               ("-c", f"tessedit_char_whitelist={DIGITS}"), debug=f"{dbg}/pass2" if dbg else None)
+            dgot = read_mosaic(
+                [(i, inks[i].img) for i in want],
+                "eng",
+                hints.deadline,
+                ("-c", f"tessedit_char_whitelist={DIGITS}"),
+                debug=f"{dbg}/pass2" if dbg else None,
+            )
             for i in want:
                 gl = dgot.get(i, [])
                 r = results[i]
@@ -518,21 +556,21 @@ def text_lines(glyphs: np.ndarray, glyph_dpi: float, dpi: int, exclude: list[BBo
     f = glyph_dpi / dpi
     mask = glyphs.copy()
     for x0, y0, x1, y1 in exclude:
-        mask[max(0, int(y0 * f) - 2):int(y1 * f) + 3, max(0, int(x0 * f) - 2):int(x1 * f) + 3] = 0
+        mask[max(0, int(y0 * f) - 2) : int(y1 * f) + 3, max(0, int(x0 * f) - 2) : int(x1 * f) + 3] = 0
     if not mask.any():
         return []
-    gap = max(3, int(glyph_dpi * 0.12))   # about 1 em of 8 pt: joins the words of a line, not two columns
+    gap = max(3, int(glyph_dpi * 0.12))  # about 1 em of 8 pt: joins the words of a line, not two columns
     bars = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
     n, _, stats, _ = cv2.connectedComponentsWithStats(bars, connectivity=8)
-    lo, hi = glyph_dpi * 0.04, glyph_dpi * 0.6   # about 3 to 43 pt
+    lo, hi = glyph_dpi * 0.04, glyph_dpi * 0.6  # about 3 to 43 pt
     pad = glyph_dpi * 0.03
     lines, marks = [], []
-    for x, y, w, h, area in stats[1:]:
+    for x, y, w, h, _area in stats[1:]:
         if h > hi:
             continue
-        x0, x1 = x + gap // 2, x + w - gap // 2   # the dilation widened the bar by half a gap each side
+        x0, x1 = x + gap // 2, x + w - gap // 2  # the dilation widened the bar by half a gap each side
         box = (int(max(0, x0 - pad) / f), int(max(0, y - pad) / f), int((x1 + pad) / f), int((y + h + pad) / f))
-        ink = int(np.count_nonzero(mask[y:y + h, x:x + w]))
+        ink = int(np.count_nonzero(mask[y : y + h, x : x + w]))
         line = h >= lo and ink >= (glyph_dpi * 0.04) ** 2 * 2 and w >= 0.5 * h
         (lines if line else marks).append(box)
     return [b for row in rows(lines) for b in _joined(_with_marks(row, marks))]
@@ -573,8 +611,7 @@ def _joined(row: list[BBox], max_gap_em: float = 1.5) -> list[BBox]:
     return out
 
 
-def read_text_lines(image: np.ndarray, boxes: list[BBox], hints: OcrHints,
-                    exclude: list[BBox] = ()) -> list[TextLine]:
+def read_text_lines(image: np.ndarray, boxes: list[BBox], hints: OcrHints, exclude: list[BBox] = ()) -> list[TextLine]:
     """Gray upright page, text line boxes (text_lines) -> the lines read, with word boxes in page px.
 
     Every line is cut out (with what of the `exclude` boxes, the tables, it reaches blanked), scaled to
@@ -589,7 +626,7 @@ def read_text_lines(image: np.ndarray, boxes: list[BBox], hints: OcrHints,
             continue
         crop = image[y0:y1, x0:x1].copy()
         for a0, b0, a1, b1 in exclude:
-            crop[max(0, b0 - 4 - y0):max(0, b1 + 5 - y0), max(0, a0 - 4 - x0):max(0, a1 + 5 - x0)] = 255
+            crop[max(0, b0 - 4 - y0) : max(0, b1 + 5 - y0), max(0, a0 - 4 - x0) : max(0, a1 + 5 - x0)] = 255
         crop = _stretch(crop)
         if scale < 0.98:
             crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
@@ -597,14 +634,25 @@ def read_text_lines(image: np.ndarray, boxes: list[BBox], hints: OcrHints,
     if not crops:
         return []
     # the crops are lines of print already: Tesseract's rejection of rows as noise only loses bold headings
-    got = read_mosaic(crops, hints.lang, hints.deadline, ("-c", "textord_noise_rejrows=0"),
-                      debug=f"{hints.debug_dir}/text" if hints.debug_dir else None)
+    got = read_mosaic(
+        crops,
+        hints.lang,
+        hints.deadline,
+        ("-c", "textord_noise_rejrows=0"),
+        debug=f"{hints.debug_dir}/text" if hints.debug_dir else None,
+    )
     lines = []
     for i, _ in crops:
         x0, y0 = max(0, boxes[i][0]), max(0, boxes[i][1])
-        lines += _lines_of(got.get(i, []), lambda b: (x0 + int(b[0] / scale), y0 + int(b[1] / scale),
-                                                       x0 + int(np.ceil(b[2] / scale)),
-                                                       y0 + int(np.ceil(b[3] / scale))))
+        lines += _lines_of(
+            got.get(i, []),
+            lambda b, x0=x0, y0=y0: (
+                x0 + int(b[0] / scale),
+                y0 + int(b[1] / scale),
+                x0 + int(np.ceil(b[2] / scale)),
+                y0 + int(np.ceil(b[3] / scale)),
+            ),
+        )
     return lines
 
 
@@ -617,12 +665,17 @@ def _lines_of(glyphs: list[Glyph], to_page) -> list[TextLine]:
     words = {}
     for gs in by_word.values():
         gs.sort(key=lambda g: g.box[0])
-        box = to_page((min(g.box[0] for g in gs), min(g.box[1] for g in gs),
-                       max(g.box[2] for g in gs), max(g.box[3] for g in gs)))
+        box = to_page(
+            (min(g.box[0] for g in gs), min(g.box[1] for g in gs), max(g.box[2] for g in gs), max(g.box[3] for g in gs))
+        )
         words.setdefault(box, []).append("".join(g.ch for g in gs))
     out = []
     for row in rows(list(words)):
         ws = [Word(text=t, bbox=b) for b in row for t in words[b]]
-        out.append(TextLine(bbox=(min(b[0] for b in row), min(b[1] for b in row),
-                                  max(b[2] for b in row), max(b[3] for b in row)), words=ws))
+        out.append(
+            TextLine(
+                bbox=(min(b[0] for b in row), min(b[1] for b in row), max(b[2] for b in row), max(b[3] for b in row)),
+                words=ws,
+            )
+        )
     return out

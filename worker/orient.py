@@ -1,11 +1,12 @@
 """Page orientation: find the quarter turn that makes the text upright.
 
 Two cheap signals, no Tesseract (OSD costs a process and ~1.5 s a page):
-  * text-line axis (`text_axis_turn`, before deskew): smearing ink along the true line direction joins characters into long bars,
-    smearing across it does not (lines are further apart than characters);
-  * up/down (`is_upside_down`, after deskew): Chinese commas, full stops and the dots of "1." sit at the bottom of the text line;
-    on a page turned 180 degrees they sit at the top.
+  * text-line axis (`text_axis_turn`, before deskew): smearing ink along the true line direction joins
+    characters into long bars, smearing across it does not (lines are further apart than characters);
+  * up/down (`is_upside_down`, after deskew): Chinese commas, full stops and the dots of "1." sit at the
+    bottom of the text line; on a page turned 180 degrees they sit at the top.
 """
+
 from __future__ import annotations
 
 import cv2
@@ -100,13 +101,21 @@ def flip_votes(gray: np.ndarray, dpi: int, glyphs: tuple[np.ndarray, float] | No
     bar = blabels[cy.astype(int), cx.astype(int)]
     _, by, bw, bh, _ = bstats[bar].T
     bh_f = bh.astype(float)
-    mark = ((area >= 3) & (bar != 0) & (bh >= em_lo) & (bh <= em_hi) & (bw >= 3 * bh)
-            & (w <= 0.35 * bh_f) & (h <= 0.35 * bh_f)          # small enough for a punctuation mark
-            & (np.minimum(w, h) >= 0.15 * bh_f) & (area >= 0.03 * bh_f ** 2))  # not a speck
+    mark = (
+        (area >= 3)
+        & (bar != 0)
+        & (bh >= em_lo)
+        & (bh <= em_hi)
+        & (bw >= 3 * bh)
+        & (w <= 0.35 * bh_f)
+        & (h <= 0.35 * bh_f)  # small enough for a punctuation mark
+        & (np.minimum(w, h) >= 0.15 * bh_f)
+        & (area >= 0.03 * bh_f**2)
+    )  # not a speck
     bottom = top = 0
     for k in np.nonzero(mark)[0]:
         # a mark stands alone in its slice of the line; dots of characters have strokes above/below
-        col = labels[by[k]:by[k] + bh[k], x[k]:x[k] + w[k]]
+        col = labels[by[k] : by[k] + bh[k], x[k] : x[k] + w[k]]
         if np.count_nonzero((col != 0) & (col != k + 1)) > 0.1 * area[k]:
             continue
         rel = (cy[k] - by[k]) / bh[k]
@@ -125,8 +134,15 @@ def is_upside_down(gray: np.ndarray, dpi: int, min_votes: int = 6, ratio: float 
     return up_down(gray, dpi, min_votes, ratio)[0]
 
 
-def up_down(gray: np.ndarray, dpi: int, min_votes: int = 6, ratio: float = 1.6, latin_balance: float = 0.35,
-            min_latin_lines: int = 8, glyphs: tuple[np.ndarray, float] | None = None) -> tuple[bool, bool]:
+def up_down(
+    gray: np.ndarray,
+    dpi: int,
+    min_votes: int = 6,
+    ratio: float = 1.6,
+    latin_balance: float = 0.35,
+    min_latin_lines: int = 8,
+    glyphs: tuple[np.ndarray, float] | None = None,
+) -> tuple[bool, bool]:
     """Level gray page -> (upside down, surely upright). Where min_latin_lines text lines or more give an
     ascender balance of latin_balance or more either way (Latin text: icdar pages 0.38 to 0.75; Chinese
     pages -0.12 to 0.52 upright, none past it the wrong way), that decides,
@@ -143,8 +159,7 @@ def up_down(gray: np.ndarray, dpi: int, min_votes: int = 6, ratio: float = 1.6, 
     return top >= min_votes and top >= ratio * bottom + 2, bottom >= 10 and bottom >= 4 * top + 2
 
 
-def ascender_balance(gray: np.ndarray, dpi: int,
-                     glyphs: tuple[np.ndarray, float] | None = None) -> tuple[float, int]:
+def ascender_balance(gray: np.ndarray, dpi: int, glyphs: tuple[np.ndarray, float] | None = None) -> tuple[float, int]:
     """Level gray page -> (balance, text lines measured). Latin letters rise above the x-height more
     (capitals, b d f h k l t) than they fall below it (g j p q y): balance = (ink above the line's
     core - ink below) / both, over the page's text lines; upright Latin text comes out well above 0,
@@ -158,9 +173,9 @@ def ascender_balance(gray: np.ndarray, dpi: int,
     for x, y, w, h, _ in stats[1:]:
         if not (d * 0.08 <= h <= d * 0.35 and w >= 6 * h):
             continue
-        prof = (mask[y:y + h, x:x + w] > 0).sum(axis=1).astype(float)
+        prof = (mask[y : y + h, x : x + w] > 0).sum(axis=1).astype(float)
         core = np.flatnonzero(prof >= 0.5 * prof.max())
-        above += prof[:core[0]].sum()
-        below += prof[core[-1] + 1:].sum()
+        above += prof[: core[0]].sum()
+        below += prof[core[-1] + 1 :].sum()
         lines += 1
     return (float((above - below) / (above + below)) if above + below else 0.0), lines

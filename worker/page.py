@@ -1,5 +1,6 @@
 """Recognise one page: orient -> deskew -> find tables -> grid -> OCR cells -> normalise ->
 confidence -> page text. The one place that orchestrates the pure steps of this package."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .confidence import (FORMAT_DOUBT, looks_like_value, odd_decimals, read_number, read_text, structure_cap,
-                         table_kinds)
+from .confidence import FORMAT_DOUBT, looks_like_value, odd_decimals, read_number, read_text, structure_cap, table_kinds
 from .config import PipelineConfig
 from .deskew import estimate_skew, rotate, to_gray
 from .grid import Grid, build_grid
@@ -32,8 +32,9 @@ class _Clock:
         self.t = now
 
 
-def upright(gray: np.ndarray, dpi: int, config: PipelineConfig, clock: _Clock | None = None
-            ) -> tuple[np.ndarray, int, float, bool, tuple[np.ndarray, float] | None]:
+def upright(
+    gray: np.ndarray, dpi: int, config: PipelineConfig, clock: _Clock | None = None
+) -> tuple[np.ndarray, int, float, bool, tuple[np.ndarray, float] | None]:
     """Gray page as scanned -> (upright level page, clockwise rotation applied, skew found, sure, glyphs):
     sure when the page's punctuation leaves no doubt which way is up; glyphs the upright page's glyph mask
     the up/down check made (worker.orient.glyph_mask; None without orientation detection)."""
@@ -82,9 +83,20 @@ def _cells(grid: Grid, texts: list[CellText]) -> tuple[list[CellResult], float]:
         conf = min(rd.confidence, structure_cap(c.bbox, grid.inferred_xs, grid.inferred_ys, grid.from_text))
         text = rd.text
         if kind == "value" and not ct.empty and rd.number is None:
-            conf = min(conf, 0.3)       # a value cell that is not a number
-        out.append(CellResult(row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span, bbox=c.bbox,
-                              kind=kind, raw_text=rd.raw_text, text=text, confidence=conf))
+            conf = min(conf, 0.3)  # a value cell that is not a number
+        out.append(
+            CellResult(
+                row=c.row,
+                col=c.col,
+                row_span=c.row_span,
+                col_span=c.col_span,
+                bbox=c.bbox,
+                kind=kind,
+                raw_text=rd.raw_text,
+                text=text,
+                confidence=conf,
+            )
+        )
     numbers = [rd.number if c.kind == "value" else None for c, rd in zip(out, readings)]
     for k in odd_decimals([c.col for c in out], numbers):
         out[k].confidence = min(out[k].confidence, FORMAT_DOUBT)
@@ -93,8 +105,9 @@ def _cells(grid: Grid, texts: list[CellText]) -> tuple[list[CellResult], float]:
     return out, round(conf, 4)
 
 
-def _tables_and_cells(gray: np.ndarray, dpi: int, config: PipelineConfig, deadline: float, clock: _Clock,
-                      probe: int) -> tuple[list[Grid], list[CellText], FlipProbe | None]:
+def _tables_and_cells(
+    gray: np.ndarray, dpi: int, config: PipelineConfig, deadline: float, clock: _Clock, probe: int
+) -> tuple[list[Grid], list[CellText], FlipProbe | None]:
     """Level page -> table grids and the OCR of all their cells (one batch for the page)."""
     masks = rule_masks(gray, dpi)
     regions = find_tables(gray, dpi, masks)
@@ -114,8 +127,9 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 
 
-def _latin_tables_read_again(gray: np.ndarray, grids: list[Grid], texts: list[CellText], hints: OcrHints,
-                             min_latin_share: float = 0.3) -> list[CellText]:
+def _latin_tables_read_again(
+    gray: np.ndarray, grids: list[Grid], texts: list[CellText], hints: OcrHints, min_latin_share: float = 0.3
+) -> list[CellText]:
     """A table whose first reading holds no Chinese character and words of Latin letters in min_latin_share
     of its cells or more is read again with the Latin model alone (eng): the Chinese model reads English
     words and decimal points worse."""
@@ -123,11 +137,14 @@ def _latin_tables_read_again(gray: np.ndarray, grids: list[Grid], texts: list[Ce
         return texts
     out, k = list(texts), 0
     for g in grids:
-        part = texts[k:k + len(g.cells)]
+        part = texts[k : k + len(g.cells)]
         filled = [t for t in part if not t.empty and t.text.strip()]
-        if filled and not any(_CJK.search(t.text) for t in filled) and \
-                sum(bool(_LATIN.search(t.text)) for t in filled) >= min_latin_share * len(filled):
-            out[k:k + len(g.cells)] = read_cells(gray, [c.bbox for c in g.cells], replace(hints, lang="eng"))
+        if (
+            filled
+            and not any(_CJK.search(t.text) for t in filled)
+            and sum(bool(_LATIN.search(t.text)) for t in filled) >= min_latin_share * len(filled)
+        ):
+            out[k : k + len(g.cells)] = read_cells(gray, [c.bbox for c in g.cells], replace(hints, lang="eng"))
         k += len(g.cells)
     return out
 
@@ -143,12 +160,13 @@ def process_page(image: np.ndarray, number: int, dpi: int, config: PipelineConfi
     clock = _Clock(timings)
     deadline = time.monotonic() + config.page_timeout_seconds
     gray = to_gray(image)
-    dpi = page_dpi(gray, dpi)      # a screen image, or a file with no DPI or a wrong one: the ink's own scale
+    dpi = page_dpi(gray, dpi)  # a screen image, or a file with no DPI or a wrong one: the ink's own scale
     clock.lap("gray")
     gray, rotation, skew, sure, glyphs = upright(gray, dpi, config, clock)
     h, w = gray.shape
-    page = PageResult(number=number, rotation=rotation, skew_degrees=round(skew, 3), dpi=dpi, width=w, height=h,
-                      timings=timings)
+    page = PageResult(
+        number=number, rotation=rotation, skew_degrees=round(skew, 3), dpi=dpi, width=w, height=h, timings=timings
+    )
 
     probe_cells = 0 if sure else 6  # label cells also read turned, to settle which way is up
     grids, texts, probe = _tables_and_cells(gray, dpi, config, deadline, clock, probe_cells)
@@ -160,25 +178,28 @@ def process_page(image: np.ndarray, number: int, dpi: int, config: PipelineConfi
 
     k = 0
     for i, g in enumerate(grids):
-        part = texts[k:k + len(g.cells)]
+        part = texts[k : k + len(g.cells)]
         k += len(g.cells)
         cells, conf = _cells(g, part)
         for c in cells:
             c.needs_review = c.confidence < config.review_threshold
-        page.tables.append(TableResult(index=i, bbox=g.bbox, n_rows=g.n_rows, n_cols=g.n_cols, cells=cells,
-                                       confidence=conf))
+        page.tables.append(
+            TableResult(index=i, bbox=g.bbox, n_rows=g.n_rows, n_cols=g.n_cols, cells=cells, confidence=conf)
+        )
     clock.lap("cells")
 
     if not config.tables_only:
-        page.lines = page_text(gray, dpi, glyphs, [g.bbox for g in grids], OcrHints(dpi=dpi, lang=config.lang,
-                                                                                     deadline=deadline))
+        page.lines = page_text(
+            gray, dpi, glyphs, [g.bbox for g in grids], OcrHints(dpi=dpi, lang=config.lang, deadline=deadline)
+        )
         page.text = "\n".join(normalise_text(ln.text) for ln in page.lines)
         clock.lap("page_text")
     return page, gray
 
 
-def page_text(gray: np.ndarray, dpi: int, glyphs: tuple[np.ndarray, float] | None, tables: list[tuple],
-              hints: OcrHints) -> list[TextLine]:
+def page_text(
+    gray: np.ndarray, dpi: int, glyphs: tuple[np.ndarray, float] | None, tables: list[tuple], hints: OcrHints
+) -> list[TextLine]:
     """Upright page -> its text outside the `tables` boxes, line by line with word boxes: only the lines
     the glyph mask shows are read, all in one batch with the first of hints.lang's languages; lines that
     read as Latin words without a Chinese character are read again with all of them (as tables are:
@@ -190,8 +211,12 @@ def page_text(gray: np.ndarray, dpi: int, glyphs: tuple[np.ndarray, float] | Non
     latin = [ln for ln in lines if not _CJK.search(ln.text) and _LATIN.search(ln.text)]
     if latin and first != hints.lang:
         pad = int(dpi * 0.03)
-        again = read_text_lines(gray, [(x0 - pad, y0 - pad, x1 + pad, y1 + pad) for x0, y0, x1, y1 in
-                                       (ln.bbox for ln in latin)], hints, tables)
+        again = read_text_lines(
+            gray,
+            [(x0 - pad, y0 - pad, x1 + pad, y1 + pad) for x0, y0, x1, y1 in (ln.bbox for ln in latin)],
+            hints,
+            tables,
+        )
         kept = {ln.bbox: ln for ln in lines if ln not in latin} | {ln.bbox: ln for ln in again}
         lines = [kept[b] for row in rows(list(kept)) for b in row]
     out = []

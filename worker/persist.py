@@ -2,6 +2,7 @@
 
 Every write is idempotent: running a page job twice leaves one set of rows for that page.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import delete, func, select
@@ -24,11 +25,11 @@ def start_document(s: Session, doc: Document, page_count: int, engine: dict) -> 
 def clear_reading(s: Session, doc: Document) -> None:
     """Make ready to read the document again: its pages (with their tables and cells), checks and
     figures go; the original, the attempts and the corrections stay (the finaliser re-applies those)."""
-    for model in (Figure, ValidationError, Page):   # tables and cells go with their page
+    for model in (Figure, ValidationError, Page):  # tables and cells go with their page
         s.execute(delete(model).where(model.document_id == doc.id))
     doc.status, doc.error, doc.page_count, doc.pages_done, doc.pages_failed = "queued", None, None, 0, 0
     doc.kind = doc.report_year = doc.issuing_body = doc.engine = doc.started_at = doc.finished_at = None
-    doc.reviewed_by = doc.reviewed_at = None       # new cells: nobody has checked them yet
+    doc.reviewed_by = doc.reviewed_at = None  # new cells: nobody has checked them yet
     doc.duplicate_of_id = None
     doc.reading += 1
 
@@ -48,8 +49,9 @@ def fail_document(s: Session, doc: Document, reason: str) -> None:
 
 def settle_copies(s: Session, doc: Document) -> None:
     """Copies of the same content that came in while `doc` was under way end as it ended."""
-    for copy in s.scalars(select(Document).where(Document.duplicate_of_id == doc.id,
-                                                 Document.status.in_(("queued", "running")))):
+    for copy in s.scalars(
+        select(Document).where(Document.duplicate_of_id == doc.id, Document.status.in_(("queued", "running")))
+    ):
         copy.status, copy.finished_at = doc.status, utcnow()
         copy.error = f"same content as document {doc.id}, which failed: {doc.error}" if doc.error else None
 
@@ -63,16 +65,45 @@ def save_page(s: Session, doc_id: int, result: PageResult, image_path: str | Non
     if old is not None:
         s.delete(old)
         s.flush()
-    page = Page(document_id=doc_id, number=result.number, status="failed" if result.error else "done",
-                error=result.error, rotation=result.rotation, skew_degrees=result.skew_degrees, dpi=result.dpi,
-                width=result.width, height=result.height, text=result.text, text_lines=lines_record(result.lines),
-                timings=result.timings, image_path=image_path)
+    page = Page(
+        document_id=doc_id,
+        number=result.number,
+        status="failed" if result.error else "done",
+        error=result.error,
+        rotation=result.rotation,
+        skew_degrees=result.skew_degrees,
+        dpi=result.dpi,
+        width=result.width,
+        height=result.height,
+        text=result.text,
+        text_lines=lines_record(result.lines),
+        timings=result.timings,
+        image_path=image_path,
+    )
     for t in result.tables:
-        table = Table(index=t.index, bbox=list(t.bbox), n_rows=t.n_rows, n_cols=t.n_cols,
-                      confidence=t.confidence, template=t.template)
-        table.cells = [Cell(row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span, kind=c.kind,
-                            raw_text=c.raw_text, text=c.text, confidence=c.confidence, bbox=list(c.bbox),
-                            needs_review=c.needs_review) for c in t.cells]
+        table = Table(
+            index=t.index,
+            bbox=list(t.bbox),
+            n_rows=t.n_rows,
+            n_cols=t.n_cols,
+            confidence=t.confidence,
+            template=t.template,
+        )
+        table.cells = [
+            Cell(
+                row=c.row,
+                col=c.col,
+                row_span=c.row_span,
+                col_span=c.col_span,
+                kind=c.kind,
+                raw_text=c.raw_text,
+                text=c.text,
+                confidence=c.confidence,
+                bbox=list(c.bbox),
+                needs_review=c.needs_review,
+            )
+            for c in t.cells
+        ]
         page.tables.append(table)
     s.add(page)
     s.flush()
@@ -87,8 +118,10 @@ def lines_record(lines: list[TextLine]) -> list[dict]:
 
 def lines_of(record: list[dict] | None) -> list[TextLine]:
     """Page.text_lines -> TextLines."""
-    return [TextLine(bbox=tuple(ln["bbox"]), words=[Word(text=w[4], bbox=tuple(w[:4])) for w in ln["words"]])
-            for ln in record or []]
+    return [
+        TextLine(bbox=tuple(ln["bbox"]), words=[Word(text=w[4], bbox=tuple(w[:4])) for w in ln["words"]])
+        for ln in record or []
+    ]
 
 
 def _count_pages(s: Session, doc_id: int) -> None:
@@ -100,22 +133,59 @@ def _count_pages(s: Session, doc_id: int) -> None:
 
 def load_pages(s: Session, doc_id: int) -> list[PageResult]:
     """The record's pages as PageResults (with database ids), for analysis and export."""
-    pages = s.scalars(select(Page).where(Page.document_id == doc_id).order_by(Page.number)
-                      .options(selectinload(Page.tables).selectinload(Table.cells))).all()
+    pages = s.scalars(
+        select(Page)
+        .where(Page.document_id == doc_id)
+        .order_by(Page.number)
+        .options(selectinload(Page.tables).selectinload(Table.cells))
+    ).all()
     key = {t.id: (p.number, t.index) for p in pages for t in p.tables}
-    return [PageResult(
-        number=p.number, rotation=p.rotation, skew_degrees=p.skew_degrees, dpi=p.dpi, width=p.width,
-        height=p.height, text=p.text, lines=lines_of(p.text_lines), timings=dict(p.timings or {}), error=p.error,
-        tables=[TableResult(index=t.index, bbox=tuple(t.bbox), n_rows=t.n_rows, n_cols=t.n_cols,
-                            confidence=t.confidence, template=t.template, template_label=t.template_label,
-                            template_score=t.template_score, id=t.id,
-                            continued_from=key.get(t.continued_from_id),
-                            cells=[CellResult(row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span,
-                                              bbox=tuple(c.bbox), kind=c.kind, raw_text=c.raw_text,
-                                              text=c.text, confidence=1.0 if c.corrected_by else c.confidence,
-                                              needs_review=c.needs_review, id=c.id)
-                                   for c in t.cells])
-                for t in p.tables]) for p in pages]
+    return [
+        PageResult(
+            number=p.number,
+            rotation=p.rotation,
+            skew_degrees=p.skew_degrees,
+            dpi=p.dpi,
+            width=p.width,
+            height=p.height,
+            text=p.text,
+            lines=lines_of(p.text_lines),
+            timings=dict(p.timings or {}),
+            error=p.error,
+            tables=[
+                TableResult(
+                    index=t.index,
+                    bbox=tuple(t.bbox),
+                    n_rows=t.n_rows,
+                    n_cols=t.n_cols,
+                    confidence=t.confidence,
+                    template=t.template,
+                    template_label=t.template_label,
+                    template_score=t.template_score,
+                    id=t.id,
+                    continued_from=key.get(t.continued_from_id),
+                    cells=[
+                        CellResult(
+                            row=c.row,
+                            col=c.col,
+                            row_span=c.row_span,
+                            col_span=c.col_span,
+                            bbox=tuple(c.bbox),
+                            kind=c.kind,
+                            raw_text=c.raw_text,
+                            text=c.text,
+                            confidence=1.0 if c.corrected_by else c.confidence,
+                            needs_review=c.needs_review,
+                            id=c.id,
+                        )
+                        for c in t.cells
+                    ],
+                )
+                for t in p.tables
+            ],
+        )
+        for p in pages
+    ]
 
 
 def save_analysis(s: Session, doc: Document, pages: list[PageResult], analysis: DocumentAnalysis) -> None:
@@ -136,13 +206,32 @@ def save_analysis(s: Session, doc: Document, pages: list[PageResult], analysis: 
     s.execute(delete(ValidationError).where(ValidationError.document_id == doc.id))
     s.execute(delete(Figure).where(Figure.document_id == doc.id))
     for e in analysis.validation_errors + analysis.warnings:
-        s.add(ValidationError(document_id=doc.id, rule=e["rule"], severity=e["severity"], status=e["status"],
-                              message=e["message"], message_en=e.get("message_en", ""),
-                              expected=e.get("expected"), found=e.get("found"), cell_ids=e.get("cells", [])))
+        s.add(
+            ValidationError(
+                document_id=doc.id,
+                rule=e["rule"],
+                severity=e["severity"],
+                status=e["status"],
+                message=e["message"],
+                message_en=e.get("message_en", ""),
+                expected=e.get("expected"),
+                found=e.get("found"),
+                cell_ids=e.get("cells", []),
+            )
+        )
     for key, value in analysis.figures.items():
         ref = analysis.figure_refs.get(key, {})
-        s.add(Figure(document_id=doc.id, report_year=analysis.report_year, issuing_body=analysis.issuing_body,
-                     key=key, value=value, cell_id=ref.get("cell_id"), confidence=ref.get("confidence")))
+        s.add(
+            Figure(
+                document_id=doc.id,
+                report_year=analysis.report_year,
+                issuing_body=analysis.issuing_body,
+                key=key,
+                value=value,
+                cell_id=ref.get("cell_id"),
+                confidence=ref.get("confidence"),
+            )
+        )
     doc.kind, doc.report_year, doc.issuing_body = analysis.kind, analysis.report_year, analysis.issuing_body
 
 
@@ -150,9 +239,15 @@ def figures_of(s: Session, issuing_body: str | None, year: int | None) -> dict[s
     """The figures of the newest finished report of `issuing_body` for `year`, if the record has one."""
     if not issuing_body or not year:
         return None
-    doc = s.scalar(select(Document).where(Document.issuing_body == issuing_body, Document.report_year == year,
-                                          Document.status.in_(("done", "done_with_errors")))
-                   .order_by(Document.id.desc()))
+    doc = s.scalar(
+        select(Document)
+        .where(
+            Document.issuing_body == issuing_body,
+            Document.report_year == year,
+            Document.status.in_(("done", "done_with_errors")),
+        )
+        .order_by(Document.id.desc())
+    )
     return {f.key: f.value for f in doc.figures} if doc else None
 
 
@@ -170,8 +265,9 @@ def settle_status(s: Session, doc: Document) -> None:
     _count_pages(s, doc.id)
     doc.finished_at = utcnow()
     if doc.page_count and doc.pages_done == 0:
-        first = s.scalar(select(Page.error).where(Page.document_id == doc.id, Page.error.is_not(None))
-                         .order_by(Page.number))
+        first = s.scalar(
+            select(Page.error).where(Page.document_id == doc.id, Page.error.is_not(None)).order_by(Page.number)
+        )
         doc.status, doc.error = "failed", f"no page could be read: {first or 'unknown reason'}"
         settle_copies(s, doc)
         return
@@ -189,11 +285,11 @@ def mark_missing_pages(s: Session, doc: Document, reason: str) -> None:
     s.flush()
 
 
-def begin_attempt(s: Session, doc_id: int, job_id: str, kind: str, page_number: int | None,
-                  worker: str | None) -> Attempt:
+def begin_attempt(
+    s: Session, doc_id: int, job_id: str, kind: str, page_number: int | None, worker: str | None
+) -> Attempt:
     """Record a job run. Earlier runs of the same step still marked running died with their worker."""
-    earlier = select(Attempt).where(Attempt.document_id == doc_id, Attempt.kind == kind,
-                                    Attempt.outcome == "running")
+    earlier = select(Attempt).where(Attempt.document_id == doc_id, Attempt.kind == kind, Attempt.outcome == "running")
     if page_number is not None:
         earlier = earlier.where(Attempt.page_number == page_number)
     for old in s.scalars(earlier):

@@ -4,6 +4,7 @@
 drive it across workers (worker.jobs: one job per page, each page written to the record, then a
 finaliser). Both call these three steps and nothing else recognises a document.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class DocumentFlow:
     """The steps of one document, with what they need. Picklable, so pages can go to a process pool."""
+
     config: PipelineConfig
     limits: rasterise.Limits = rasterise.Limits()
 
@@ -43,13 +45,15 @@ class DocumentFlow:
         rasterise.UnreadableDocument for a file that cannot be read."""
         return rasterise.inspect(path, self.limits, self.config.dpi).page_count
 
-    def page(self, path: Path, number: int,
-             seconds_left: float | None = None) -> tuple[PageResult, np.ndarray | None]:
+    def page(self, path: Path, number: int, seconds_left: float | None = None) -> tuple[PageResult, np.ndarray | None]:
         """Rasterise and recognise one page: its result and the upright, deskewed image. A page that
         cannot be recognised comes back with `error` set; only a file that cannot be read raises
         (rasterise.UnreadableDocument). `seconds_left` of the document's budget caps each Poppler call."""
-        limits = self.limits if seconds_left is None else \
-            replace(self.limits, poppler_seconds=min(self.limits.poppler_seconds, seconds_left))
+        limits = (
+            self.limits
+            if seconds_left is None
+            else replace(self.limits, poppler_seconds=min(self.limits.poppler_seconds, seconds_left))
+        )
         t0 = time.perf_counter()
         image, dpi = rasterise.load_page(path, number, self.config.dpi, limits)
         t_raster = time.perf_counter() - t0
@@ -57,8 +61,13 @@ class DocumentFlow:
             result, upright = process_page(image, number, dpi, self.config)
         except Exception as e:  # noqa: BLE001 - recorded on the page; the document goes on
             log.warning("page %d of %s failed: %s", number, path.name, e)
-            return PageResult(number=number, dpi=dpi, height=image.shape[0], width=image.shape[1],
-                              error=f"{type(e).__name__}: {e}".strip()[:500]), None
+            return PageResult(
+                number=number,
+                dpi=dpi,
+                height=image.shape[0],
+                width=image.shape[1],
+                error=f"{type(e).__name__}: {e}".strip()[:500],
+            ), None
         result.timings = {"rasterise": round(t_raster, 3), **result.timings}
         return result, upright
 

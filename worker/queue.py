@@ -1,6 +1,7 @@
 """Putting work on the queue: the RQ names of a document's jobs, enqueueing by dotted path, and making
 Redis agree with the record again. Light on purpose: the API and the watcher import this, and nothing
 of recognition (no OpenCV, pikepdf or Tesseract) comes with it; the jobs themselves are worker.jobs."""
+
 from __future__ import annotations
 
 import re
@@ -43,8 +44,15 @@ def document_of(job_id_: str) -> int | None:
 def enqueue_document(queue: Queue, doc_id: int) -> str:
     """Queue a committed document. Call only after the Document row is committed."""
     run = uuid.uuid4().hex[:10]
-    queue.enqueue(PROCESS_DOCUMENT, doc_id, run, job_id=job_id("doc", doc_id, run), job_timeout=DOCUMENT_TIMEOUT,
-                  retry=RETRY, description=f"document {doc_id}")
+    queue.enqueue(
+        PROCESS_DOCUMENT,
+        doc_id,
+        run,
+        job_id=job_id("doc", doc_id, run),
+        job_timeout=DOCUMENT_TIMEOUT,
+        retry=RETRY,
+        description=f"document {doc_id}",
+    )
     return run
 
 
@@ -58,17 +66,21 @@ def requeue_lost(Session: sessionmaker[Session], queue: Queue, min_age_seconds: 
     known_docs = {document_of(j) for j in known}
     lost = []
     with Session() as s:
-        docs = s.scalars(select(Document).where(Document.status.in_(("queued", "running")),
-                                                Document.duplicate_of_id.is_(None),   # a copy waits for its first
-                                                Document.created_at < utcnow() - timedelta(seconds=min_age_seconds))
-                         ).all()
+        docs = s.scalars(
+            select(Document).where(
+                Document.status.in_(("queued", "running")),
+                Document.duplicate_of_id.is_(None),  # a copy waits for its first
+                Document.created_at < utcnow() - timedelta(seconds=min_age_seconds),
+            )
+        ).all()
     for doc in docs:
         if doc.id not in known_docs:
             enqueue_document(queue, doc.id)
             lost.append(doc.id)
-    with Session.begin() as s:   # a copy recorded just as its first copy was settled
-        waiting = s.scalars(select(Document).where(Document.status.in_(("queued", "running")),
-                                                   Document.duplicate_of_id.is_not(None))).all()
+    with Session.begin() as s:  # a copy recorded just as its first copy was settled
+        waiting = s.scalars(
+            select(Document).where(Document.status.in_(("queued", "running")), Document.duplicate_of_id.is_not(None))
+        ).all()
         for first in {s.get(Document, c.duplicate_of_id) for c in waiting}:
             if first is not None and first.status in FINAL_STATUSES:
                 persist.settle_copies(s, first)

@@ -5,6 +5,7 @@ scanner's own pixels, decoded in milliseconds. Any other PDF page is rendered by
 pdf2image). Pillow reads image scans. Every external call has a timeout and takes its arguments as a
 list, never through a shell.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,13 +33,13 @@ class UnreadableDocument(Exception):
 @dataclass(frozen=True)
 class Limits:
     max_pages: int = 2000
-    max_pixels: int = 200_000_000     # per page at the chosen dpi, checked before decoding
-    poppler_seconds: float = POPPLER_TIMEOUT_SECONDS   # each Poppler call (a document's budget may cut it)
+    max_pixels: int = 200_000_000  # per page at the chosen dpi, checked before decoding
+    poppler_seconds: float = POPPLER_TIMEOUT_SECONDS  # each Poppler call (a document's budget may cut it)
 
 
 @dataclass(frozen=True)
 class DocumentInfo:
-    kind: str                         # pdf | tiff | png | jpeg
+    kind: str  # pdf | tiff | png | jpeg
     page_count: int
 
 
@@ -54,12 +55,17 @@ def sniff(path: Path) -> str:
     raise UnreadableDocument("not a PDF, TIFF, PNG or JPEG file")
 
 
-def _pdfinfo(path: Path, first: int | None = None, last: int | None = None,
-             timeout: float = POPPLER_TIMEOUT_SECONDS) -> dict:
+def _pdfinfo(
+    path: Path, first: int | None = None, last: int | None = None, timeout: float = POPPLER_TIMEOUT_SECONDS
+) -> dict:
     try:
         return pdf2image.pdfinfo_from_path(str(path), first_page=first, last_page=last, timeout=timeout)
-    except (pdf_errors.PDFPageCountError, pdf_errors.PDFSyntaxError, pdf_errors.PDFPopplerTimeoutError,
-            ValueError) as e:
+    except (
+        pdf_errors.PDFPageCountError,
+        pdf_errors.PDFSyntaxError,
+        pdf_errors.PDFPopplerTimeoutError,
+        ValueError,
+    ) as e:
         if "password" in str(e).lower():
             raise UnreadableDocument("encrypted PDF: it needs a password") from None
         raise UnreadableDocument(f"damaged PDF: {_first_line(e)}") from None
@@ -111,8 +117,12 @@ def _open_image(path: Path) -> Image.Image:
 def native_ppi(path: Path, number: int, timeout: float = POPPLER_TIMEOUT_SECONDS) -> int | None:
     """Resolution of the largest image on a PDF page (a scanner's page is one image), or None."""
     try:
-        out = subprocess.run(["pdfimages", "-list", "-f", str(number), "-l", str(number), str(path)],
-                             capture_output=True, text=True, timeout=timeout).stdout
+        out = subprocess.run(
+            ["pdfimages", "-list", "-f", str(number), "-l", str(number), str(path)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        ).stdout
     except (OSError, subprocess.TimeoutExpired):
         return None
     best = None
@@ -127,8 +137,9 @@ def native_ppi(path: Path, number: int, timeout: float = POPPLER_TIMEOUT_SECONDS
 
 def _check_pixels(width: float, height: float, limits: Limits, number: int) -> None:
     if width * height > limits.max_pixels:
-        raise UnreadableDocument(f"page {number} is {int(width)}x{int(height)} px, over the limit of "
-                                 f"{limits.max_pixels} pixels (MAX_PIXELS)")
+        raise UnreadableDocument(
+            f"page {number} is {int(width)}x{int(height)} px, over the limit of {limits.max_pixels} pixels (MAX_PIXELS)"
+        )
 
 
 def load_page(path: Path, number: int, dpi: int, limits: Limits = Limits()) -> tuple[np.ndarray, int]:
@@ -164,8 +175,9 @@ def _render_pdf_page(path: Path, number: int, dpi: int, limits: Limits) -> tuple
     if m:
         _check_pixels(float(m[1]) / 72 * dpi, float(m[2]) / 72 * dpi, limits, number)
     try:
-        pages = pdf2image.convert_from_path(str(path), dpi=dpi, first_page=number, last_page=number,
-                                            timeout=limits.poppler_seconds)
+        pages = pdf2image.convert_from_path(
+            str(path), dpi=dpi, first_page=number, last_page=number, timeout=limits.poppler_seconds
+        )
     except pdf_errors.PDFPopplerTimeoutError:
         raise UnreadableDocument(f"page {number}: rendering took over {limits.poppler_seconds:.0f} s") from None
     except (pdf_errors.PDFPageCountError, pdf_errors.PDFSyntaxError) as e:
@@ -177,8 +189,29 @@ def _render_pdf_page(path: Path, number: int, dpi: int, limits: Limits) -> tuple
 
 # Operators a scanned page may hold besides drawing its image: graphics state nesting, and an invisible
 # text layer (as OCR tools add). Anything else (vector drawing, visible text) means the page must be rendered.
-_SCAN_OPS = {"q", "Q", "cm", "Do", "BT", "ET", "Tr", "Tf", "Tz", "TL", "Tc", "Tw", "Ts", "Td", "TD", "Tm", "T*",
-             "Tj", "TJ", "'", '"'}
+_SCAN_OPS = {
+    "q",
+    "Q",
+    "cm",
+    "Do",
+    "BT",
+    "ET",
+    "Tr",
+    "Tf",
+    "Tz",
+    "TL",
+    "Tc",
+    "Tw",
+    "Ts",
+    "Td",
+    "TD",
+    "Tm",
+    "T*",
+    "Tj",
+    "TJ",
+    "'",
+    '"',
+}
 
 
 def embedded_scan(path: Path, number: int, dpi: int, limits: Limits = Limits()) -> tuple[np.ndarray, int] | None:
@@ -206,12 +239,22 @@ def embedded_scan(path: Path, number: int, dpi: int, limits: Limits = Limits()) 
                     raise UnreadableDocument(f"page {number}: damaged image (no JPEG frame header)")
                 _check_pixels(*size, limits, number)
                 if size != (int(image.Width), int(image.Height)):
-                    raise UnreadableDocument(f"page {number}: damaged image (the JPEG is {size[0]}x{size[1]} px, "
-                                             f"the PDF says {int(image.Width)}x{int(image.Height)})")
+                    raise UnreadableDocument(
+                        f"page {number}: damaged image (the JPEG is {size[0]}x{size[1]} px, "
+                        f"the PDF says {int(image.Width)}x{int(image.Height)})"
+                    )
             pixels = _decode(image)
             rotation = int(page.obj.get("/Rotate", 0)) % 360
-    except (pikepdf.PikepdfError, ValueError, TypeError, KeyError, IndexError, NotImplementedError, OSError,
-            RuntimeError):  # PikepdfError covers damaged files, passwords and images pikepdf cannot decode
+    except (
+        pikepdf.PikepdfError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        NotImplementedError,
+        OSError,
+        RuntimeError,
+    ):  # PikepdfError covers damaged files, passwords and images pikepdf cannot decode
         return None
     if pixels is None:
         return None
@@ -242,12 +285,12 @@ def jpeg_size(data: bytes) -> tuple[int, int] | None:
         if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
             i += 2
             continue
-        length = int.from_bytes(data[i + 2:i + 4], "big")
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
         if marker in _SOF and i + 9 <= len(data):
-            height = int.from_bytes(data[i + 5:i + 7], "big")
-            width = int.from_bytes(data[i + 7:i + 9], "big")
+            height = int.from_bytes(data[i + 5 : i + 7], "big")
+            width = int.from_bytes(data[i + 7 : i + 9], "big")
             return width, height
-        if marker in (0xD9, 0xDA):      # end of image, or scan data before any frame header
+        if marker in (0xD9, 0xDA):  # end of image, or scan data before any frame header
             return None
         i += 2 + length
     return None
@@ -321,5 +364,7 @@ def _array(img: Image.Image) -> np.ndarray:
 
 def _is_gray(rgb: np.ndarray) -> bool:
     sample = rgb[::7, ::7].astype(np.int16)
-    return int(np.abs(sample[..., 0] - sample[..., 1]).max(initial=0)) < 12 and \
-        int(np.abs(sample[..., 1] - sample[..., 2]).max(initial=0)) < 12
+    return (
+        int(np.abs(sample[..., 0] - sample[..., 1]).max(initial=0)) < 12
+        and int(np.abs(sample[..., 1] - sample[..., 2]).max(initial=0)) < 12
+    )

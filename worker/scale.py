@@ -1,5 +1,6 @@
 """The scale a page was captured at, read from its own ink: screen-resolution images, photographs and
 files with no DPI or a wrong one. Pure functions over numpy arrays."""
+
 from __future__ import annotations
 
 import cv2
@@ -16,8 +17,14 @@ def glyph_height_px(gray: np.ndarray, min_glyphs: int = 40) -> float | None:
     _, bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     _, _, stats, _ = cv2.connectedComponentsWithStats(bw, connectivity=8)
     w, h, area = stats[1:, 2], stats[1:, 3], stats[1:, 4]
-    glyph = (h >= 4) & (h <= gray.shape[0] / 10) & (w >= 0.5 * h) & (w <= 2 * h) & \
-        (area >= 0.1 * w * h) & (area <= 0.9 * w * h)
+    glyph = (
+        (h >= 4)
+        & (h <= gray.shape[0] / 10)
+        & (w >= 0.5 * h)
+        & (w <= 2 * h)
+        & (area >= 0.1 * w * h)
+        & (area <= 0.9 * w * h)
+    )
     if glyph.sum() < min_glyphs:
         return None
     return float(np.percentile(h[glyph], 75))

@@ -6,6 +6,7 @@ part is a column rule of the previous part. The part's columns are then renumber
 first part's column system (a merged label may hide a rule on one page but not the other), so
 col indices mean the same across the parts; rows stay numbered from 0 on each page.
 """
+
 from __future__ import annotations
 
 from itertools import pairwise
@@ -46,8 +47,14 @@ def _near(x: int, edges: dict[int, int]) -> int:
     return edges[min(edges, key=lambda e: abs(e - x))]
 
 
-def continues(prev_page: PageResult, prev: TableResult, page: PageResult, nxt: TableResult,
-              edge_share: float = 0.25, tol_inches: float = 0.06) -> dict[int, int] | None:
+def continues(
+    prev_page: PageResult,
+    prev: TableResult,
+    page: PageResult,
+    nxt: TableResult,
+    edge_share: float = 0.25,
+    tol_inches: float = 0.06,
+) -> dict[int, int] | None:
     """Does `nxt` (first table of `page`) continue `prev` (last table of the page before)?
     -> column mapping (x of nxt's rules -> prev's column index) or None.
 

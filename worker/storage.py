@@ -2,6 +2,7 @@
 
 Stored names are generated here, never taken from the file's own name.
 """
+
 from __future__ import annotations
 
 import errno

@@ -5,6 +5,7 @@ long thin kernel keeps them and drops text. A table is a connected group of hori
 vertical rules with enough of both, framed on all four sides, or open at the top or bottom where the
 page breaks (word processors leave a table that runs onto the next page unruled at the break).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ BBox = tuple[int, int, int, int]
 @dataclass
 class RuleMasks:
     """uint8 masks (255 = rule) of the page's horizontal and vertical ruling lines, and of all its ink."""
+
     horizontal: np.ndarray
     vertical: np.ndarray
     ink: np.ndarray | None = None
@@ -28,16 +30,23 @@ class RuleMasks:
 
 @dataclass
 class TableRegion:
-    bbox: BBox                  # x0, y0, x1, y1 in page pixels (x1, y1 exclusive)
-    horizontal: np.ndarray      # rule masks cropped to bbox (an open edge closed by a drawn-in rule)
+    bbox: BBox  # x0, y0, x1, y1 in page pixels (x1, y1 exclusive)
+    horizontal: np.ndarray  # rule masks cropped to bbox (an open edge closed by a drawn-in rule)
     vertical: np.ndarray
-    open_edges: tuple[str, ...] = ()    # "top", "bottom": closed here from the column rules' ends;
-                                        # "left", "right": no frame there, closed at the row rules' ends
-    ink: np.ndarray | None = None       # all ink cropped to bbox (text beside a stroke tells it from a rule)
+    open_edges: tuple[str, ...] = ()  # "top", "bottom": closed here from the column rules' ends;
+    # "left", "right": no frame there, closed at the row rules' ends
+    ink: np.ndarray | None = None  # all ink cropped to bbox (text beside a stroke tells it from a rule)
 
 
-def rule_masks(gray: np.ndarray, dpi: int, min_h_inches: float = 0.3, min_v_inches: float = 0.2,
-               gap_inches: float = 0.03, dash_gap_inches: float = 0.06, dash_min_inches: float = 1.0) -> RuleMasks:
+def rule_masks(
+    gray: np.ndarray,
+    dpi: int,
+    min_h_inches: float = 0.3,
+    min_v_inches: float = 0.2,
+    gap_inches: float = 0.03,
+    dash_gap_inches: float = 0.06,
+    dash_min_inches: float = 1.0,
+) -> RuleMasks:
     """Level gray page -> masks of horizontal / vertical rules.
 
     min_h_inches / min_v_inches: shortest rule kept (longer than CJK character strokes at
@@ -73,8 +82,16 @@ def _runs_along(ink: np.ndarray, horizontal: bool, gap: int, length: int) -> np.
     return cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, keep))
 
 
-def _dashed(ink: np.ndarray, ruled: np.ndarray, horizontal: bool, dpi: int, gap_inches: float, min_inches: float,
-            min_ink: float = 0.6, min_dashes: int = 4) -> np.ndarray:
+def _dashed(
+    ink: np.ndarray,
+    ruled: np.ndarray,
+    horizontal: bool,
+    dpi: int,
+    gap_inches: float,
+    min_inches: float,
+    min_ink: float = 0.6,
+    min_dashes: int = 4,
+) -> np.ndarray:
     """Rules that a fax or a worn copy broke into dashes: runs with breaks up to gap_inches bridged, kept
     only where they run min_inches or more (longer than any line of text bridged the same way holds in
     one pixel row), stand no more than 0.02 in thick with no ink close beside them, and are min_ink ink in
@@ -93,26 +110,31 @@ def _dashed(ink: np.ndarray, ruled: np.ndarray, horizontal: bool, dpi: int, gap_
     for i in np.flatnonzero(keep):
         x, y, w, h = stats[i, :4]
         if horizontal:
-            beside = [ink[max(0, y - far):max(0, y - near), x:x + w], ink[y + h + near:y + h + far, x:x + w]]
+            beside = [ink[max(0, y - far) : max(0, y - near), x : x + w], ink[y + h + near : y + h + far, x : x + w]]
         else:
-            beside = [ink[y:y + h, max(0, x - far):max(0, x - near)], ink[y:y + h, x + w + near:x + w + far]]
+            beside = [ink[y : y + h, max(0, x - far) : max(0, x - near)], ink[y : y + h, x + w + near : x + w + far]]
         # a rule stands alone; a text line bridged into one row has its glyphs' ink beside it
         if any(b.size and (b > 0).mean() > 0.15 for b in beside):
             keep[i] = False
             continue
         # and is mostly ink, in dashes longer than a dotted leader's dots
-        along = (ink[y:y + h, x:x + w] > 0).any(axis=0 if horizontal else 1)
+        along = (ink[y : y + h, x : x + w] > 0).any(axis=0 if horizontal else 1)
         edges = np.flatnonzero(np.diff(np.r_[0, along.astype(np.int8), 0]))
         dashes = edges[1::2] - edges[::2]
-        covered = (ruled[y:y + h, x:x + w] > 0).any(axis=0 if horizontal else 1).mean()
-        if along.mean() < min_ink or len(dashes) < min_dashes or float(np.median(dashes)) < dpi * 0.03 \
-                or covered > 0.7:
+        covered = (ruled[y : y + h, x : x + w] > 0).any(axis=0 if horizontal else 1).mean()
+        if along.mean() < min_ink or len(dashes) < min_dashes or float(np.median(dashes)) < dpi * 0.03 or covered > 0.7:
             keep[i] = False
     return np.where(keep[labels], np.uint8(255), np.uint8(0))
 
 
-def find_tables(gray: np.ndarray, dpi: int, masks: RuleMasks | None = None, min_width_inches: float = 1.0,
-                min_height_inches: float = 0.25, break_share: float = 0.3) -> list[TableRegion]:
+def find_tables(
+    gray: np.ndarray,
+    dpi: int,
+    masks: RuleMasks | None = None,
+    min_width_inches: float = 1.0,
+    min_height_inches: float = 0.25,
+    break_share: float = 0.3,
+) -> list[TableRegion]:
     """Level gray page -> ruled table regions, top to bottom.
 
     A region is a connected group of rules at least min_width_inches wide and min_height_inches
@@ -135,7 +157,7 @@ def find_tables(gray: np.ndarray, dpi: int, masks: RuleMasks | None = None, min_
         if w < dpi * min_width_inches or h < dpi * min_height_inches:
             continue
         # tighten to the rules themselves (the dilation grew the box)
-        ys, xs = np.nonzero(raw[y:y + h, x:x + w])
+        ys, xs = np.nonzero(raw[y : y + h, x : x + w])
         if len(xs) == 0:
             continue
         x0, y0 = max(0, x + int(xs.min()) - 2), max(0, y + int(ys.min()) - 2)
@@ -153,7 +175,7 @@ def find_tables(gray: np.ndarray, dpi: int, masks: RuleMasks | None = None, min_
                 continue
             vm = vm.copy()
             side = max(2, round(dpi / 150))
-            vm[:, :side] = vm[:, vm.shape[1] - side:] = 255
+            vm[:, :side] = vm[:, vm.shape[1] - side :] = 255
             open_edges = ("sides",)
             out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, open_edges, ink))
             continue
@@ -170,9 +192,15 @@ def find_tables(gray: np.ndarray, dpi: int, masks: RuleMasks | None = None, min_
     return out
 
 
-def lined_regions(m: RuleMasks, dpi: int, taken: list[BBox], min_width_inches: float = 1.5,
-                  tol_inches: float = 0.15, max_gap_inches: float = 10.5, header_inches: float = 1.0
-                  ) -> list[TableRegion]:
+def lined_regions(
+    m: RuleMasks,
+    dpi: int,
+    taken: list[BBox],
+    min_width_inches: float = 1.5,
+    tol_inches: float = 0.15,
+    max_gap_inches: float = 10.5,
+    header_inches: float = 1.0,
+) -> list[TableRegion]:
     """Tables ruled only in part: rules across the table between some or all rows (a three-line table:
     above and below the header and at the bottom), no frame at the sides, column rules or not.
 
@@ -194,7 +222,7 @@ def lined_regions(m: RuleMasks, dpi: int, taken: list[BBox], min_width_inches: f
     rules.sort()
     tol, max_gap = dpi * tol_inches, dpi * max_gap_inches
     H, W = m.horizontal.shape
-    text_of: list[np.ndarray] = []      # the page's text mask, made the first time it is needed
+    text_of: list[np.ndarray] = []  # the page's text mask, made the first time it is needed
 
     def prose_between(y0: int, y1: int, x0: int, x1: int) -> bool:
         """Paragraphs between two rules, or a line that starts left of the rules (a heading at the margin:
@@ -204,7 +232,7 @@ def lined_regions(m: RuleMasks, dpi: int, taken: list[BBox], min_width_inches: f
         if not text_of:
             text_of.append(text_mask(m.ink, m.horizontal, m.vertical, dpi))
         text = text_of[0]
-        outside = text[y0:y1, max(0, x0 - round(dpi * 0.5)):max(0, x0 - round(dpi * 0.03))]
+        outside = text[y0:y1, max(0, x0 - round(dpi * 0.5)) : max(0, x0 - round(dpi * 0.03))]
         if outside.size and outside.any(axis=0).sum() >= dpi * 0.08:
             return True
         if y1 - y0 < dpi * 0.3:
@@ -219,8 +247,11 @@ def lined_regions(m: RuleMasks, dpi: int, taken: list[BBox], min_width_inches: f
             y = g[-1][0]
             gx0, gx1 = min(q[1] for q in g), max(q[2] for q in g)
             overlap = min(r[2], gx1) - max(r[1], gx0)
-            if overlap >= 0.6 * min(r[2] - r[1], gx1 - gx0) and 0 < r[0] - y <= max_gap \
-                    and not prose_between(y + 3, r[0] - 3, max(gx0, r[1]), min(gx1, r[2])):
+            if (
+                overlap >= 0.6 * min(r[2] - r[1], gx1 - gx0)
+                and 0 < r[0] - y <= max_gap
+                and not prose_between(y + 3, r[0] - 3, max(gx0, r[1]), min(gx1, r[2]))
+            ):
                 g.append(r)
                 break
         else:
@@ -234,11 +265,18 @@ def lined_regions(m: RuleMasks, dpi: int, taken: list[BBox], min_width_inches: f
             continue
         x0, x1 = min(r[1] for r in g), max(r[2] for r in g)
         if sum(1 for r in g if r[2] - r[1] >= 0.9 * (x1 - x0)) < 2:
-            continue                     # a table's top and bottom rules run across it
+            continue  # a table's top and bottom rules run across it
         top = g[0][0]
         # a shorter rule just above, inside the table's width, tops a header (over the columns, not the labels)
-        above = [r for r in rules if top - dpi * header_inches <= r[0] < top - dpi * 0.05 and r not in grouped
-                 and r[1] >= x0 - tol and r[2] <= x1 + tol and r[2] - r[1] >= 0.3 * (x1 - x0)]
+        above = [
+            r
+            for r in rules
+            if top - dpi * header_inches <= r[0] < top - dpi * 0.05
+            and r not in grouped
+            and r[1] >= x0 - tol
+            and r[2] <= x1 + tol
+            and r[2] - r[1] >= 0.3 * (x1 - x0)
+        ]
         if above:
             top = min(r[0] for r in above)
         y0, y1 = max(0, top - 4), min(H, g[-1][0] + 5)
@@ -259,8 +297,9 @@ def _inside(a: BBox, b: BBox, slack: int = 4) -> bool:
     return b[0] - slack <= a[0] and b[1] - slack <= a[1] and a[2] <= b[2] + slack and a[3] <= b[3] + slack
 
 
-def _line_heights(text: np.ndarray, y0: int, y1: int, x0: int, x1: int, dpi: int,
-                  min_inches: float = 0.04) -> list[int]:
+def _line_heights(
+    text: np.ndarray, y0: int, y1: int, x0: int, x1: int, dpi: int, min_inches: float = 0.04
+) -> list[int]:
     """Heights of the text lines between y0 and y1; a strip of ink lower than min_inches (fax speckle
     along a rule, the remnant of a rule's edge) is no line."""
     cuts = [y0] + text_line_splits(text, y0, y1, x0, x1, dpi) + [y1]
@@ -272,11 +311,13 @@ def _line_heights(text: np.ndarray, y0: int, y1: int, x0: int, x1: int, dpi: int
     return out
 
 
-def _split_at_headings(group: list[tuple[int, int, int]], text: np.ndarray, dpi: int, flush_inches: float = 0.05,
-                       larger: float = 1.15) -> list[list[tuple[int, int, int]]]:
+def _split_at_headings(
+    group: list[tuple[int, int, int]], text: np.ndarray, dpi: int, flush_inches: float = 0.05, larger: float = 1.15
+) -> list[list[tuple[int, int, int]]]:
     """Row rules grouped as one table -> the tables they rule: a band between two rules that holds one line
-    of text in one run (no gap of two line heights), flush with the rules' left end and at least `larger` times the table's median line
-    height, is a heading between two tables (a table's text sits inside its cells and is set smaller)."""
+    of text in one run (no gap of two line heights), flush with the rules' left end and at least `larger`
+    times the table's median line height, is a heading between two tables (a table's text sits inside its
+    cells and is set smaller)."""
     if len(group) < 3:
         return [group]
     x0, x1 = min(r[1] for r in group), max(r[2] for r in group)
@@ -285,10 +326,14 @@ def _split_at_headings(group: list[tuple[int, int, int]], text: np.ndarray, dpi:
     for k, (a, b) in enumerate(zip(group, group[1:])):
         y0, y1 = a[0] + 4, b[0] - 3
         lines = _line_heights(text, y0, y1, x0, x1, dpi)
-        cols = drop_slivers(text[y0:y1, x0:x1].any(axis=0), max(2, round(dpi * 0.02)))   # specks are no text
+        cols = drop_slivers(text[y0:y1, x0:x1].any(axis=0), max(2, round(dpi * 0.02)))  # specks are no text
         ink = np.flatnonzero(cols)
-        if len(lines) == 1 and ink.size and ink[0] <= dpi * flush_inches \
-                and not blank_runs(cols, max(min_gap, 2 * lines[0])):
+        if (
+            len(lines) == 1
+            and ink.size
+            and ink[0] <= dpi * flush_inches
+            and not blank_runs(cols, max(min_gap, 2 * lines[0]))
+        ):
             candidates.append((k, lines[0]))
         else:
             heights += lines
@@ -326,8 +371,12 @@ def _frame_sides(hm: np.ndarray, vm: np.ndarray, dpi: int, min_cover: float = 0.
     def cover(m: np.ndarray, axis: int) -> float:
         return float((m > 0).any(axis=axis).mean()) if m.size else 0.0
 
-    return {"top": cover(hm[:band], 0) >= min_cover, "bottom": cover(hm[h - band:], 0) >= min_cover,
-            "left": cover(vm[:, :band], 1) >= min_cover, "right": cover(vm[:, w - band:], 1) >= min_cover}
+    return {
+        "top": cover(hm[:band], 0) >= min_cover,
+        "bottom": cover(hm[h - band :], 0) >= min_cover,
+        "left": cover(vm[:, :band], 1) >= min_cover,
+        "right": cover(vm[:, w - band :], 1) >= min_cover,
+    }
 
 
 def close_edge(hm: np.ndarray, vm: np.ndarray, edge: str, dpi: int, min_columns: int = 2) -> np.ndarray:
@@ -336,7 +385,7 @@ def close_edge(hm: np.ndarray, vm: np.ndarray, edge: str, dpi: int, min_columns:
     when fewer than min_columns column rules reach the edge."""
     h, w = hm.shape
     band = max(4, int(dpi * 0.05))
-    rows = vm[:band] if edge == "top" else vm[h - band:]
+    rows = vm[:band] if edge == "top" else vm[h - band :]
     cols = np.flatnonzero((rows > 0).any(axis=0))
     if cols.size == 0 or 1 + int((np.diff(cols) > 1).sum()) < min_columns:
         return hm
@@ -345,5 +394,5 @@ def close_edge(hm: np.ndarray, vm: np.ndarray, edge: str, dpi: int, min_columns:
     ys = np.flatnonzero((vm[:, cols] > 0).any(axis=1))
     y = int(ys.min()) if edge == "top" else int(ys.max())
     y0 = y if edge == "top" else max(0, y - thick + 1)
-    out[y0:y0 + thick, int(cols.min()):int(cols.max()) + 1] = 255
+    out[y0 : y0 + thick, int(cols.min()) : int(cols.max()) + 1] = 255
     return out

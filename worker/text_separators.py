@@ -2,6 +2,7 @@
 and rows of a table ruled only in part. Pure functions over uint8 masks (255 = ink or rule) of one
 table region; positions are region pixels.
 """
+
 from __future__ import annotations
 
 import cv2
@@ -18,7 +19,7 @@ def blank_runs(profile: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
     ink = np.flatnonzero(profile)
     if ink.size < 2:
         return []
-    inner = profile[ink[0]:ink[-1] + 1]
+    inner = profile[ink[0] : ink[-1] + 1]
     edges = np.flatnonzero(np.diff(np.r_[1, inner.astype(np.int8), 1]))
     runs = [(int(a) + int(ink[0]), int(b) + int(ink[0])) for a, b in zip(edges[::2], edges[1::2])]
     return [(a, b) for a, b in runs if b - a >= min_gap]
@@ -43,9 +44,19 @@ def drop_slivers(profile: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-def text_gap_columns(ink: np.ndarray, hm: np.ndarray, vm: np.ndarray, xs: list[float], ys: list[float],
-                      right: np.ndarray, margin: int, dpi: int, min_gap_inches: float = 0.12, min_rows: int = 2,
-                      min_share: float = 0.5) -> list[tuple[int, list[int]]]:
+def text_gap_columns(
+    ink: np.ndarray,
+    hm: np.ndarray,
+    vm: np.ndarray,
+    xs: list[float],
+    ys: list[float],
+    right: np.ndarray,
+    margin: int,
+    dpi: int,
+    min_gap_inches: float = 0.12,
+    min_rows: int = 2,
+    min_share: float = 0.5,
+) -> list[tuple[int, list[int]]]:
     """Column separators the rules do not show but the text does.
 
     In a grid column, look at the cells ruled on both sides (`right`: the ruled boundaries; a cell
@@ -67,7 +78,7 @@ def text_gap_columns(ink: np.ndarray, hm: np.ndarray, vm: np.ndarray, xs: list[f
         for i in range(len(ys) - 1):
             if (j > 0 and not right[i, j - 1]) or (j < right.shape[1] and not right[i, j]):
                 continue
-            slot = text[int(ys[i]) + margin:int(ys[i + 1]) - margin, x0:x1]
+            slot = text[int(ys[i]) + margin : int(ys[i + 1]) - margin, x0:x1]
             if slot.size and slot.any():
                 profile = drop_slivers(slot.any(axis=0), sliver)
                 if profile.any():
@@ -87,10 +98,9 @@ def text_gap_columns(ink: np.ndarray, hm: np.ndarray, vm: np.ndarray, xs: list[f
     return out
 
 
-
-
-def text_line_splits(text: np.ndarray, y0: int, y1: int, x0: int, x1: int, dpi: int,
-                     min_gap_inches: float = 0.025) -> list[int]:
+def text_line_splits(
+    text: np.ndarray, y0: int, y1: int, x0: int, x1: int, dpi: int, min_gap_inches: float = 0.025
+) -> list[int]:
     """Where to split the band y0..y1 (between two row rules, or a table's only band) into its text
     lines: the middle of every run of blank pixel rows at least min_gap_inches high between two lines."""
     band = text[y0:y1, x0:x1]
@@ -100,14 +110,21 @@ def text_line_splits(text: np.ndarray, y0: int, y1: int, x0: int, x1: int, dpi: 
     return [y0 + (a + b) // 2 for a, b in blank_runs(rows, max(2, round(dpi * min_gap_inches)))]
 
 
-def text_columns(text: np.ndarray, bands: list[tuple[int, int]], x0: int, x1: int, dpi: int,
-                 min_gap_inches: float = 0.085, min_share: float = 0.8, header_lines: int = 1
-                 ) -> list[tuple[int, int, int, list[int]]]:
+def text_columns(
+    text: np.ndarray,
+    bands: list[tuple[int, int]],
+    x0: int,
+    x1: int,
+    dpi: int,
+    min_gap_inches: float = 0.085,
+    min_share: float = 0.8,
+    header_lines: int = 1,
+) -> list[tuple[int, int, int, list[int]]]:
     """Columns of a table without column rules: x ranges at least min_gap_inches wide that are blank in
     min_share or more of the text lines (bands: (y0, y1) per line) and have body text (below the first
-    header_lines) on both sides in a quarter of the body lines or more; a line whose text crosses the gap must be a header line (a
-    head over several columns) or run across 0.7 of the table (a section title), else the gap is
-    inside a column of text of uneven length.
+    header_lines) on both sides in a quarter of the body lines or more; a line whose text crosses the gap
+    must be a header line (a head over several columns) or run across 0.7 of the table (a section title),
+    else the gap is inside a column of text of uneven length.
     Returns (x, gap start, gap end, the indices of the bands the gap separates) per column boundary,
     left to right; a band whose text crosses the gap (a header over several columns) is not separated
     there."""
@@ -125,13 +142,16 @@ def text_columns(text: np.ndarray, bands: list[tuple[int, int]], x0: int, x1: in
         # the lines vote on blank columns; where the header has as many lines as the body, the body alone does
         voters = body if len(body) <= len(inked) - len(body) else inked
         blank = np.mean([~p for p in voters], axis=0) >= min_share
-        left = np.maximum.accumulate(np.any(body, axis=0))                       # body text somewhere to the left
+        left = np.maximum.accumulate(np.any(body, axis=0))  # body text somewhere to the left
         right = np.maximum.accumulate(np.any(body, axis=0)[::-1])[::-1]
         gaps = blank_runs(~(blank & left & right), min_gap)
         # the lines at the top that cross a gap (heads over several columns) are the header, up to half the lines
         lead = 0
-        while lead < len(profiles) // 2 and profiles[lead] is not None and \
-                any(profiles[lead][a:b].all() or profiles[lead][(a + b) // 2] for a, b in gaps):
+        while (
+            lead < len(profiles) // 2
+            and profiles[lead] is not None
+            and any(profiles[lead][a:b].all() or profiles[lead][(a + b) // 2] for a, b in gaps)
+        ):
             lead += 1
         if lead <= header_lines:
             break
@@ -139,7 +159,7 @@ def text_columns(text: np.ndarray, bands: list[tuple[int, int]], x0: int, x1: in
     width = x1 - x0
     out = []
     stack = np.array([p if p is not None else np.zeros(width, bool) for p in profiles])
-    lines_needed = max(1 if len(body) <= 2 else 2, round(0.25 * len(body)))   # a table of one or two rows: each
+    lines_needed = max(1 if len(body) <= 2 else 2, round(0.25 * len(body)))  # a table of one or two rows: each
     for a, b in gaps:
         # a column on each side: enough body lines with text left of the gap, and right of it
         if sum(p[:a].any() for p in body) < lines_needed or sum(p[b:].any() for p in body) < lines_needed:
@@ -158,15 +178,25 @@ def text_columns(text: np.ndarray, bands: list[tuple[int, int]], x0: int, x1: in
     return _heads_span(out, profiles, header_lines, x0, width)
 
 
-def _heads_span(columns: list[tuple[int, int, int, list[int]]], profiles: list[np.ndarray | None],
-                header_lines: int, x0: int, width: int) -> list[tuple[int, int, int, list[int]]]:
+def _heads_span(
+    columns: list[tuple[int, int, int, list[int]]],
+    profiles: list[np.ndarray | None],
+    header_lines: int,
+    x0: int,
+    width: int,
+) -> list[tuple[int, int, int, list[int]]]:
     """A header line is parted at a column boundary only where it has text in the columns on both sides:
     a head runs over the columns up to the next head (申请人情况 over all seven)."""
     edges = [0] + [c[0] - x0 for c in columns] + [width]
     out = []
     for k, (x, a, b, rows) in enumerate(columns):
-        keep = [i for i in rows if i >= header_lines or profiles[i] is None or
-                (profiles[i][edges[k]:edges[k + 1]].any() and profiles[i][edges[k + 1]:edges[k + 2]].any())]
+        keep = [
+            i
+            for i in rows
+            if i >= header_lines
+            or profiles[i] is None
+            or (profiles[i][edges[k] : edges[k + 1]].any() and profiles[i][edges[k + 1] : edges[k + 2]].any())
+        ]
         out.append((x, a, b, keep))
     return out
 
@@ -181,8 +211,9 @@ def _run_through(profile: np.ndarray, a: int, b: int, min_gap: int) -> int:
     return max((int(e - s) for s, e in zip(edges[::2], edges[1::2]) if s < b and e > a), default=0)
 
 
-def looks_like_prose(text: np.ndarray, bands: list[tuple[int, int]], width: int, dpi: int,
-                     wide_share: float = 0.6) -> bool:
+def looks_like_prose(
+    text: np.ndarray, bands: list[tuple[int, int]], width: int, dpi: int, wide_share: float = 0.6
+) -> bool:
     """Whether most text lines run across most of the width without a column gap: paragraphs, not a table."""
     min_gap = max(4, round(dpi * 0.1))
     wide = inked = 0
@@ -197,8 +228,9 @@ def looks_like_prose(text: np.ndarray, bands: list[tuple[int, int]], width: int,
     return inked > 0 and wide > inked / 2
 
 
-def all_columns_prose(text: np.ndarray, bands: list[tuple[int, int]], xs: list[int], dpi: int,
-                      min_width_inches: float = 1.5) -> bool:
+def all_columns_prose(
+    text: np.ndarray, bands: list[tuple[int, int]], xs: list[int], dpi: int, min_width_inches: float = 1.5
+) -> bool:
     """Whether every column (between xs) holds lines of running text min_width_inches wide or more at
     the median: a page set in two or three columns, not a table (a table has a column of short cells)."""
     for x0, x1 in zip(xs, xs[1:]):

@@ -1,4 +1,5 @@
 """`tablescan evaluate` catches each kind of mistake a reader makes, and says where."""
+
 from __future__ import annotations
 
 import copy
@@ -16,17 +17,35 @@ def truth_doc(seed: int = 3) -> dict:
     import random
 
     v = C.random_figures(random.Random(seed), "2021", "city")
-    tables = [{"name": n, "cells": cells} for n, cells in
-              (("two", C.table_two(v, "2021")), ("three", C.table_three(v, "2021")), ("four", C.table_four(v)))]
-    return {"name": "doc", "kind": "annual_report", "figures": v, "broken_rule": None,
-            "pages": [{"number": 1, "skew_degrees": 0.5, "tables": tables}]}
+    tables = [
+        {"name": n, "cells": cells}
+        for n, cells in (
+            ("two", C.table_two(v, "2021")),
+            ("three", C.table_three(v, "2021")),
+            ("four", C.table_four(v)),
+        )
+    ]
+    return {
+        "name": "doc",
+        "kind": "annual_report",
+        "figures": v,
+        "broken_rule": None,
+        "pages": [{"number": 1, "skew_degrees": 0.5, "tables": tables}],
+    }
 
 
 def export_of(truth: dict) -> dict:
     """A perfect reading: the truth's tables as an export, every figure right."""
-    pages = [{"number": p["number"], "skew_degrees": p["skew_degrees"],
-              "tables": [{"cells": [{**c, "confidence": 0.99, "needs_review": False} for c in t["cells"]]}
-                         for t in p["tables"]]} for p in truth["pages"]]
+    pages = [
+        {
+            "number": p["number"],
+            "skew_degrees": p["skew_degrees"],
+            "tables": [
+                {"cells": [{**c, "confidence": 0.99, "needs_review": False} for c in t["cells"]]} for t in p["tables"]
+            ],
+        }
+        for p in truth["pages"]
+    ]
     return {"pages": pages, "figures": dict(truth["figures"]), "validation_errors": []}
 
 
@@ -63,7 +82,7 @@ def test_a_row_shifted_down_loses_its_values():
     pred = export_of(t)
     body = [c for c in three(pred) if c["row"] >= 3 and c["col"] >= 3]
     last = max(c["row"] for c in body)
-    for c in body:          # every value one row down, as when a speck became a row rule
+    for c in body:  # every value one row down, as when a speck became a row rule
         c["row"] += 1
     three(pred)[:] = [c for c in three(pred) if not (c["col"] >= 3 and c["row"] > last)]
     s = score(t, pred)
@@ -84,7 +103,7 @@ def test_a_merged_cell_split_in_two_costs_structure_not_values():
     t = truth_doc()
     pred = export_of(t)
     cells = three(pred)
-    merged = next(c for c in cells if c["text"] == "申请人情况")      # spans 7 columns
+    merged = next(c for c in cells if c["text"] == "申请人情况")  # spans 7 columns
     cells.remove(merged)
     cells += [{**merged, "col_span": 3}, {**merged, "col": merged["col"] + 3, "col_span": 4, "text": ""}]
     s = score(t, pred)
@@ -102,9 +121,20 @@ def test_a_flag_on_a_consistent_report_is_a_false_alarm_and_on_a_budget_too():
 
 
 def test_nested_figures_of_the_older_truth_format_are_read():
-    nested = {"rules_made": 1, "rules_repealed": 0, "rules_valid": 3, "norms_made": 0, "norms_repealed": 0,
-              "norms_valid": 2, "licensing": 5, "penalty": 0, "coercion": 0, "fees": "0.5",
-              "t3": {"new": [1, 0, 0, 0, 0, 0, 1]}, "t4": list(range(15))}
+    nested = {
+        "rules_made": 1,
+        "rules_repealed": 0,
+        "rules_valid": 3,
+        "norms_made": 0,
+        "norms_repealed": 0,
+        "norms_valid": 2,
+        "licensing": 5,
+        "penalty": 0,
+        "coercion": 0,
+        "fees": "0.5",
+        "t3": {"new": [1, 0, 0, 0, 0, 0, 1]},
+        "t4": list(range(15)),
+    }
     flat = evaluate.flat_figures(nested)
     assert flat["active.fees"] == 0.5 and flat["requests.new.total"] == 1 and flat["litigation_direct.total"] == 9
 
@@ -117,16 +147,33 @@ def test_the_command_prints_json_and_writes_html(tmp_path):
     (tmp_path / "pred").mkdir()
     (tmp_path / "truth" / "doc.truth.json").write_text(json.dumps(t, ensure_ascii=False))
     (tmp_path / "pred" / "doc.json").write_text(json.dumps(pred, ensure_ascii=False))
-    run = subprocess.run([sys.executable, "-m", "tablescan.cli", "evaluate", str(tmp_path / "truth"),
-                          str(tmp_path / "pred"), "--json", "--html", str(tmp_path / "r.html")],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tablescan.cli",
+            "evaluate",
+            str(tmp_path / "truth"),
+            str(tmp_path / "pred"),
+            "--json",
+            "--html",
+            str(tmp_path / "r.html"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)
     assert out["summary"]["values"] < 1.0 and out["worst_cells"][0]["read"] == "9999"
     page = (tmp_path / "r.html").read_text()
     assert "9999" in page and "class=bad" in page
-    bad = subprocess.run([sys.executable, "-m", "tablescan.cli", "evaluate", str(tmp_path / "nothing"),
-                          str(tmp_path / "pred")], capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "tablescan.cli", "evaluate", str(tmp_path / "nothing"), str(tmp_path / "pred")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2 and "does not exist" in bad.stderr
 
 
@@ -149,9 +196,22 @@ def test_the_html_report_shows_each_table_as_scanned_beside_truth_and_reading(tm
     pred_dir = tmp_path / "pred"
     pred_dir.mkdir()
     (pred_dir / "doc.json").write_text(json.dumps(export_of(truth), ensure_ascii=False))
-    run = subprocess.run([sys.executable, "-m", "tablescan.cli", "evaluate", str(tmp_path), str(pred_dir),
-                          "--html", str(tmp_path / "r.html")], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tablescan.cli",
+            "evaluate",
+            str(tmp_path),
+            str(pred_dir),
+            "--html",
+            str(tmp_path / "r.html"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     page = (tmp_path / "r.html").read_text()
     parts = sum(len(p["tables"]) for p in truth["pages"])
-    assert pdf.exists() and page.count('<img class=scan') == parts == 2
+    assert pdf.exists() and page.count("<img class=scan") == parts == 2

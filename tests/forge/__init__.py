@@ -7,6 +7,7 @@
 draws it in a `Style` (every print variation is a field), `scan` degrades it with a `Profile`, and
 `documents` puts them together and writes NAME.pdf beside NAME.truth.json.
 """
+
 from .documents import VARIATIONS, DocSpec, forge, spec_for
 from .layout import Style
 from .scan import PROFILES, Profile

@@ -1,4 +1,5 @@
 """python -m tests.forge --out DIR: forge a corpus of scanned documents with truth (see tests.forge)."""
+
 from __future__ import annotations
 
 import argparse
@@ -17,8 +18,12 @@ def main(argv=None) -> int:
     ap.add_argument("--profiles", default="clean,office,fax,worn")
     ap.add_argument("--variations", default="plain", help=f"comma-separated, or 'all': {', '.join(VARIATIONS)}")
     ap.add_argument("--broken", type=float, default=0.3, help="share of reports with one sum broken on purpose")
-    ap.add_argument("--renderer", choices=["forge", "writer"], default="forge",
-                    help="draw pages with the forge itself, or lay them out with LibreOffice Writer")
+    ap.add_argument(
+        "--renderer",
+        choices=["forge", "writer"],
+        default="forge",
+        help="draw pages with the forge itself, or lay them out with LibreOffice Writer",
+    )
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     profiles = args.profiles.split(",")
@@ -27,7 +32,9 @@ def main(argv=None) -> int:
     if unknown:
         ap.error(f"unknown profile or variation: {', '.join(unknown)}")
     if args.renderer == "writer":
-        from .writer import available, forge_with_writer as render
+        from .writer import available
+        from .writer import forge_with_writer as render
+
         if not available():
             ap.error("the writer renderer needs soffice (LibreOffice Writer) and pdftotext")
     else:
@@ -38,7 +45,7 @@ def main(argv=None) -> int:
             profile = profiles[i % len(profiles)]
             prefix = "lo-" if args.renderer == "writer" else ""
             spec = spec_for(f"{prefix}{variation}-{i:03d}-{profile}", variation, profile, rng)
-            spec.variation = prefix + variation     # results are shown per renderer and variation
+            spec.variation = prefix + variation  # results are shown per renderer and variation
             spec.broken = spec.kind == "annual_report" and rng.random() < args.broken
             made.append(render(Path(args.out), spec, rng))
     print(f"{len(made)} documents, {sum(len(t['pages']) for t in made)} pages -> {args.out}")

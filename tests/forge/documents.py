@@ -11,6 +11,7 @@ Truth format (what `tablescan evaluate` reads):
                                        "bbox": [x0, y0, x1, y1] in 300-dpi drawing pixels}]}]}]}
 A table too long for its page continues on the next as part 1, its rows numbered from 0.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -53,14 +54,15 @@ VARIATIONS: dict[str, dict] = {
 @dataclass
 class DocSpec:
     """One document to forge."""
+
     name: str
-    kind: str = "annual_report"        # or "budget", "final_account"
+    kind: str = "annual_report"  # or "budget", "final_account"
     format: str = "2021"
     style: Style = field(default_factory=Style)
     profile: Profile = PROFILES["clean"]
-    figures: dict | None = None        # None: random figures for a report
-    broken: bool = False               # break one mandated sum on purpose
-    split: bool = False                # let a long table run onto the next page
+    figures: dict | None = None  # None: random figures for a report
+    broken: bool = False  # break one mandated sum on purpose
+    split: bool = False  # let a long table run onto the next page
     tables: tuple[str, ...] = ("two", "three", "four")
     body_text: bool = True
     year: int = 2025
@@ -79,9 +81,19 @@ def spec_for(name: str, variation: str, profile: str, rng: random.Random, **over
     v = dict(VARIATIONS[variation])
     kind, fmt, split = v.pop("kind", "annual_report"), v.pop("format", "2021"), v.pop("split", False)
     style = Style(**{"table_pt": rng.choice([9, 10.5, 12]), "rule_pt": rng.choice([0.5, 0.75, 1.0]), **v})
-    return DocSpec(name=name, kind=kind, format=fmt, style=style, profile=PROFILES[profile], split=split,
-                   broken=False, year=rng.randint(2019 if fmt == "2019" else 2021, 2025),
-                   issuing_body=rng.choice(C.BODIES), variation=variation, **overrides)
+    return DocSpec(
+        name=name,
+        kind=kind,
+        format=fmt,
+        style=style,
+        profile=PROFILES[profile],
+        split=split,
+        broken=False,
+        year=rng.randint(2019 if fmt == "2019" else 2021, 2025),
+        issuing_body=rng.choice(C.BODIES),
+        variation=variation,
+        **overrides,
+    )
 
 
 def draw_content(spec: DocSpec, rng: random.Random) -> tuple[list[tuple], dict | None, dict | None, list[tuple]]:
@@ -93,22 +105,35 @@ def draw_content(spec: DocSpec, rng: random.Random) -> tuple[list[tuple], dict |
         title, table_title, unit = C.OTHER_TITLES[spec.kind]
         cells = C.budget_table(rng, rng.randint(8, 16)) if spec.kind == "budget" else C.final_account_table(rng)
         head = 2 if spec.kind == "budget" else 1
-        blocks += [("title", title.format(body=spec.issuing_body, year=spec.year)), ("heading", table_title),
-                   ("para", unit), ("table", spec.kind, cells, C.OTHER_WIDTHS[spec.kind], head),
-                   ("para", "注：本表金额单位为万元，合计数与分项数之和的尾差系四舍五入所致。")]
+        blocks += [
+            ("title", title.format(body=spec.issuing_body, year=spec.year)),
+            ("heading", table_title),
+            ("para", unit),
+            ("table", spec.kind, cells, C.OTHER_WIDTHS[spec.kind], head),
+            ("para", "注：本表金额单位为万元，合计数与分项数之和的尾差系四舍五入所致。"),
+        ]
         return blocks, None, None, [(spec.kind, cells, head)]
-    figures = dict(spec.figures) if spec.figures else C.random_figures(
-        rng, spec.format, rng.choice(["street", "district", "city"]))
+    figures = (
+        dict(spec.figures)
+        if spec.figures
+        else C.random_figures(rng, spec.format, rng.choice(["street", "district", "city"]))
+    )
     broken = C.break_a_sum(figures, spec.format, rng) if spec.broken else None
     before, after = C.narrative(figures, spec.year, spec.issuing_body, rng)
     heading = ("一、", "五、", "六、")
     if spec.body_text:
         blocks.append(("title", C.report_title(spec.year, spec.issuing_body)))
         blocks += [("heading" if p.startswith(heading) else "para", p) for p in before]
-    drawn = {"two": (C.table_two(figures, spec.format), 0), "three": (C.table_three(figures, spec.format), 3),
-             "four": (C.table_four(figures), 3)}
-    heads = {"two": "二、主动公开政府信息情况", "three": "三、收到和处理政府信息公开申请情况",
-             "four": "四、政府信息公开行政复议、行政诉讼情况"}
+    drawn = {
+        "two": (C.table_two(figures, spec.format), 0),
+        "three": (C.table_three(figures, spec.format), 3),
+        "four": (C.table_four(figures), 3),
+    }
+    heads = {
+        "two": "二、主动公开政府信息情况",
+        "three": "三、收到和处理政府信息公开申请情况",
+        "four": "四、政府信息公开行政复议、行政诉讼情况",
+    }
     tables = []
     for name in spec.tables:
         cells, header_rows = drawn[name]
@@ -149,17 +174,37 @@ def forge(out: Path, spec: DocSpec, rng: random.Random) -> dict:
         seal_box = None
         if spec.profile.seal and pg.tables:
             boxes = [c["bbox"] for c in pg.tables[-1]["cells"]]
-            seal_box = (min(b[0] for b in boxes), min(b[1] for b in boxes),
-                        max(b[2] for b in boxes), max(b[3] for b in boxes))
+            seal_box = (
+                min(b[0] for b in boxes),
+                min(b[1] for b in boxes),
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            )
         img, angle = degrade(pg.image, spec.profile, rng, seal_box)
         scans.append(img)
-        pages.append({"number": i + 1, "skew_degrees": round(angle, 3), "upside_down": spec.profile.upside_down,
-                      "text": pg.text, "tables": pg.tables})
+        pages.append(
+            {
+                "number": i + 1,
+                "skew_degrees": round(angle, 3),
+                "upside_down": spec.profile.upside_down,
+                "text": pg.text,
+                "tables": pg.tables,
+            }
+        )
     out.mkdir(parents=True, exist_ok=True)
     to_pdf(scans, str(out / f"{spec.name}.pdf"), spec.profile.stated_dpi or spec.profile.dpi)
-    truth = {"name": spec.name, "kind": spec.kind, "format": spec.format if spec.kind == "annual_report" else None,
-             "variation": spec.variation, "style": dataclasses.asdict(spec.style),
-             "profile": dataclasses.asdict(spec.profile), "draw_dpi": spec.style.dpi, "scan_dpi": spec.profile.dpi,
-             "figures": figures, "broken_rule": broken, "pages": pages}
+    truth = {
+        "name": spec.name,
+        "kind": spec.kind,
+        "format": spec.format if spec.kind == "annual_report" else None,
+        "variation": spec.variation,
+        "style": dataclasses.asdict(spec.style),
+        "profile": dataclasses.asdict(spec.profile),
+        "draw_dpi": spec.style.dpi,
+        "scan_dpi": spec.profile.dpi,
+        "figures": figures,
+        "broken_rule": broken,
+        "pages": pages,
+    }
     (out / f"{spec.name}.truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1))
     return truth

@@ -4,6 +4,7 @@ Every way offices print a table is a field of `Style`, not a copy of the drawing
 weight in points, shaded header bands, frames left open at a page break, repeated header rows,
 vertical text in tall merged cells, left-aligned labels.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -36,25 +37,26 @@ def font(typeface: str, px: int, bold: bool = False) -> ImageFont.FreeTypeFont:
 @dataclass(frozen=True)
 class Style:
     """How a document is printed. Lengths in points unless named otherwise."""
+
     dpi: int = 300
     body_font: str = "song"
     table_font: str = "song"
     body_pt: float = 14
     table_pt: float = 10.5
-    rule_pt: float = 0.75             # 0.25 (hairline) .. 2
+    rule_pt: float = 0.75  # 0.25 (hairline) .. 2
     margin_mm: float = 25
-    shade: str | None = None          # a key of SHADES: fill behind header bands
-    open_break: bool = False          # no rule closes a table part at a page break, nor opens the next
-    repeat_header: bool = False       # a continuation repeats the table's header rows
-    vertical_text: bool = False       # tall narrow merged cells write their text top to bottom
-    label_align: str = "center"       # or "left"
-    label_widths: tuple[float, ...] | None = None   # table 三's three label columns, narrower to wrap
-    ruling: str = "full"              # "full" | "rows": no column rules | "three-line": above and below the
-                                      # header and at the bottom only | "no-frame": no outer side rules |
-                                      # "boxed-rows": a frame and row rules, no column rules inside
-    faint_rule: bool = False          # one column rule of a wide table printed as a faint grey hairline
-    stray_marks: bool = False         # strokes inside cells that are not rules: an underline under a wide
-                                      # header, a pen stroke through a label, a speck on a header's edge
+    shade: str | None = None  # a key of SHADES: fill behind header bands
+    open_break: bool = False  # no rule closes a table part at a page break, nor opens the next
+    repeat_header: bool = False  # a continuation repeats the table's header rows
+    vertical_text: bool = False  # tall narrow merged cells write their text top to bottom
+    label_align: str = "center"  # or "left"
+    label_widths: tuple[float, ...] | None = None  # table 三's three label columns, narrower to wrap
+    ruling: str = "full"  # "full" | "rows": no column rules | "three-line": above and below the
+    # header and at the bottom only | "no-frame": no outer side rules |
+    # "boxed-rows": a frame and row rules, no column rules inside
+    faint_rule: bool = False  # one column rule of a wide table printed as a faint grey hairline
+    stray_marks: bool = False  # strokes inside cells that are not rules: an underline under a wide
+    # header, a pen stroke through a label, a speck on a header's edge
 
     def px(self, pt: float) -> int:
         return max(1, round(pt / 72 * self.dpi))
@@ -86,16 +88,16 @@ def wrap(text: str, fnt: ImageFont.FreeTypeFont, width: float) -> list[str]:
 @dataclass
 class Page:
     image: Image.Image
-    tables: list = field(default_factory=list)   # truth: [{"name", "part", "first_row", "cells": [...]}]
-    text: list = field(default_factory=list)     # the lines of body text drawn, top to bottom
+    tables: list = field(default_factory=list)  # truth: [{"name", "part", "first_row", "cells": [...]}]
+    text: list = field(default_factory=list)  # the lines of body text drawn, top to bottom
 
 
 @dataclass
 class _Part:
-    first: int                 # first body row of the table in this part
-    end: int                   # one past its last row
-    header: int                # header rows repeated at its top (0 for the first part)
-    ys: dict                   # table row -> (y0, y1) on the page
+    first: int  # first body row of the table in this part
+    end: int  # one past its last row
+    header: int  # header rows repeated at its top (0 for the first part)
+    ys: dict  # table row -> (y0, y1) on the page
 
 
 class Layout:
@@ -128,14 +130,16 @@ class Layout:
             if self.bottom - self.y < size * 1.6:
                 self._new_page()
             x = self.s.margin + ((self.width - fnt.getlength(line)) / 2 if center else 0)
-            ImageDraw.Draw(self.pages[-1].image).text((x, self.y), line, font=fnt, fill=(0, 0, 0),
-                                                      stroke_width=stroke, stroke_fill=(0, 0, 0))
+            ImageDraw.Draw(self.pages[-1].image).text(
+                (x, self.y), line, font=fnt, fill=(0, 0, 0), stroke_width=stroke, stroke_fill=(0, 0, 0)
+            )
             self.pages[-1].text.append(line.strip("\u3000"))
             self.y += round(size * 1.6)
         self.y += round(size * gap)
 
-    def table(self, name: str, cells: list[dict], widths: list[float], split_ok: bool = False,
-              header_rows: int = 0) -> None:
+    def table(
+        self, name: str, cells: list[dict], widths: list[float], split_ok: bool = False, header_rows: int = 0
+    ) -> None:
         """Draw a ruled table; move it to a new page if it does not fit, or split it by rows when
         split_ok. header_rows: how many top rows a continuation repeats when the style says so."""
         s = self.s
@@ -188,8 +192,9 @@ class Layout:
         for i, p in enumerate(parts):
             open_top = s.open_break and i > 0 and not p.header
             open_bottom = s.open_break and i < len(parts) - 1
-            self._emit(self.pages[page0 + i], name, i, p, cells, xs, fnt, pad, line_h, open_top, open_bottom,
-                       header_rows)
+            self._emit(
+                self.pages[page0 + i], name, i, p, cells, xs, fnt, pad, line_h, open_top, open_bottom, header_rows
+            )
         self.y = y + s.px(14)
 
     def _vertical(self, c: dict, xs: list[int], fnt) -> bool:
@@ -203,14 +208,27 @@ class Layout:
             return list(c["text"].replace("\n", ""))
         return wrap(c["text"], fnt, xs[c["col"] + c["col_span"]] - xs[c["col"]] - 2 * pad)
 
-    def _emit(self, page: Page, name: str, index: int, part: _Part, cells: list[dict], xs, fnt, pad, line_h,
-              open_top: bool, open_bottom: bool, header_rows: int = 0) -> None:
+    def _emit(
+        self,
+        page: Page,
+        name: str,
+        index: int,
+        part: _Part,
+        cells: list[dict],
+        xs,
+        fnt,
+        pad,
+        line_h,
+        open_top: bool,
+        open_bottom: bool,
+        header_rows: int = 0,
+    ) -> None:
         s = self.s
         draw = ImageDraw.Draw(page.image)
         lw = s.px(s.rule_pt)
         rows = sorted(part.ys)
         top, bottom = part.ys[rows[0]][0], part.ys[rows[-1]][1]
-        faint_x = xs[len(xs) - 4] if s.faint_rule and len(xs) >= 9 else None   # 3 columns from the right
+        faint_x = xs[len(xs) - 4] if s.faint_rule and len(xs) >= 9 else None  # 3 columns from the right
         out = []
         pieces = [c for c in self._clip(cells, 0, part.header)] + list(self._clip(cells, part.first, part.end))
         for c in pieces:
@@ -233,14 +251,20 @@ class Layout:
                 self._stray_marks(draw, c, (x0, y0, x1, y1), lw, ty)
             out.append({**c, "text": c["text"].replace("\n", ""), "bbox": [x0, y0, x1, y1]})
         head_y = part.ys[min(header_rows, len(rows)) - 1][1] if header_rows and part.first == 0 else None
-        for c in out:   # rules over the fills; an open break leaves the edge at the break undrawn
+        for c in out:  # rules over the fills; an open break leaves the edge at the break undrawn
             x0, y0, x1, y1 = c["bbox"]
             edges = []
-            if s.ruling == "full" or (s.ruling == "no-frame" and x0 != xs[0]) or \
-                    (s.ruling == "boxed-rows" and x0 == xs[0]):
+            if (
+                s.ruling == "full"
+                or (s.ruling == "no-frame" and x0 != xs[0])
+                or (s.ruling == "boxed-rows" and x0 == xs[0])
+            ):
                 edges.append(((x0, y0), (x0, y1)))
-            if s.ruling == "full" or (s.ruling == "no-frame" and x1 != xs[-1]) or \
-                    (s.ruling == "boxed-rows" and x1 == xs[-1]):
+            if (
+                s.ruling == "full"
+                or (s.ruling == "no-frame" and x1 != xs[-1])
+                or (s.ruling == "boxed-rows" and x1 == xs[-1])
+            ):
                 edges.append(((x1, y0), (x1, y1)))
             three = s.ruling == "three-line"
             if not (open_top and y0 == top) and (not three or y0 == top):
@@ -251,27 +275,30 @@ class Layout:
                 if a[0] == b[0] == faint_x:
                     draw.line([a, b], fill=(215, 215, 215), width=1)
                     continue
-                draw.rectangle([a[0] - lw // 2, a[1] - lw // 2, b[0] + (lw - 1) // 2, b[1] + (lw - 1) // 2],
-                               fill=(0, 0, 0))
+                draw.rectangle(
+                    [a[0] - lw // 2, a[1] - lw // 2, b[0] + (lw - 1) // 2, b[1] + (lw - 1) // 2], fill=(0, 0, 0)
+                )
         # truth rows are numbered from the part's own first row, repeated header rows first
         renumber = {r: i for i, r in enumerate(rows)}
         for c in out:
             c["row"] = renumber[c["row"]]
-        page.tables.append({"name": name, "part": index, "first_row": part.first, "header_rows": part.header,
-                            "cells": out})
+        page.tables.append(
+            {"name": name, "part": index, "first_row": part.first, "header_rows": part.header, "cells": out}
+        )
 
     @staticmethod
-    def _stray_marks(draw: ImageDraw.ImageDraw, c: dict, box: tuple[int, int, int, int], lw: int,
-                     text_bottom: float) -> None:
+    def _stray_marks(
+        draw: ImageDraw.ImageDraw, c: dict, box: tuple[int, int, int, int], lw: int, text_bottom: float
+    ) -> None:
         """Ink inside one cell that is not a rule: it must not become a row or column boundary."""
         x0, y0, x1, y1 = box
         w, h = x1 - x0, y1 - y0
-        if c["kind"] == "header" and c["col_span"] >= 2 and c["text"]:      # an underline under the words
+        if c["kind"] == "header" and c["col_span"] >= 2 and c["text"]:  # an underline under the words
             y = min(y1 - 2 * lw, int(text_bottom) + lw)
             draw.rectangle([x0 + w * 0.2, y, x1 - w * 0.2, y + max(1, lw) - 1], fill=(0, 0, 0))
-        elif c["kind"] == "label" and c["row_span"] >= 2:                    # a pen stroke down a tall label
+        elif c["kind"] == "label" and c["row_span"] >= 2:  # a pen stroke down a tall label
             draw.rectangle([x0 + w * 0.8, y0 + h * 0.2, x0 + w * 0.8 + max(1, lw) - 1, y1 - h * 0.2], fill=(0, 0, 0))
-        elif c["kind"] == "header" and c["text"]:                          # a short stroke off the left wall
+        elif c["kind"] == "header" and c["text"]:  # a short stroke off the left wall
             draw.rectangle([x0, (y0 + y1) // 2, x0 + w * 0.3, (y0 + y1) // 2 + max(1, lw) - 1], fill=(0, 0, 0))
 
     @staticmethod

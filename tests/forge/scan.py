@@ -1,5 +1,6 @@
 """Make a clean drawn page look scanned: skew, blur, noise, uneven light, JPEG, lower DPI, fax
 binarisation, worn toner, a red seal; and write pages as an image-only PDF the way a scanner does."""
+
 from __future__ import annotations
 
 import io
@@ -15,34 +16,37 @@ from PIL import Image
 class Profile:
     name: str
     max_skew_degrees: float = 0.5
-    dpi: int = 300              # scan resolution (pages are drawn at 300)
-    blur_px: float = 0.0        # Gaussian sigma at 300 dpi
-    noise: float = 0.0          # Gaussian noise std, 0..255
-    speckle: float = 0.0        # share of pixels flipped to black or white
+    dpi: int = 300  # scan resolution (pages are drawn at 300)
+    blur_px: float = 0.0  # Gaussian sigma at 300 dpi
+    noise: float = 0.0  # Gaussian noise std, 0..255
+    speckle: float = 0.0  # share of pixels flipped to black or white
     jpeg_quality: int = 90
-    binarize: bool = False      # fax-like 1 bit
-    light: float = 0.0          # strength of an uneven-illumination gradient
-    faint: float = 0.0          # 0..1: lighten strokes (worn toner)
-    upside_down: bool = False   # page fed the wrong way round
-    seal: bool = False          # red official seal over the last table of a page
-    colour: bool = False        # keep colour (a colour scan); otherwise greyscale
-    stated_dpi: int | None = None   # the resolution the file claims, when not the true one (a wrong header)
+    binarize: bool = False  # fax-like 1 bit
+    light: float = 0.0  # strength of an uneven-illumination gradient
+    faint: float = 0.0  # 0..1: lighten strokes (worn toner)
+    upside_down: bool = False  # page fed the wrong way round
+    seal: bool = False  # red official seal over the last table of a page
+    colour: bool = False  # keep colour (a colour scan); otherwise greyscale
+    stated_dpi: int | None = None  # the resolution the file claims, when not the true one (a wrong header)
 
 
 PROFILES = {
     "clean": Profile("clean", max_skew_degrees=0.3, jpeg_quality=92),
     "office": Profile("office", max_skew_degrees=2.5, blur_px=0.6, noise=6, jpeg_quality=75, light=0.08),
     "fax": Profile("fax", max_skew_degrees=4.0, dpi=200, blur_px=0.8, speckle=0.002, binarize=True, jpeg_quality=85),
-    "worn": Profile("worn", max_skew_degrees=1.5, dpi=200, blur_px=1.0, noise=10, jpeg_quality=55, faint=0.45,
-                    light=0.15),
+    "worn": Profile(
+        "worn", max_skew_degrees=1.5, dpi=200, blur_px=1.0, noise=10, jpeg_quality=55, faint=0.45, light=0.15
+    ),
     "colour": Profile("colour", max_skew_degrees=1.0, blur_px=0.5, noise=4, jpeg_quality=80, colour=True),
     "sealed": Profile("sealed", max_skew_degrees=1.0, blur_px=0.5, noise=4, jpeg_quality=80, seal=True, colour=True),
-    "upside-down": Profile("upside-down", max_skew_degrees=1.0, blur_px=0.5, noise=4, jpeg_quality=80,
-                           upside_down=True),
+    "upside-down": Profile(
+        "upside-down", max_skew_degrees=1.0, blur_px=0.5, noise=4, jpeg_quality=80, upside_down=True
+    ),
     # a page saved at a screen's resolution, and a 150-dpi scan whose file says 300
     "screen": Profile("screen", max_skew_degrees=0.2, dpi=96, blur_px=0.3, jpeg_quality=88),
-    "wrong-dpi": Profile("wrong-dpi", max_skew_degrees=1.5, dpi=150, blur_px=0.5, noise=5, jpeg_quality=80,
-                         stated_dpi=300),
+    "wrong-dpi": Profile(
+        "wrong-dpi", max_skew_degrees=1.5, dpi=150, blur_px=0.5, noise=5, jpeg_quality=80, stated_dpi=300
+    ),
 }
 
 

@@ -1,4 +1,5 @@
 """The generator's truth is exact: every variation draws what its truth says."""
+
 from __future__ import annotations
 
 import random
@@ -7,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.forge import VARIATIONS, DocSpec, Style, content as C
+from tests.forge import VARIATIONS, DocSpec, Style
+from tests.forge import content as C
 from tests.forge.documents import draw, spec_for
 from tests.forge.layout import TYPEFACES
 
@@ -35,8 +37,7 @@ def test_every_variation_draws_whole_grids_inside_the_page(variation):
     assert parts
     for t in parts:
         assert slots_covered_once(t["cells"]), (variation, t["name"], t["part"])
-        assert all(0 <= c["bbox"][0] < c["bbox"][2] <= w and 0 <= c["bbox"][1] < c["bbox"][3] <= h
-                   for c in t["cells"])
+        assert all(0 <= c["bbox"][0] < c["bbox"][2] <= w and 0 <= c["bbox"][1] < c["bbox"][3] <= h for c in t["cells"])
     if spec.kind == "annual_report":
         assert set(figures) == set(C.figure_keys(spec.format))
 

@@ -1,4 +1,5 @@
 """The second renderer: documents laid out by LibreOffice Writer, and the tables found on them."""
+
 import random
 
 import numpy as np
@@ -17,14 +18,21 @@ pytestmark = pytest.mark.skipif(not available(), reason="LibreOffice Writer is i
 
 
 def test_rows_are_placed_on_the_page_whose_text_has_them():
-    cells = [{"row": r, "col": 0, "row_span": 1, "col_span": 1, "text": t, "kind": "label"}
-             for r, t in enumerate(["规章", "12", "行政许可", "行政处罚"])]
+    cells = [
+        {"row": r, "col": 0, "row_span": 1, "col_span": 1, "text": t, "kind": "label"}
+        for r, t in enumerate(["规章", "12", "行政许可", "行政处罚"])
+    ]
     texts = ["二、主动公开\n规 章\n12\n行政许可", "行政处罚\n三、收到"]
     assert pages_of_rows(texts, [("two", cells, 0)]) == [[0, 0, 0, 1]]
 
 
-@pytest.mark.parametrize("style", [Style(open_break=True, repeat_header=True, table_font="kai", rule_pt=0.5),
-                                   Style(shade="grey", table_font="hei", rule_pt=1.5, label_align="left")])
+@pytest.mark.parametrize(
+    "style",
+    [
+        Style(open_break=True, repeat_header=True, table_font="kai", rule_pt=0.5),
+        Style(shade="grey", table_font="hei", rule_pt=1.5, label_align="left"),
+    ],
+)
 def test_a_writer_report_is_found_table_by_table_part_by_part(tmp_path, style):
     spec = DocSpec(name="w", style=style, profile=PROFILES["office"])
     truth = forge_with_writer(tmp_path, spec, random.Random(6))

@@ -1,4 +1,5 @@
 """A real service for fault injection: worker and watcher processes, a private Redis we may kill."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,8 @@ from sqlalchemy import select
 
 from schemas.database import sessions, upgrade
 from schemas.models import FINAL_STATUSES, Attempt, Document
-from worker.settings import Settings
 from tablescan.up import free_port
+from worker.settings import Settings
 
 
 def tree(root: Path, skip: set[Path]) -> dict[str, tuple[int, int]]:
@@ -57,8 +58,11 @@ class Service:
         """What changed outside the inbox and the storage root since the service was made: path ->
         (before, after); None where a file was missing."""
         now = self.outside()
-        return {p: (self._outside.get(p), now.get(p)) for p in set(now) | set(self._outside)
-                if self._outside.get(p) != now.get(p)}
+        return {
+            p: (self._outside.get(p), now.get(p))
+            for p in set(now) | set(self._outside)
+            if self._outside.get(p) != now.get(p)
+        }
 
     @property
     def env(self) -> dict[str, str]:
@@ -66,9 +70,14 @@ class Service:
 
     def start(self, name: str, *args: str) -> subprocess.Popen:
         log = open(self.logs / f"{name}.log", "ab")
-        self.procs[name] = subprocess.Popen([sys.executable, "-m", "tablescan.cli", *args], env=self.env,
-                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                                            cwd=self.workdir)
+        self.procs[name] = subprocess.Popen(
+            [sys.executable, "-m", "tablescan.cli", *args],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=self.workdir,
+        )
         return self.procs[name]
 
     def workers(self, n: int, prefix: str = "worker") -> None:
@@ -78,12 +87,15 @@ class Service:
     def watcher(self, *args: str) -> None:
         """The folder watcher, once it is watching (its file events set up)."""
         self.start("watcher", "watch", *args)
-        self.wait(lambda: "watching" in (self.logs / "watcher.log").read_text(errors="replace"), 60,
-                  "the watcher to start watching")
+        self.wait(
+            lambda: "watching" in (self.logs / "watcher.log").read_text(errors="replace"),
+            60,
+            "the watcher to start watching",
+        )
 
     def kill(self, name: str, sig=signal.SIGKILL) -> None:
         p = self.procs.pop(name)
-        os.killpg(p.pid, sig)   # the worker and its work horse
+        os.killpg(p.pid, sig)  # the worker and its work horse
         p.wait(30)
 
     def stop_all(self) -> None:
@@ -116,13 +128,16 @@ class Service:
             dead = [n for n, p in self.procs.items() if p.poll() is not None]
             assert not dead, f"{dead} exited while waiting for {what}"
             time.sleep(0.3)
-        raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}; documents: "
-                             f"{[(d.id, d.filename, d.status, d.error) for d in self.documents()]}")
+        raise AssertionError(
+            f"timed out after {timeout:.0f} s waiting for {what}; documents: "
+            f"{[(d.id, d.filename, d.status, d.error) for d in self.documents()]}"
+        )
 
     def wait_final(self, n: int, timeout: float = 600) -> list[Document]:
         def final():
             docs = self.documents()
             return docs if len(docs) >= n and all(d.status in FINAL_STATUSES for d in docs) else None
+
         return self.wait(final, timeout, f"{n} documents to be final")
 
 
@@ -134,8 +149,22 @@ def private_redis(tmp_path):
     workdir.mkdir()
 
     def start():
-        proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                 "--appendonly", "no", "--dir", str(workdir)], stdout=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
         for _ in range(100):
             try:
                 if Redis(port=port).ping():
@@ -162,8 +191,11 @@ def private_redis(tmp_path):
 
 @pytest.fixture
 def service(make_settings, tmp_path, private_redis):
-    svc = Service(make_settings(redis_url=private_redis.url, settle_seconds=1.0, poll_seconds=0.5,
-                                reconcile_seconds=2.0, tables_only=True))
+    svc = Service(
+        make_settings(
+            redis_url=private_redis.url, settle_seconds=1.0, poll_seconds=0.5, reconcile_seconds=2.0, tables_only=True
+        )
+    )
     yield svc
     svc.stop_all()
 
@@ -173,5 +205,6 @@ def forged_report(tmp_path_factory) -> Path:
     """A multi-page scan with all three tables, clean profile."""
     from tests.forged import forge_table_page
 
-    return forge_table_page(tmp_path_factory.mktemp("report") / "report.pdf", profile="clean", seed=5,
-                            tables=("two", "three", "four"))
+    return forge_table_page(
+        tmp_path_factory.mktemp("report") / "report.pdf", profile="clean", seed=5, tables=("two", "three", "four")
+    )

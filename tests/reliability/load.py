@@ -6,6 +6,7 @@ Every file must end exactly once (done, a linked duplicate, or failed with a rea
 processed twice. Prints throughput (documents and pages per minute), the longest queue wait and the
 peak memory of the worker processes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,8 +60,7 @@ def make_batch(folder: Path, scans: list[Path], docs: int, duplicates: int, brok
     return expected
 
 
-def run(service, scans: list[Path], docs: int, duplicates: int, broken: int, workers: int,
-        timeout: float) -> dict:
+def run(service, scans: list[Path], docs: int, duplicates: int, broken: int, workers: int, timeout: float) -> dict:
     """Drop the batch, run the service until every file is final, check it, return the figures."""
     staging = Path(tempfile.mkdtemp(dir=service.settings.storage_root.parent))
     expected = make_batch(staging, scans, docs, duplicates, broken)
@@ -74,14 +74,14 @@ def run(service, scans: list[Path], docs: int, duplicates: int, broken: int, wor
             for name, p in list(service.procs.items()):
                 if name.startswith("worker"):
                     peak["rss"] = max(peak["rss"], rss_of_tree(p.pid))
+
     threading.Thread(target=sample, daemon=True).start()
     t0 = time.monotonic()
-    for f in staging.iterdir():   # all at once, each arriving whole (renamed in)
+    for f in staging.iterdir():  # all at once, each arriving whole (renamed in)
         os.rename(f, service.settings.inbox / f.name)
     try:
         final = service.wait_final(len(expected), timeout=timeout)
-        service.wait(lambda: not [p for p in service.settings.inbox.iterdir() if p.is_file()], 60,
-                     "the inbox to empty")
+        service.wait(lambda: not [p for p in service.settings.inbox.iterdir() if p.is_file()], 60, "the inbox to empty")
     finally:
         stop.set()
     elapsed = time.monotonic() - t0
@@ -96,9 +96,10 @@ def run(service, scans: list[Path], docs: int, duplicates: int, broken: int, wor
             assert d.status == "done", (name, d.status, d.error)
         copies.setdefault(d.sha256, []).append(d)
     for group in (g for g in copies.values() if g[0].status == "done"):
-        [first] = [d for d in group if d.duplicate_of_id is None]   # whichever came first; the rest link to it
-        assert all(d.duplicate_of_id == first.id and d.pages_done == 0 for d in group if d is not first), \
+        [first] = [d for d in group if d.duplicate_of_id is None]  # whichever came first; the rest link to it
+        assert all(d.duplicate_of_id == first.id and d.pages_done == 0 for d in group if d is not first), (
             "a copy was processed"
+        )
     assert sum(len(g) - 1 for g in copies.values() if g[0].status == "done") == duplicates
     with service.Session() as s:
         per_page = Counter(s.execute(select(Page.document_id, Page.number)).all())
@@ -107,23 +108,29 @@ def run(service, scans: list[Path], docs: int, duplicates: int, broken: int, wor
     assert set(ok.values()) == {1}, "a page was recognised twice"
     pages = sum(d.pages_done for d in final)
     waits = [(d.started_at - d.created_at).total_seconds() for d in final if d.started_at]
-    return {"files": len(expected), "documents_done": sum(d.status == "done" for d in final),
-            "duplicates": duplicates, "failed": sum(d.status == "failed" for d in final), "pages": pages,
-            "workers": workers, "seconds": round(elapsed, 1),
-            "documents_per_minute": round(len(expected) / elapsed * 60, 1),
-            "pages_per_minute": round(pages / elapsed * 60, 1),
-            "longest_queue_wait_seconds": round(max(waits), 1) if waits else None,
-            "peak_worker_rss_mib": round(peak["rss"] / 2**20, 1)}
+    return {
+        "files": len(expected),
+        "documents_done": sum(d.status == "done" for d in final),
+        "duplicates": duplicates,
+        "failed": sum(d.status == "failed" for d in final),
+        "pages": pages,
+        "workers": workers,
+        "seconds": round(elapsed, 1),
+        "documents_per_minute": round(len(expected) / elapsed * 60, 1),
+        "pages_per_minute": round(pages / elapsed * 60, 1),
+        "longest_queue_wait_seconds": round(max(waits), 1) if waits else None,
+        "peak_worker_rss_mib": round(peak["rss"] / 2**20, 1),
+    }
 
 
 def main(argv=None) -> int:
     import sys
 
+    from tablescan.up import start_private_redis
     from tests.conftest import SHARED
     from tests.forged import forge_table_page
     from tests.reliability.conftest import Service
     from worker.settings import Settings
-    from tablescan.up import start_private_redis
 
     sys.path.insert(0, str(SHARED))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -134,14 +141,23 @@ def main(argv=None) -> int:
     ap.add_argument("--full-text", action="store_true", help="also OCR page text (default: tables only)")
     args = ap.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="tablescan-load-"))
-    scans = [forge_table_page(work / f"forged-{i}.pdf", profile=p, seed=i)
-             for i, p in enumerate(["clean", "office", "fax", "worn"])]
+    scans = [
+        forge_table_page(work / f"forged-{i}.pdf", profile=p, seed=i)
+        for i, p in enumerate(["clean", "office", "fax", "worn"])
+    ]
     redis_proc, url = start_private_redis(work / "redis")
     try:
-        settings = Settings(database_url=f"sqlite:///{work / 'load.db'}", redis_url=url,
-                            storage_root=work / "storage", inbox=work / "inbox", settle_seconds=1.0,
-                            poll_seconds=1.0, reconcile_seconds=10, tables_only=not args.full_text,
-                            queue_name=f"load-{uuid.uuid4().hex[:8]}")
+        settings = Settings(
+            database_url=f"sqlite:///{work / 'load.db'}",
+            redis_url=url,
+            storage_root=work / "storage",
+            inbox=work / "inbox",
+            settle_seconds=1.0,
+            poll_seconds=1.0,
+            reconcile_seconds=10,
+            tables_only=not args.full_text,
+            queue_name=f"load-{uuid.uuid4().hex[:8]}",
+        )
         settings.storage_root.mkdir(parents=True)
         service = Service(settings)
         try:

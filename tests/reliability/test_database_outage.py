@@ -1,4 +1,5 @@
 """The database unreachable for a while: workers retry with backoff, nothing is half-written."""
+
 import socket
 import threading
 import time
@@ -66,10 +67,12 @@ def test_database_outage_mid_batch(service, forged_scan, database_url):
     url = make_url(database_url)
     proxy = CuttableProxy(url.port or 5432)
     service.settings = service.settings.model_copy(
-        update={"database_url": url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)})
+        update={"database_url": url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)}
+    )
     from schemas.database import sessions, upgrade
+
     upgrade(database_url)
-    service.Session = sessions(database_url)     # the test reads directly, the workers through the proxy
+    service.Session = sessions(database_url)  # the test reads directly, the workers through the proxy
     ids = submit(service, forged_scan, copies=3)
     service.workers(2)
     service.wait(lambda: any(d.status == "done" for d in service.documents()), 180, "a first document")
@@ -79,11 +82,13 @@ def test_database_outage_mid_batch(service, forged_scan, database_url):
     docs = service.wait_final(3, timeout=400)
     assert [d.status for d in docs] == ["done"] * 3
     assert_each_page_once(service, ids)
-    with service.Session() as s:   # every page whole: the same scan gives the same number of cells
-        cells = [s.scalar(select(func.count()).select_from(Cell).join(Table).join(Page)
-                          .where(Page.document_id == i)) for i in ids]
+    with service.Session() as s:  # every page whole: the same scan gives the same number of cells
+        cells = [
+            s.scalar(select(func.count()).select_from(Cell).join(Table).join(Page).where(Page.document_id == i))
+            for i in ids
+        ]
     assert len(set(cells)) == 1 and cells[0] > 0
     failures = [a for a in service.attempts() if a.outcome != "ok"]
     assert all(a.outcome == "abandoned" for a in failures)
     logs = "".join((service.logs / f"worker{i}.log").read_text() for i in range(2))
-    assert "OperationalError" in logs   # the outage was felt, and outlived
+    assert "OperationalError" in logs  # the outage was felt, and outlived

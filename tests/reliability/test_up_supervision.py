@@ -1,6 +1,7 @@
 """`tablescan up` left unattended: a child that dies is started again, and SIGTERM (how systemd and
 docker stop a service) stops every child and the private Redis, and exits 0. A real `tablescan up`,
 real processes, real signals."""
+
 import os
 import signal
 import subprocess
@@ -35,20 +36,29 @@ def alive(pid: int) -> bool:
 
 
 def test_a_dead_worker_is_started_again_and_sigterm_stops_everything(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'up.db'}", "STORAGE_ROOT": str(tmp_path / "st"),
-           "INBOX": str(tmp_path / "inbox"), "REDIS_URL": "redis://127.0.0.1:1/0",   # nothing there: private Redis
-           "API_PORT": "0", "QUEUE_NAME": "up-test"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'up.db'}",
+        "STORAGE_ROOT": str(tmp_path / "st"),
+        "INBOX": str(tmp_path / "inbox"),
+        "REDIS_URL": "redis://127.0.0.1:1/0",  # nothing there: private Redis
+        "API_PORT": "0",
+        "QUEUE_NAME": "up-test",
+    }
     log = open(tmp_path / "up.log", "wb")
-    up = subprocess.Popen([sys.executable, "-m", "tablescan.cli", "up", "--workers", "2"], env=env,
-                          stdout=log, stderr=subprocess.STDOUT)
+    up = subprocess.Popen(
+        [sys.executable, "-m", "tablescan.cli", "up", "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
+
         def workers():
             kids = children(up.pid)
             found = [p for p, cmd in kids.items() if cmd.endswith("tablescan.cli worker")]
             return found if len(found) == 2 and any("redis-server" in c for c in kids.values()) else None
+
         first = wait_for(workers, 60, "two workers and the private Redis")
         everything = set(children(up.pid))
-        os.killpg(first[0], signal.SIGKILL)                                    # a worker dies hard
+        os.killpg(first[0], signal.SIGKILL)  # a worker dies hard
         again = wait_for(lambda: (w := workers()) and first[0] not in w and w, 30, "the worker to start again")
         assert up.poll() is None and first[1] in again
         assert "started again" in (tmp_path / "up.log").read_text()

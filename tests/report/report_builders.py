@@ -1,5 +1,6 @@
 """Grids for the report tests: the forge's mandated tables (tests/forge/content.py) as CellResults, the
 figures and body text of the five seed reports, damage."""
+
 from __future__ import annotations
 
 import random
@@ -10,7 +11,7 @@ from tests.forge import content as C
 from worker.results import CellResult
 
 SEEDS = sorted((Path(__file__).resolve().parent / "seeds").glob("*.txt"))
-T3_KEYS = [k for k, _, _ in C.t3_rows("2021")]      # the rows of table 三, top to bottom (2021 format)
+T3_KEYS = [k for k, _, _ in C.t3_rows("2021")]  # the rows of table 三, top to bottom (2021 format)
 
 
 def seed_path(prefix: str) -> Path:
@@ -18,8 +19,20 @@ def seed_path(prefix: str) -> Path:
 
 
 def cells(table: list[dict], confidence: float = 0.95) -> list[CellResult]:
-    return [CellResult(row=c["row"], col=c["col"], row_span=c["row_span"], col_span=c["col_span"], bbox=(0, 0, 0, 0),
-                       kind=c["kind"], text=c["text"], raw_text=c["text"], confidence=confidence) for c in table]
+    return [
+        CellResult(
+            row=c["row"],
+            col=c["col"],
+            row_span=c["row_span"],
+            col_span=c["col_span"],
+            bbox=(0, 0, 0, 0),
+            kind=c["kind"],
+            text=c["text"],
+            raw_text=c["text"],
+            confidence=confidence,
+        )
+        for c in table
+    ]
 
 
 def report_tables(v: dict, fmt: str = "2021") -> list[list[CellResult]]:
@@ -66,6 +79,7 @@ def typo(text: str, rng: random.Random, rate: float = 0.2) -> str:
 
 # ---- the five seed reports ------------------------------------------------------------------------
 
+
 def seed_figures(name: str) -> dict:
     """The figures printed in the seed report name (a prefix such as "001"), zeros where it shows none."""
     v = C.zero_figures("2021")
@@ -103,8 +117,11 @@ def body_paragraphs(seed_text: str) -> tuple[list[str], list[str], str]:
 
 # ---- the seeds' own extracted tables -------------------------------------------------------------
 
-SECTIONS = {"two": "二、主动公开政府信息情况", "three": "三、收到和处理政府信息公开申请情况",
-            "four": "四、政府信息公开行政复议、行政诉讼情况"}
+SECTIONS = {
+    "two": "二、主动公开政府信息情况",
+    "three": "三、收到和处理政府信息公开申请情况",
+    "four": "四、政府信息公开行政复议、行政诉讼情况",
+}
 
 
 def seed_text(prefix: str) -> str:
@@ -121,7 +138,7 @@ def seed_table(prefix: str, section: str) -> list[CellResult]:
     start = next(i for i, ln in enumerate(lines) if ln.lstrip("# ").startswith(SECTIONS[section]))
     heads = [h for h in SECTIONS.values() if h != SECTIONS[section]] + ["五、存在的主要问题"]
     end = next(i for i in range(start + 1, len(lines)) if lines[i].lstrip("# ").startswith(tuple(heads)))
-    body = lines[start + 1:end]
+    body = lines[start + 1 : end]
     rows: list[list[str]] = []
     if sum(ln.startswith("\t") and "\t" not in ln[1:] for ln in body) > len(body) / 3:  # docx style
         row: list[str] | None = None
@@ -138,6 +155,11 @@ def seed_table(prefix: str, section: str) -> list[CellResult]:
             rows.append(row)
     else:
         rows = [ln.split("\t") for ln in body if ln.strip()]
-    return [CellResult(row=r, col=c, row_span=1, col_span=1, bbox=(0, 0, 0, 0), text=field.strip(),
-                       raw_text=field, confidence=0.95)
-            for r, fields in enumerate(rows) for c, field in enumerate(fields) if field.strip()]
+    return [
+        CellResult(
+            row=r, col=c, row_span=1, col_span=1, bbox=(0, 0, 0, 0), text=field.strip(), raw_text=field, confidence=0.95
+        )
+        for r, fields in enumerate(rows)
+        for c, field in enumerate(fields)
+        if field.strip()
+    ]

@@ -1,4 +1,5 @@
 """analyse_report as the document pipeline calls it: a corpus like the forge's, review cells, plain data."""
+
 import json
 import random
 
@@ -38,8 +39,8 @@ def test_year_and_issuing_body_come_from_the_page_text():
 def test_review_cells_say_why():
     v = C.random_figures(random.Random(3), "2021", "city")
     two, three, four = report_tables(v)
-    next(c for c in three if c.text == "（七）总计").confidence = 0.3          # a label read badly
-    next(c for c in four if c.row == 3 and c.col == 0).confidence = 0.4     # a value read badly
+    next(c for c in three if c.text == "（七）总计").confidence = 0.3  # a label read badly
+    next(c for c in four if c.row == 3 and c.col == 0).confidence = 0.4  # a value read badly
     a = analyse_report([two, three, four], "", 0.8)
     by_cell = {(r.table, r.row, r.col): r for r in a.review_cells}
     label = by_cell[(1, 3 + T3_KEYS.index("total"), 1)]

@@ -1,4 +1,5 @@
 """Which table is which, and every cell mapped to its named figure."""
+
 import random
 
 import pytest
@@ -70,16 +71,17 @@ def test_numbers_with_ocr_noise_are_read():
     v = random_report(7)
     v["requests.new.natural"] += 1000
     v["requests.carried_out.natural"] += 1000
-    v["review.upheld"] = 12                                                   # two digits to space apart
+    v["review.upheld"] = 12  # two digits to space apart
     C.fix_totals(v, "2021")
     v["active.fees"] = 12.5
     two, three, four = report_tables(v)
-    value_cell(three, t3_row("new"), t3_col("natural")).text = f"{v['requests.new.natural']:,}"   # 1,0xx
-    value_cell(three, t3_row("carried_in"), t3_col("natural")).text = \
-        str(v["requests.carried_in.natural"]).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    value_cell(three, t3_row("new"), t3_col("natural")).text = f"{v['requests.new.natural']:,}"  # 1,0xx
+    value_cell(three, t3_row("carried_in"), t3_col("natural")).text = str(v["requests.carried_in.natural"]).translate(
+        str.maketrans("0123456789", "０１２３４５６７８９")
+    )
     value_cell(four, 3, 0).text = " ".join(str(v["review.upheld"]))
     key, c = next((k, c) for k in C.result_keys("2021") for c in C.COLS[:-1] if v[f"requests.{k}.{c}"] == 0)
-    value_cell(three, t3_row(key), t3_col(c)).text = "O"                                 # letter O for 0
+    value_cell(three, t3_row(key), t3_col(c)).text = "O"  # letter O for 0
     a = analyse_report([two, three, four], "", 0.8)
     assert_exact(a, v)
     assert a.figures["active.fees"] == 12.5 and isinstance(a.figures["active.fees"], float)
@@ -87,8 +89,12 @@ def test_numbers_with_ocr_noise_are_read():
 
 
 def test_a_table_that_is_no_template_is_returned_as_a_plain_grid():
-    other = [CellResult(0, 0, 1, 1, (0, 0, 0, 0), text="序号"), CellResult(0, 1, 1, 1, (0, 0, 0, 0), text="名称"),
-             CellResult(1, 0, 1, 1, (0, 0, 0, 0), text="1"), CellResult(1, 1, 1, 1, (0, 0, 0, 0), text="会议纪要")]
+    other = [
+        CellResult(0, 0, 1, 1, (0, 0, 0, 0), text="序号"),
+        CellResult(0, 1, 1, 1, (0, 0, 0, 0), text="名称"),
+        CellResult(1, 0, 1, 1, (0, 0, 0, 0), text="1"),
+        CellResult(1, 1, 1, 1, (0, 0, 0, 0), text="会议纪要"),
+    ]
     v = random_report(3)
     a = analyse_report([other, *report_tables(v)], "", 0.8)
     assert a.tables[0].template is None and a.tables[0].grid == [["序号", "名称"], ["1", "会议纪要"]]
@@ -115,15 +121,16 @@ def test_stitched_table_with_a_repeated_header_maps_and_points_back_to_its_part(
     def part(rows, offset, with_header):
         out = [CellResult(**{**c.__dict__, "row": c.row - offset}) for c in three if c.row in rows]
         if with_header:
-            out = [CellResult(**c.__dict__) for c in three if c.row < 3] + \
-                  [CellResult(**{**c.__dict__, "row": c.row + 3}) for c in out]
+            out = [CellResult(**c.__dict__) for c in three if c.row < 3] + [
+                CellResult(**{**c.__dict__, "row": c.row + 3}) for c in out
+            ]
         return out
 
     first = [CellResult(**{**c.__dict__, "row_span": min(c.row_span, cut - c.row)}) for c in three if c.row < cut]
     second = part(range(cut, 100), cut, with_header=True)
     parts = [TableResult(0, (0, 0, 0, 0), cut, 10, first), TableResult(0, (0, 0, 0, 0), 3 + 28 - cut, 10, second)]
     stitched = stitch(parts)
-    assert max(c.row for c in stitched) == 27                 # the repeated 3 header rows are gone
+    assert max(c.row for c in stitched) == 27  # the repeated 3 header rows are gone
     a = analyse_report([two, stitched, four], "", 0.8)
     assert_exact(a, v)
     src = a.sources["requests.ignore_2.natural"]
@@ -146,16 +153,32 @@ def test_stitched_table_that_still_carries_its_repeated_header_maps_too():
 
 def test_2019_format_is_detected_and_mapped():
     v = random_report(21, fmt="2019")
-    two = {"active.rules.created": 2, "active.rules.published": 2, "active.rules.published_total": 31,
-           "active.normative.created": 5, "active.normative.published": 4, "active.normative.published_total": 120,
-           "active.licensing.previous": 40, "active.licensing.change": -3, "active.licensing": 812,
-           "active.other_services.previous": 12, "active.other_services.change": 0, "active.other_services": 55,
-           "active.penalty.previous": 9, "active.penalty.change": 1, "active.penalty": 77,
-           "active.coercion.previous": 2, "active.coercion.change": 0, "active.coercion": 4,
-           "active.fee_items.previous": 3, "active.fee_items.change": -1,
-           "active.procurement.items": 6, "active.procurement.amount": 153.25}
+    two = {
+        "active.rules.created": 2,
+        "active.rules.published": 2,
+        "active.rules.published_total": 31,
+        "active.normative.created": 5,
+        "active.normative.published": 4,
+        "active.normative.published_total": 120,
+        "active.licensing.previous": 40,
+        "active.licensing.change": -3,
+        "active.licensing": 812,
+        "active.other_services.previous": 12,
+        "active.other_services.change": 0,
+        "active.other_services": 55,
+        "active.penalty.previous": 9,
+        "active.penalty.change": 1,
+        "active.penalty": 77,
+        "active.coercion.previous": 2,
+        "active.coercion.change": 0,
+        "active.coercion": 4,
+        "active.fee_items.previous": 3,
+        "active.fee_items.change": -1,
+        "active.procurement.items": 6,
+        "active.procurement.amount": 153.25,
+    }
     v.update(two)
-    assert any(v[f"requests.other.{c}"] for c in C.COLS)     # the single （六）其他处理 row carries figures
+    assert any(v[f"requests.other.{c}"] for c in C.COLS)  # the single （六）其他处理 row carries figures
     a = analyse_report(report_tables(v, "2019"), "", 0.8)
     assert a.format == "2019" and all(t.format == "2019" for t in a.tables)
     assert list(a.figures) == figure_keys("2019")
@@ -163,7 +186,7 @@ def test_2019_format_is_detected_and_mapped():
         assert a.figures[k] == want and type(a.figures[k]) is type(want), k
     assert_exact(a, v)
     assert "requests.other_1.natural" not in a.figures and "active.fees" not in a.figures
-    assert not a.errors and not a.warnings                   # 本年增/减 may be negative
+    assert not a.errors and not a.warnings  # 本年增/减 may be negative
 
 
 def test_2021_table_is_not_taken_for_2019_when_its_labels_are_damaged():

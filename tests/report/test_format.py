@@ -1,4 +1,5 @@
 """2021 or 2019 format: every piece of evidence counts, and one missing piece does not flip it."""
+
 import random
 
 from report_builders import cells
@@ -21,7 +22,7 @@ def first_part(three: list) -> list:
 def test_a_2021_report_whose_table_three_lost_its_last_rows_stays_2021():
     two, three, four = tables("2021")
     assert analyse_report([two, first_part(three), four], "", 0.8).format == "2021"
-    assert analyse_report([first_part(three), four], "", 0.8).format == "2021"      # nothing says 2019
+    assert analyse_report([first_part(three), four], "", 0.8).format == "2021"  # nothing says 2019
 
 
 def test_the_title_year_decides_when_the_tables_do_not():

@@ -1,4 +1,5 @@
 """Annual reports are told apart from budgets, final accounts and other table documents."""
+
 import random
 
 from report_builders import cells, report_tables
@@ -20,8 +21,16 @@ def test_a_final_account_is_one_even_though_it_says_budget_too():
 
 def test_a_title_says_what_a_document_is_when_its_tables_do_not():
     text = "东风区财政局2025年部门预算\n一般公共预算支出表\n单位：万元"
-    table = [cells([C.cell(0, 0, "项目", "header"), C.cell(0, 1, "金额", "header"),
-                    C.cell(1, 0, "合计"), C.cell(1, 1, "1,234.56", "value")])]
+    table = [
+        cells(
+            [
+                C.cell(0, 0, "项目", "header"),
+                C.cell(0, 1, "金额", "header"),
+                C.cell(1, 0, "合计"),
+                C.cell(1, 1, "1,234.56", "value"),
+            ]
+        )
+    ]
     assert analyse_report(table, text, 0.8).kind == BUDGET
     assert analyse_report(table, "", 0.8).kind == OTHER
 

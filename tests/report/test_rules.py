@@ -1,4 +1,5 @@
 """Every rule, on hand-built grids: consistent reports pass, each broken sum is named, doubt is UNCERTAIN."""
+
 import copy
 import random
 
@@ -6,8 +7,19 @@ import pytest
 from report_builders import T3_KEYS, drop_column, report_tables, t3_col, t3_row, value_cell
 
 from tests.forge import content as C
-from worker.report import (ERROR, FAIL, PASS, STRUCTURE_ERROR, UNCERTAIN, WARNING, analyse_report, cross_report_checks,
-                           evaluate_rules, figure_keys, table_rules)
+from worker.report import (
+    ERROR,
+    FAIL,
+    PASS,
+    STRUCTURE_ERROR,
+    UNCERTAIN,
+    WARNING,
+    analyse_report,
+    cross_report_checks,
+    evaluate_rules,
+    figure_keys,
+    table_rules,
+)
 
 
 def consistent(seed: int = 1) -> dict:
@@ -82,8 +94,8 @@ def test_balance_rule_reports_the_numbers():
 
 def test_review_total_rule_covers_all_three_groups():
     v = consistent(3)
-    v["litigation_direct.total"] += 2           # 未经复议直接起诉 总计
-    v["litigation_after_review.total"] += 1     # 复议后起诉 总计
+    v["litigation_direct.total"] += 2  # 未经复议直接起诉 总计
+    v["litigation_after_review.total"] += 1  # 复议后起诉 总计
     a = analyse_report(report_tables(v), "", 0.8)
     assert check(a, "review_litigation_total.review").status == PASS
     assert check(a, "review_litigation_total.litigation_direct").status == FAIL
@@ -99,11 +111,14 @@ def test_not_reported_cells_make_their_checks_uncertain_not_failed_nor_passed():
     for rule in ("results_total.business", "applicant_total.open", "review_litigation_total.review"):
         c = check(a, rule)
         assert c.status == UNCERTAIN and c.severity == WARNING
-    assert check(a, "balance.business").status == PASS          # does not involve the cell
-    assert check(a, "format.three").status == PASS               # "/" is an allowed mark
+    assert check(a, "balance.business").status == PASS  # does not involve the cell
+    assert check(a, "format.three").status == PASS  # "/" is an allowed mark
     assert a.errors == []
-    assert {w.rule for w in a.warnings} == {"results_total.business", "applicant_total.open",
-                                            "review_litigation_total.review"}
+    assert {w.rule for w in a.warnings} == {
+        "results_total.business",
+        "applicant_total.open",
+        "review_litigation_total.review",
+    }
     assert (1, t3_row("open"), t3_col("business")) in {(r.table, r.row, r.col) for r in a.review_cells}
 
 
@@ -138,7 +153,7 @@ def test_low_confidence_cell_that_adds_up_is_uncertain_but_not_an_error():
         assert check(a, rule).status == UNCERTAIN and check(a, rule).attention == ["requests.open.natural"]
     assert a.errors == []
     assert [r.reasons for r in a.review_cells if r.figure == "requests.open.natural"][0][0] == "low_confidence"
-    assert not any(r.figure == "requests.open.total" for r in a.review_cells)   # the sum's other cells are fine
+    assert not any(r.figure == "requests.open.total" for r in a.review_cells)  # the sum's other cells are fine
 
 
 def test_low_confidence_cell_that_does_not_add_up_is_an_error():
@@ -155,8 +170,11 @@ def test_low_confidence_cell_that_does_not_add_up_is_an_error():
 def test_counts_are_whole_numbers_and_fees_not_negative(where, text):
     v = consistent(9)
     two, three, four = report_tables(v)
-    cell = {"three": lambda: value_cell(three, t3_row("partial"), t3_col("legal")),
-            "four": lambda: value_cell(four, 3, 12), "two": lambda: value_cell(two, 13, 1)}[where]()
+    cell = {
+        "three": lambda: value_cell(three, t3_row("partial"), t3_col("legal")),
+        "four": lambda: value_cell(four, 3, 12),
+        "two": lambda: value_cell(two, 13, 1),
+    }[where]()
     cell.text = text
     a = analyse_report([two, three, four], "", 0.8)
     err = next(e for e in a.errors if e.rule == f"format.{where}")
@@ -178,8 +196,9 @@ def test_missing_total_column_is_a_structure_error_and_never_passes_quietly():
     assert err.status == STRUCTURE_ERROR and "7" in err.message_en
     assert all(a.figures[f"requests.{k}.total"] is None for k in T3_KEYS)
     sums = [c for c in a.checks if not c.rule.startswith(("format.", "structure."))]
-    assert not any(c.status == PASS and any(k.startswith("requests.") and k.endswith(".total") for k in c.figures)
-                   for c in sums)
+    assert not any(
+        c.status == PASS and any(k.startswith("requests.") and k.endswith(".total") for k in c.figures) for c in sums
+    )
     # the six columns that are there are still read
     assert all(a.figures[f"requests.{k}.natural"] == v[f"requests.{k}.natural"] for k in T3_KEYS)
 
@@ -191,7 +210,7 @@ def test_missing_applicant_column_is_a_structure_error():
     a = analyse_report([two, dropped, four], "", 0.8)
     assert check(a, "structure.three").status == STRUCTURE_ERROR
     assert a.figures["requests.new.research"] is None
-    assert a.figures["requests.new.total"] == v["requests.new.total"]     # columns found by their headers
+    assert a.figures["requests.new.total"] == v["requests.new.total"]  # columns found by their headers
     # a grid that disagrees with its template is not trusted: every number of that table goes to review
     review = {(r.table, r.row, r.col) for r in a.review_cells if "structure" in r.reasons}
     numbers = {(1, c.row, c.col) for c in dropped if c.text.isdigit()}
@@ -236,6 +255,7 @@ def test_values_shifted_one_column_are_caught():
 
 # ---- evaluate_rules on its own: a person's correction re-checked ---------------------------------
 
+
 def test_evaluate_rules_on_corrected_figures():
     v = consistent(16)
     v["requests.new.research"] += 1
@@ -252,21 +272,23 @@ def test_evaluate_rules_alone_on_flat_figures():
     assert evaluate_rules(figures).errors == []
     figures["review.total"] += 1
     assert [e.rule for e in evaluate_rules(figures).errors] == ["review_litigation_total.review"]
-    figures["review.total"] = None                                        # not reported
+    figures["review.total"] = None  # not reported
     ev = evaluate_rules(figures)
     assert ev.errors == [] and ev.warnings[0].status == UNCERTAIN
-    del figures["review.total"]                                           # not there at all
+    del figures["review.total"]  # not there at all
     ev = evaluate_rules(figures)
     assert [e.rule for e in ev.errors] == ["structure.four"]
 
 
 def test_evaluation_is_plain_data():
     import json
+
     ev = evaluate_rules(dict(consistent(18)))
     json.dumps(ev.to_dict())
 
 
 # ---- across years -----------------------------------------------------------------------------
+
 
 def test_cross_report_checks_compare_with_last_years_report():
     last = consistent(19)
@@ -281,7 +303,7 @@ def test_cross_report_checks_compare_with_last_years_report():
     wrong["requests.carried_in.natural"] += 1
     wrong["active.normative.valid"] += 2
     ev = cross_report_checks(dict(wrong), dict(last))
-    assert ev.errors == []                                                 # warnings only
+    assert ev.errors == []  # warnings only
     assert {w.rule for w in ev.warnings} == {"cross.carried_in.natural", "cross.valid.normative"}
     w = next(w for w in ev.warnings if w.rule == "cross.valid.normative")
     assert w.status == FAIL and w.found == str(wrong["active.normative.valid"])

@@ -1,4 +1,5 @@
 """The five real seed reports: their figures as printed, and the defects their own extracted text shows."""
+
 import json
 
 import pytest
@@ -38,7 +39,7 @@ def test_seed_001_narrative_says_no_review_while_its_table_says_3():
     assert w.status == FAIL and w.expected == "3" and "行政复议0件" in w.found
     assert "行政复议" in w.message_zh and w.cells[0].text == "3"
     ok = {c.rule: c.status for c in a.checks if c.rule.startswith("text.")}
-    assert ok["text.received"] == ok["text.completed"] == ok["text.litigation"] == "PASS"   # 9, 9 and 1 agree
+    assert ok["text.received"] == ok["text.completed"] == ok["text.litigation"] == "PASS"  # 9, 9 and 1 agree
 
 
 @pytest.mark.parametrize("name", ["001", "002"])

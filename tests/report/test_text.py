@@ -1,4 +1,5 @@
 """Year and issuing body from the title; the body text's numbers against the tables."""
+
 import random
 
 import pytest
@@ -10,8 +11,10 @@ from worker.report.narrative import chinese_number, find_statements
 from worker.report.title import read_title
 
 SEED_TITLES = {
-    "000": (2025, "卫东区东工人镇街道办事处"), "001": (2025, "东风区人民政府办公室"),
-    "002": (2024, "郑县东城街道办事处"), "003": (2025, "卫滨区健康路街道办事处"),
+    "000": (2025, "卫东区东工人镇街道办事处"),
+    "001": (2025, "东风区人民政府办公室"),
+    "002": (2024, "郑县东城街道办事处"),
+    "003": (2025, "卫滨区健康路街道办事处"),
     "004": (2024, "卫滨区中同街街道办事处"),
 }
 
@@ -42,11 +45,14 @@ def test_opening_year_must_be_the_title_year():
     assert c.status == FAIL and c.severity == WARNING and c.expected == "2025" and "2024年" in c.found
 
 
-@pytest.mark.parametrize("opening", [
-    "上年2024年度结转的申请已全部办结。2025年，本办……",
-    "2024年度结转的3件申请已办结，2025年本办……",
-    "针对2024年存在的问题，2025年本办……",
-])
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "上年2024年度结转的申请已全部办结。2025年，本办……",
+        "2024年度结转的3件申请已办结，2025年本办……",
+        "针对2024年存在的问题，2025年本办……",
+    ],
+)
 def test_a_year_before_is_allowed_where_it_means_last_year(opening):
     assert year_check(report_text(2025, opening)).status == PASS
 
@@ -57,20 +63,31 @@ def test_no_text_means_no_text_checks():
 
 
 def test_statements_found_in_body_text():
-    text = ("全年共受理政府信息公开申请十二件，办结12件，结转下年度继续办理2件，上年结转1件。"
-            "全年办理由政府信息公开申请引发的行政复议0件、行政诉讼3件。")
+    text = (
+        "全年共受理政府信息公开申请十二件，办结12件，结转下年度继续办理2件，上年结转1件。"
+        "全年办理由政府信息公开申请引发的行政复议0件、行政诉讼3件。"
+    )
     got = {(s.id, s.value) for s in find_statements(text)}
-    assert got == {("received", 12), ("completed", 12), ("carried_out", 2), ("carried_in", 1), ("review", 0),
-                   ("litigation", 3)}
+    assert got == {
+        ("received", 12),
+        ("completed", 12),
+        ("carried_out", 2),
+        ("carried_in", 1),
+        ("review", 0),
+        ("litigation", 3),
+    }
     assert chinese_number("二十三") == 23 and chinese_number("两百") == 200
 
 
-@pytest.mark.parametrize("text, ids", [
-    ("本年度未收到政府信息公开申请。", {"no_requests"}),
-    ("全年未接到公民、法人或其他组织提出的政府信息公开申请", {"no_requests"}),
-    ("未收到依申请公开事项，也无相关行政复议和行政诉讼事件。", {"no_requests", "no_review", "no_litigation"}),
-    ("本机关未收取信息处理费。", set()),
-])
+@pytest.mark.parametrize(
+    "text, ids",
+    [
+        ("本年度未收到政府信息公开申请。", {"no_requests"}),
+        ("全年未接到公民、法人或其他组织提出的政府信息公开申请", {"no_requests"}),
+        ("未收到依申请公开事项，也无相关行政复议和行政诉讼事件。", {"no_requests", "no_review", "no_litigation"}),
+        ("本机关未收取信息处理费。", set()),
+    ],
+)
 def test_statements_of_nothing(text, ids):
     assert {s.id for s in find_statements(text)} == ids
 
@@ -84,7 +101,7 @@ def figures_with(changes: dict | None = None) -> dict:
 
 def text_checks(v: dict, text: str) -> dict:
     a = analyse_report(report_tables(v), text, 0.8)
-    assert a.errors == []                         # the body text only ever warns
+    assert a.errors == []  # the body text only ever warns
     return {c.rule: c for c in a.checks if c.rule.startswith("text.")}
 
 
@@ -95,7 +112,11 @@ def test_text_numbers_that_agree_with_the_tables_pass():
     text = f"本年共收到政府信息公开申请{new}件，办结{total}件。行政复议{v['review.total']}件，行政诉讼{lawsuits}件。"
     checks = text_checks(v, text)
     assert {r: c.status for r, c in checks.items()} == {
-        "text.received": PASS, "text.completed": PASS, "text.review": PASS, "text.litigation": PASS}
+        "text.received": PASS,
+        "text.completed": PASS,
+        "text.review": PASS,
+        "text.litigation": PASS,
+    }
 
 
 def test_received_may_count_last_years_carried_in_requests_too():

@@ -1,14 +1,29 @@
 """Reading numbers out of OCR'd cells, and matching OCR'd labels."""
+
 import pytest
 
 from worker.report.labels import align, fill_by_position, place_rows, similarity
 from worker.report.values import NOT_REPORTED, NUMBER, UNREADABLE, read_value
 
 
-@pytest.mark.parametrize("text, value", [
-    ("12", 12), ("１２", 12), (" 1 2 ", 12), ("2O", 20), ("O", 0), ("1O5", 105), ("1,234", 1234), ("1，234", 1234),
-    ("12,345.6", 12345.6), ("0.50", 0.5), ("０．５", 0.5), ("-3", -3), ("3.0", 3.0),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("12", 12),
+        ("１２", 12),
+        (" 1 2 ", 12),
+        ("2O", 20),
+        ("O", 0),
+        ("1O5", 105),
+        ("1,234", 1234),
+        ("1，234", 1234),
+        ("12,345.6", 12345.6),
+        ("0.50", 0.5),
+        ("０．５", 0.5),
+        ("-3", -3),
+        ("3.0", 3.0),
+    ],
+)
 def test_numbers_read_as_a_person_would(text, value):
     r = read_value(text)
     assert r.state == NUMBER and r.value == value and type(r.value) is type(value)
@@ -29,7 +44,7 @@ def test_label_similarity_ignores_width_spaces_and_punctuation():
     assert similarity("（一） 予以公开", "(一)予以公开") == 100
     assert similarity("1. 属于国家秘密", "1.属于国家秘密") == 100
     assert similarity("结果\n维持", "结果维持") == 100
-    assert similarity("予以公卄", "予以公开") >= 70          # one character misread
+    assert similarity("予以公卄", "予以公开") >= 70  # one character misread
     assert similarity("（一）予以公开", "（三）不予公开") < similarity("（一）予以公开", "（一）予以公卄")
 
 
@@ -37,7 +52,7 @@ def test_align_keeps_order_and_skips_extra_and_missing_rows():
     expected = [["一、本年新收"], ["二、上年结转"], ["（一）予以公开"], ["（七）总计"]]
     found = [["申请人情况"], ["一、本年新牧"], ["（一）予以公开"], ["申请人情况"], ["（七）总汁"]]
     m = align(found, expected, 55)
-    assert {j: i for j, (i, _) in m.items()} == {0: 1, 2: 2, 3: 4}   # 二 missing, headers skipped
+    assert {j: i for j, (i, _) in m.items()} == {0: 1, 2: 2, 3: 4}  # 二 missing, headers skipped
 
 
 def test_fill_by_position_places_unreadable_rows_between_recognised_ones():

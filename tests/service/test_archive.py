@@ -1,6 +1,7 @@
 """The archive copy, end to end: a forged report goes through `tablescan process --archive-pdf` (real
 Tesseract, a real process) and comes back as a PDF/A-2b that a validator passes, whose text pdftotext reads
 in the order it was printed, with every table cell's text inside that cell's box."""
+
 import hashlib
 import json
 import random
@@ -23,15 +24,35 @@ BODY = "东风区人民政府办公室"
 def archived(tmp_path_factory):
     """A two-page 2025 report (body text and table 四, clean scan) processed with --archive-pdf."""
     work = tmp_path_factory.mktemp("archive")
-    forge(work, DocSpec(name="report", profile=PROFILES["clean"], tables=("four",), issuing_body=BODY, year=2025),
-          random.Random(7))
-    run = subprocess.run([sys.executable, "-m", "tablescan.cli", "process", str(work / "report.pdf"),
-                          "--out", str(work / "out"), "--archive-pdf", "--jobs", "1"],
-                         capture_output=True, text=True, timeout=600)
+    forge(
+        work,
+        DocSpec(name="report", profile=PROFILES["clean"], tables=("four",), issuing_body=BODY, year=2025),
+        random.Random(7),
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tablescan.cli",
+            "process",
+            str(work / "report.pdf"),
+            "--out",
+            str(work / "out"),
+            "--archive-pdf",
+            "--jobs",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
-    return {"scan": work / "report.pdf", "pdf": work / "out" / "report.pdf",
-            "export": json.loads((work / "out" / "report.json").read_text()),
-            "truth": json.loads((work / "report.truth.json").read_text())}
+    return {
+        "scan": work / "report.pdf",
+        "pdf": work / "out" / "report.pdf",
+        "export": json.loads((work / "out" / "report.json").read_text()),
+        "truth": json.loads((work / "report.truth.json").read_text()),
+    }
 
 
 def test_the_archive_copy_is_valid_pdfa_2b_and_says_what_it_is(archived):
@@ -59,11 +80,11 @@ def test_pdftotext_gives_the_printed_lines_back_in_order(archived):
         at = 0
         for line in page["text"]:
             if not re.search(r"[\w\u3400-\u9fff]", line):
-                continue    # a full stop wrapped onto a line of its own is no line of print
+                continue  # a full stop wrapped onto a line of its own is no line of print
             found = text.find(squeezed(line), at)
-            assert found >= 0, f"page {page['number']}: {line!r} not after {text[max(0, at - 20):at]!r}"
+            assert found >= 0, f"page {page['number']}: {line!r} not after {text[max(0, at - 20) : at]!r}"
             at = found + len(squeezed(line))
-    assert "公开" in pdf_text(pdf)     # Chinese comes out as characters, not as glyph codes
+    assert "公开" in pdf_text(pdf)  # Chinese comes out as characters, not as glyph codes
 
 
 def test_every_cell_text_lies_inside_its_cell(archived):

@@ -1,5 +1,6 @@
 """One document flow (worker.pipeline): `tablescan process` in one process and the queued path through a
 real RQ worker and the record give the same export for the same file, settings included."""
+
 import json
 import os
 import subprocess
@@ -29,8 +30,9 @@ def content(export):
 
 
 def cli(env: dict, *args: str) -> None:
-    run = subprocess.run([sys.executable, "-m", "tablescan.cli", *args], env=env, capture_output=True,
-                         text=True, timeout=900)
+    run = subprocess.run(
+        [sys.executable, "-m", "tablescan.cli", *args], env=env, capture_output=True, text=True, timeout=900
+    )
     assert run.returncode == 0, run.stderr[-2000:]
 
 
@@ -38,15 +40,16 @@ def cli(env: dict, *args: str) -> None:
 def test_process_and_the_queue_give_the_same_export(tmp_path, redis, make_settings):
     pdf = forge_table_page(tmp_path / "report.pdf", profile="office", seed=5, tables=("two", "three", "four"))
     settings = make_settings(tables_only=True, review_threshold=0.85)
-    env = {**os.environ, **settings.as_env()}     # both paths take their settings the same way
+    env = {**os.environ, **settings.as_env()}  # both paths take their settings the same way
 
     cli(env, "process", str(pdf), "--out", str(tmp_path / "out"), "--jobs", "2")
     in_process = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
 
     upgrade(settings.database_url)
     Session = sessions(settings.database_url)
-    doc_id = accept_path(pdf, "cli", storage=Storage(settings.storage_root), Session=Session,
-                         queue=queue_for(settings, redis)).id
+    doc_id = accept_path(
+        pdf, "cli", storage=Storage(settings.storage_root), Session=Session, queue=queue_for(settings, redis)
+    ).id
     cli(env, "worker", "--burst")
     with Session() as s:
         queued = records.document_export(s, s.get(Document, doc_id)).model_dump(mode="json")

@@ -1,4 +1,5 @@
 """Jobs on a real RQ worker process: bad files fail once with a reason; a bad page does not sink its document."""
+
 import os
 import subprocess
 import sys
@@ -10,9 +11,9 @@ from sqlalchemy import select
 from ingest.intake import accept_path
 from schemas.database import sessions, upgrade
 from schemas.models import Attempt, Document, Page
+from worker.queue import queue_for
 from worker.settings import Settings
 from worker.storage import Storage
-from worker.queue import queue_for
 
 
 def damage_frame(path, index: int) -> None:
@@ -27,8 +28,13 @@ def damage_frame(path, index: int) -> None:
 
 def run_worker(settings: Settings) -> None:
     env = {**os.environ, **settings.as_env()}
-    run = subprocess.run([sys.executable, "-m", "tablescan.cli", "worker", "--burst"], env=env,
-                         capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "-m", "tablescan.cli", "worker", "--burst"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
 
 
@@ -43,12 +49,15 @@ def test_bad_files_and_bad_pages(tmp_path, redis, make_settings):
     (tmp_path / "notes.pdf").write_text("not a pdf at all")
     rng = np.random.default_rng(0)
     frames = [Image.fromarray(rng.integers(0, 255, (800, 600), dtype=np.uint8)) for _ in range(3)]
-    frames[0].save(tmp_path / "box.tif", save_all=True, append_images=frames[1:], dpi=(200, 200),
-                   compression="tiff_deflate")
+    frames[0].save(
+        tmp_path / "box.tif", save_all=True, append_images=frames[1:], dpi=(200, 200), compression="tiff_deflate"
+    )
     damage_frame(tmp_path / "box.tif", 1)
     Image.new("L", (3000, 3000), 255).save(tmp_path / "poster.png")
-    ids = {name: accept_path(tmp_path / name, "cli", **deps).id
-           for name in ("empty.pdf", "truncated.pdf", "notes.pdf", "box.tif", "poster.png")}
+    ids = {
+        name: accept_path(tmp_path / name, "cli", **deps).id
+        for name in ("empty.pdf", "truncated.pdf", "notes.pdf", "box.tif", "poster.png")
+    }
 
     run_worker(settings)
 
@@ -58,7 +67,7 @@ def test_bad_files_and_bad_pages(tmp_path, redis, make_settings):
         assert docs["truncated.pdf"].status == "failed" and "damaged PDF" in docs["truncated.pdf"].error
         assert docs["notes.pdf"].status == "failed" and "not a PDF" in docs["notes.pdf"].error
         assert docs["poster.png"].status == "failed" and "over the limit" in docs["poster.png"].error
-        for name in ("empty.pdf", "truncated.pdf", "notes.pdf", "poster.png"):   # failed once, never retried
+        for name in ("empty.pdf", "truncated.pdf", "notes.pdf", "poster.png"):  # failed once, never retried
             attempts = s.scalars(select(Attempt).where(Attempt.document_id == ids[name])).all()
             assert [(a.kind, a.outcome) for a in attempts] == [("document", "failed")]
             assert Storage(settings.storage_root).path(docs[name].stored_path).exists()  # original kept
@@ -78,11 +87,30 @@ def test_a_worker_started_with_flags_writes_where_its_flags_say(tmp_path, redis,
     deps = dict(storage=Storage(settings.storage_root), Session=Session, queue=queue_for(settings, redis))
     doc_id = accept_path(forged_scan, "cli", **deps).id
     decoy_db, decoy_storage = tmp_path / "decoy.db", tmp_path / "decoy-storage"
-    env = {**os.environ, **settings.as_env(), "DATABASE_URL": f"sqlite:///{decoy_db}",
-           "STORAGE_ROOT": str(decoy_storage)}        # the environment says otherwise: the flags win
-    run = subprocess.run([sys.executable, "-m", "tablescan.cli", "worker", "--burst", "--database-url",
-                          settings.database_url, "--storage-root", str(settings.storage_root), "--tables-only"],
-                         env=env, capture_output=True, text=True, timeout=600)
+    env = {
+        **os.environ,
+        **settings.as_env(),
+        "DATABASE_URL": f"sqlite:///{decoy_db}",
+        "STORAGE_ROOT": str(decoy_storage),
+    }  # the environment says otherwise: the flags win
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tablescan.cli",
+            "worker",
+            "--burst",
+            "--database-url",
+            settings.database_url,
+            "--storage-root",
+            str(settings.storage_root),
+            "--tables-only",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     with Session() as s:
         doc = s.get(Document, doc_id)
@@ -100,16 +128,26 @@ def _form_bomb(path) -> None:
     form = None
     for _ in range(10):
         res = pikepdf.Dictionary() if form is None else pikepdf.Dictionary(XObject=pikepdf.Dictionary(F=form))
-        body = b"0 0 m 10 10 l S" if form is None else \
-            b" ".join(b"q 0.5 0 0 0.5 %d %d cm /F Do Q" % (i, i) for i in range(6))
+        body = (
+            b"0 0 m 10 10 l S"
+            if form is None
+            else b" ".join(b"q 0.5 0 0 0.5 %d %d cm /F Do Q" % (i, i) for i in range(6))
+        )
         stream = pikepdf.Stream(pdf, body)
         stream.Type, stream.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
         stream.BBox, stream.Resources = [0, 0, 600, 800], res
         form = pdf.make_indirect(stream)
     for _ in range(3):
-        pdf.pages.append(pikepdf.Page(pikepdf.Dictionary(
-            Type=pikepdf.Name.Page, MediaBox=[0, 0, 595, 842], Contents=pdf.make_stream(b"/F Do"),
-            Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(F=form)))))
+        pdf.pages.append(
+            pikepdf.Page(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Page,
+                    MediaBox=[0, 0, 595, 842],
+                    Contents=pdf.make_stream(b"/F Do"),
+                    Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(F=form)),
+                )
+            )
+        )
     pdf.save(path)
 
 
@@ -124,7 +162,7 @@ def test_a_document_that_would_hold_the_workers_for_hours_ends_within_its_budget
 
     started = time.monotonic()
     run_worker(settings)
-    assert time.monotonic() - started < 60                      # not 3 pages x 2 Poppler timeouts of 120 s
+    assert time.monotonic() - started < 60  # not 3 pages x 2 Poppler timeouts of 120 s
     with Session() as s:
         doc = s.get(Document, doc_id)
         pages = s.scalars(select(Page).where(Page.document_id == doc_id).order_by(Page.number)).all()

@@ -1,4 +1,5 @@
 """`tablescan process`: in-process, no Redis or database; its JSON is what `tablescan evaluate` scores."""
+
 import json
 import shutil
 import subprocess
@@ -17,9 +18,24 @@ def test_process_writes_scorable_json_and_refuses_bad_files(tmp_path, forged_sca
     shutil.copy(forged_scan.with_name(forged_scan.stem + ".truth.json"), corpus)
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type")
     out = tmp_path / "out"
-    run = subprocess.run([sys.executable, "-m", "tablescan.cli", "process", str(corpus / forged_scan.name),
-                          str(corpus / "broken.pdf"), "--out", str(out), "--tables-only", "--jobs", "1"],
-                         capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tablescan.cli",
+            "process",
+            str(corpus / forged_scan.name),
+            str(corpus / "broken.pdf"),
+            "--out",
+            str(out),
+            "--tables-only",
+            "--jobs",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 1
     [reason] = run.stderr.strip().splitlines()
     assert reason.startswith(f"{corpus / 'broken.pdf'}: damaged PDF")
@@ -43,8 +59,12 @@ def test_a_budget_is_exported_as_a_budget_with_its_amounts_and_no_report_errors(
 
     pdf = forge_table_page(tmp_path / "budget.pdf", profile="office", seed=8, kind="budget")
     out = tmp_path / "out"
-    run = subprocess.run([sys.executable, "-m", "tablescan.cli", "process", str(pdf), "--out", str(out),
-                          "--jobs", "1"], capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "-m", "tablescan.cli", "process", str(pdf), "--out", str(out), "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr
     export = json.loads((out / "budget.json").read_text())
     assert export["kind"] == "budget" and export["validation_errors"] == [] and export["figures"] == {}

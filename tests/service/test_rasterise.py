@@ -1,12 +1,12 @@
 """Reading scans, and refusing bad files with a one-line reason."""
+
 import subprocess
 import zlib
 
 import numpy as np
+import pikepdf
 import pytest
 from PIL import Image
-
-import pikepdf
 
 from worker.rasterise import Limits, UnreadableDocument, _render_pdf_page, embedded_scan, inspect, load_page
 
@@ -63,11 +63,14 @@ def test_multipage_tiff(tmp_path):
     assert dpi == 200 and image.shape == (300, 200) and int(image.mean()) == 120
 
 
-@pytest.mark.parametrize("content,reason", [
-    (b"", "empty file"),
-    (b"this is not a pdf at all", "not a PDF"),
-    (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog", "damaged PDF"),
-])
+@pytest.mark.parametrize(
+    "content,reason",
+    [
+        (b"", "empty file"),
+        (b"this is not a pdf at all", "not a PDF"),
+        (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog", "damaged PDF"),
+    ],
+)
 def test_bad_files_get_a_reason(tmp_path, content, reason):
     path = tmp_path / "scan.pdf"
     path.write_bytes(content)
@@ -77,8 +80,7 @@ def test_bad_files_get_a_reason(tmp_path, content, reason):
 
 def test_encrypted_pdf(tmp_path, forged_scan):
     locked = tmp_path / "locked.pdf"
-    subprocess.run(["qpdf", "--encrypt", "secret", "secret", "256", "--", str(forged_scan), str(locked)],
-                   check=True)
+    subprocess.run(["qpdf", "--encrypt", "secret", "secret", "256", "--", str(forged_scan), str(locked)], check=True)
     with pytest.raises(UnreadableDocument, match="encrypted"):
         inspect(locked)
 
@@ -99,9 +101,17 @@ def test_an_image_pikepdf_cannot_decode_is_rendered_by_poppler(tmp_path, monkeyp
     gray = np.tile(np.linspace(0, 255, 600, dtype=np.uint8), (800, 1))
     path = tmp_path / "flate.pdf"
     with pikepdf.new() as pdf:  # a Flate-coded 8-bit gray scan, 600x800 px on a 216x288 pt page (200 dpi)
-        image = pikepdf.Stream(pdf, zlib.compress(gray.tobytes()), Type=pikepdf.Name.XObject,
-                               Subtype=pikepdf.Name.Image, Width=600, Height=800, BitsPerComponent=8,
-                               ColorSpace=pikepdf.Name.DeviceGray, Filter=pikepdf.Name.FlateDecode)
+        image = pikepdf.Stream(
+            pdf,
+            zlib.compress(gray.tobytes()),
+            Type=pikepdf.Name.XObject,
+            Subtype=pikepdf.Name.Image,
+            Width=600,
+            Height=800,
+            BitsPerComponent=8,
+            ColorSpace=pikepdf.Name.DeviceGray,
+            Filter=pikepdf.Name.FlateDecode,
+        )
         pdf.add_blank_page(page_size=(216, 288))
         page = pdf.pages[0]
         page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))

@@ -1,6 +1,7 @@
 """The watched folder takes regular files only: a symbolic link to a file outside the inbox is never
 read or served, a FIFO never blocks the watcher, and a link planted where a failure reason goes is
 never written through. Real files, a real FIFO, the real record (SQLite) and Redis."""
+
 import os
 import shutil
 
@@ -10,8 +11,8 @@ from ingest.intake import InboxRecord
 from ingest.watch import FolderWatcher
 from schemas.database import sessions, upgrade
 from schemas.models import Document
-from worker.storage import Storage
 from worker.queue import queue_for
+from worker.storage import Storage
 
 
 def watcher_for(settings, redis) -> tuple[FolderWatcher, object]:
@@ -32,7 +33,7 @@ def test_links_fifos_and_sockets_are_left_alone(make_settings, redis, tmp_path, 
     (inbox / "linked-dir").symlink_to(secret.parent, target_is_directory=True)
     os.mkfifo(inbox / "pipe.pdf")
     shutil.copy(forged_scan, inbox / "real.pdf")
-    for _ in range(3):                        # settle, then accept: the FIFO must not block either pass
+    for _ in range(3):  # settle, then accept: the FIFO must not block either pass
         watcher.scan(now=0.0)
     with Session() as s:
         names = sorted(d.filename for d in s.scalars(select(Document)))
@@ -53,7 +54,7 @@ def test_a_link_planted_where_a_reason_goes_is_not_written_through(make_settings
     watcher.scan(now=0.0)
     watcher.scan(now=1.0)
     doc_id = watcher.waiting[inbox / "bad.pdf"].doc_id
-    with Session.begin() as s:                # the document fails, as a worker would record it
+    with Session.begin() as s:  # the document fails, as a worker would record it
         doc = s.get(Document, doc_id)
         doc.status, doc.error = "failed", "not a PDF or image"
     moved = watcher.settle_outcomes()

@@ -1,8 +1,9 @@
 """Accuracy from reviewers' corrections: GET /accuracy, /metrics, and marking a document reviewed."""
+
 from fastapi.testclient import TestClient
 
-from web.app import create_app
 from tests.web.conftest import seed_document
+from web.app import create_app
 
 
 def test_corrections_of_a_reviewed_document_give_the_figures(make_settings, database_url):
@@ -18,7 +19,7 @@ def test_corrections_of_a_reviewed_document_give_the_figures(make_settings, data
     assert overall()["documents"] == 0 and "No reviewed document" in overall()["explanation"]
     # the 0.97 cell was read wrong and not sent to review; the 0.41 one was in review and was right
     assert client.patch(f"/cells/{ids['failing']}", json={"text": "8", "by": "王芳"}).status_code == 200
-    assert overall()["documents"] == 0                    # not counted until someone marks it reviewed
+    assert overall()["documents"] == 0  # not counted until someone marks it reviewed
     r = client.post(f"/documents/{ids['document']}/reviewed", json={"by": "王芳"})
     assert r.status_code == 200 and r.json()["reviewed_by"] == "王芳"
     a = overall()

@@ -1,6 +1,7 @@
 """Nothing is read before authorisation: an upload without the token is refused before its body is
 sent, and a request larger than REQUEST_MAX_BYTES is refused as soon as it says so. A real server
 (uvicorn) and a raw socket that sends the headers of a 300 MiB upload and then waits."""
+
 import socket
 import threading
 import time
@@ -8,8 +9,8 @@ import time
 import pytest
 import uvicorn
 
-from web.app import create_app
 from schemas.database import upgrade
+from web.app import create_app
 
 
 @pytest.fixture
@@ -29,6 +30,7 @@ def server(make_settings):
             time.sleep(0.05)
         servers.append((srv, thread))
         return port, settings
+
     servers = []
     yield start
     for srv, thread in servers:
@@ -42,9 +44,9 @@ def answer_to_headers_only(port: int, headers: str) -> str:
         s.sendall(headers.encode())
         reply = b""
         try:
-            while chunk := s.recv(4096):          # the answer says connection: close; read all of it
+            while chunk := s.recv(4096):  # the answer says connection: close; read all of it
                 reply += chunk
-        except socket.timeout:
+        except TimeoutError:
             if not reply:
                 return "no answer: the server is waiting for the body"
         return reply.decode(errors="replace")
@@ -55,9 +57,12 @@ BIG = 300 * 1024 * 1024
 
 def test_an_upload_without_the_token_is_refused_before_its_body(server):
     port, settings = server(api_token="s3cret")
-    reply = answer_to_headers_only(port, f"POST /documents HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                         f"Content-Type: multipart/form-data; boundary=x\r\n"
-                                         f"Content-Length: {BIG}\r\n\r\n")
+    reply = answer_to_headers_only(
+        port,
+        f"POST /documents HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: multipart/form-data; boundary=x\r\n"
+        f"Content-Length: {BIG}\r\n\r\n",
+    )
     assert reply.startswith("HTTP/1.1 401")
     originals = settings.storage_root / "originals"
     assert not originals.exists() or not any(originals.iterdir())
@@ -65,10 +70,13 @@ def test_an_upload_without_the_token_is_refused_before_its_body(server):
 
 def test_a_request_over_the_limit_is_refused_as_soon_as_it_says_so(server):
     port, _ = server(api_token="s3cret", request_max_bytes=10 * 1024 * 1024)
-    reply = answer_to_headers_only(port, f"POST /documents HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                         f"Authorization: Bearer s3cret\r\n"
-                                         f"Content-Type: multipart/form-data; boundary=x\r\n"
-                                         f"Content-Length: {BIG}\r\n\r\n")
+    reply = answer_to_headers_only(
+        port,
+        f"POST /documents HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer s3cret\r\n"
+        f"Content-Type: multipart/form-data; boundary=x\r\n"
+        f"Content-Length: {BIG}\r\n\r\n",
+    )
     assert reply.startswith("HTTP/1.1 413") and "larger than" in reply
 
 

@@ -1,14 +1,16 @@
 """The dashboard in headless Chromium, against the real app (uvicorn), Redis, SQLite and a real worker
 process: upload a forged scan through the page, watch it reach done, open it, correct a cell so a check of
 table 四 fails, see the error list show the re-run, confirm a cell in the review queue from the keyboard,
-download the XLSX and the archive PDF/A (its text layer holds the correction), mark the document reviewed and see the accuracy figures and chart change. Screenshots go to docs/screenshots/ with UPDATE_SCREENSHOTS=1."""
+download the XLSX and the archive PDF/A (its text layer holds the correction), mark the document reviewed
+and see the accuracy figures and chart change. Screenshots go to docs/screenshots/ with UPDATE_SCREENSHOTS=1."""
+
 import io
-import os
 import json
+import os
 import socket
-import tempfile
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -19,18 +21,22 @@ from openpyxl import load_workbook
 from pikepdf.pdfa import validate_written
 from PIL import Image
 
-from web.app import create_app
 from schemas.database import upgrade
 from tests.pdftext import pdf_text, pdf_words, px_to_pt, squeezed, text_inside
 from tests.web.conftest import CHROMIUM, worker_env
+from web.app import create_app
 
 # UPDATE_SCREENSHOTS=1 writes them into docs/screenshots/; otherwise a test run leaves the tree clean
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") \
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS")
     else Path(tempfile.gettempdir()) / "tablescan-screenshots"
+)
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="the browser test needs Debian's chromium at /usr/bin/chromium "
-                                       "(apt-get install chromium chromium-driver)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="the browser test needs Debian's chromium at /usr/bin/chromium (apt-get install chromium chromium-driver)",
+)
 
 
 def screenshot(page, name: str) -> None:
@@ -38,7 +44,8 @@ def screenshot(page, name: str) -> None:
     image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
-        SCREENSHOTS / name, optimize=True)
+        SCREENSHOTS / name, optimize=True
+    )
 
 
 def free_port() -> int:
@@ -52,16 +59,21 @@ def service(make_settings):
     """The app on a free port in a thread, and one worker process on the test's queue."""
     settings = make_settings(tables_only=True)
     upgrade(settings.database_url)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=free_port(),
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=free_port(), log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    worker = subprocess.Popen([sys.executable, "-m", "tablescan.cli", "worker"], env=worker_env(settings),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "tablescan.cli", "worker"],
+        env=worker_env(settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         yield f"http://127.0.0.1:{server.config.port}"
     finally:
@@ -81,7 +93,7 @@ def test_upload_watch_correct_and_download(service, browser, forged_scan, tmp_pa
     script_errors = []
     page.on("pageerror", lambda error: script_errors.append(error))
     page.goto(service + "/")
-    assert page.locator("[data-nav=list]").inner_text() == "文档"          # Chinese by default
+    assert page.locator("[data-nav=list]").inner_text() == "文档"  # Chinese by default
 
     page.set_input_files("#file-input", [str(forged_scan), str(not_a_scan)])
     page.wait_for_selector("#upload-msg:has-text('已上传 2 个文件')")
@@ -101,7 +113,7 @@ def test_upload_watch_correct_and_download(service, browser, forged_scan, tmp_pa
     page.wait_for_selector("svg.overlay rect.cell")
     export = json.loads(page.evaluate("fetch('/documents/1/export.json').then(r => r.text())"))
     four = next(t for p in export["pages"] for t in p["tables"] if t["template"] == "four")
-    upheld = next(c for c in four["cells"] if c["row"] == 3 and c["col"] == 0)   # 行政复议 结果维持
+    upheld = next(c for c in four["cells"] if c["row"] == 3 and c["col"] == 0)  # 行政复议 结果维持
     assert [e["rule"] for e in export["validation_errors"]] == ["structure.three"]
 
     page.click(f'rect[data-cell="{upheld["id"]}"]')
@@ -111,13 +123,13 @@ def test_upload_watch_correct_and_download(service, browser, forged_scan, tmp_pa
     page.evaluate("window.pageImage = document.querySelector('.sheet img')")
     page.click("#cell-save")
     failed = page.wait_for_selector('#checks li[data-rule="review_litigation_total.review"]')
-    assert page.evaluate("document.querySelector('.sheet img') === window.pageImage")   # updated in place
+    assert page.evaluate("document.querySelector('.sheet img') === window.pageImage")  # updated in place
     cell_in_table = page.locator(f'details.grid td[data-cell="{upheld["id"]}"]')
     assert cell_in_table.inner_text() == str(int(upheld["text"]) + 5)
     assert page.locator("#cell-current").inner_text() == str(int(upheld["text"]) + 5)
-    failed.query_selector(f'a[data-goto="{upheld["id"]}"]').click()            # the error links to its cell
+    failed.query_selector(f'a[data-goto="{upheld["id"]}"]').click()  # the error links to its cell
     assert "failing" in page.locator(f'rect[data-cell="{upheld["id"]}"]').get_attribute("class")
-    page.wait_for_selector("#cell-history li")                                 # who and when, kept
+    page.wait_for_selector("#cell-history li")  # who and when, kept
     page.set_viewport_size({"width": 1440, "height": 1250})
     page.evaluate("window.scrollTo(0, 0); document.getElementById('toast').hidden = true")
     screenshot(page, "document.png")
@@ -129,7 +141,7 @@ def test_upload_watch_correct_and_download(service, browser, forged_scan, tmp_pa
     download.value.save_as(xlsx)
     book = load_workbook(xlsx)
     assert "validation" in book.sheetnames
-    assert any(ws.merged_cells.ranges for ws in book.worksheets)              # merged cells stay merged
+    assert any(ws.merged_cells.ranges for ws in book.worksheets)  # merged cells stay merged
 
     # the archive copy: a searchable PDF/A with the correction in the cell's place in its text layer
     with page.expect_download() as download:
@@ -149,7 +161,7 @@ def test_upload_watch_correct_and_download(service, browser, forged_scan, tmp_pa
     assert page.evaluate("document.activeElement.dataset.cell") == str(upheld["id"])
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowUp")
-    page.keyboard.type(upheld["text"])   # the focused input's text is selected: typing replaces it
+    page.keyboard.type(upheld["text"])  # the focused input's text is selected: typing replaces it
     page.keyboard.press("Enter")
     page.wait_for_selector(f'#review-rows tr.saved[data-cell="{upheld["id"]}"]')
     if page.locator("#review-rows input.fix").count() > 1:
@@ -171,7 +183,7 @@ def test_upload_watch_correct_and_download(service, browser, forged_scan, tmp_pa
     assert page.inner_text("#acc-documents b") == "0"
     assert page.locator("#reliability rect.bar").count() == 0
     page.goto(service + "/#/doc/1")
-    corrected = next(c for c in four["cells"] if c["row"] == 3 and c["col"] == 1)   # 行政复议 结果纠正
+    corrected = next(c for c in four["cells"] if c["row"] == 3 and c["col"] == 1)  # 行政复议 结果纠正
     page.click(f'rect[data-cell="{corrected["id"]}"]')
     page.fill("#cell-text", str(int(corrected["text"]) + 1))
     page.click("#cell-save")
@@ -181,7 +193,7 @@ def test_upload_watch_correct_and_download(service, browser, forged_scan, tmp_pa
     page.click("[data-nav=accuracy]")
     page.wait_for_selector("#reliability rect.bar")
     assert page.inner_text("#acc-documents b") == "1"
-    assert page.inner_text("#acc-changed-value b") != "0.00%"                # the corrections made above
+    assert page.inner_text("#acc-changed-value b") != "0.00%"  # the corrections made above
     assert page.locator("#reliability rect.bar").count() >= 1
     assert page.inner_text("#acc-threshold") != "—"
     page.evaluate("document.getElementById('toast').hidden = true")
@@ -193,7 +205,7 @@ def test_reprocess_keeps_the_corrections_beside_the_new_reading(service, browser
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     script_errors = []
     page.on("pageerror", lambda error: script_errors.append(error))
-    page.on("dialog", lambda dialog: dialog.accept())                      # "recognise again?": yes
+    page.on("dialog", lambda dialog: dialog.accept())  # "recognise again?": yes
     page.goto(service + "/")
     page.set_input_files("#file-input", [str(forged_scan)])
     page.wait_for_selector('tr[data-id="1"][data-status="done"]', timeout=120_000)
@@ -208,13 +220,13 @@ def test_reprocess_keeps_the_corrections_beside_the_new_reading(service, browser
     page.fill("#cell-by", "审核员 Li")
     page.click("#cell-save")
     page.wait_for_selector("#cell-history li")
-    assert page.locator("#earlier").is_hidden()                             # one reading so far
+    assert page.locator("#earlier").is_hidden()  # one reading so far
 
     page.click("#reprocess")
     page.wait_for_selector('#earlier li[data-outcome="reapplied"]', timeout=180_000)
     item = page.locator("#earlier li").first
     assert "已重新应用" in item.inner_text() and "审核员 Li" in item.inner_text() and fixed in item.inner_text()
-    new_cell = item.locator("a[data-goto]").get_attribute("data-goto")      # the new reading's cell there
+    new_cell = item.locator("a[data-goto]").get_attribute("data-goto")  # the new reading's cell there
     item.locator("a[data-goto]").click()
     page.wait_for_selector('#cell-history li[data-reapplied-from]:not([data-reapplied-from=""])')
     assert page.locator("#cell-current").inner_text() == fixed

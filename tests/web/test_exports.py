@@ -1,5 +1,6 @@
 """What leaves the system carries no formula: CSV and XLSX exports of text an attacker controls (a file
 name, a collection, OCR text, a correction) are neutralised as OWASP advises; numbers stay numbers."""
+
 import csv
 import io
 
@@ -8,26 +9,34 @@ from openpyxl import load_workbook
 from schemas.export import CellOut, DocumentExport, LogicalTableOut
 from web.exports import neutralise, render, render_batch
 
-HOSTILE = ["=HYPERLINK(\"http://evil\",\"x\")", "+SUM(1,2)", "-2+3", "@cmd", "\tTAB", "\rCR", "a\x07bell"]
+HOSTILE = ['=HYPERLINK("http://evil","x")', "+SUM(1,2)", "-2+3", "@cmd", "\tTAB", "\rCR", "a\x07bell"]
 
 
 def export() -> DocumentExport:
-    cells = [CellOut(row=0, col=i, kind="label", text=t, raw_text=t, confidence=0.9, bbox=[0, 0, 1, 1])
-             for i, t in enumerate(HOSTILE)]
-    cells += [CellOut(row=1, col=0, kind="value", text="-3", raw_text="-3", confidence=0.9, bbox=[0, 0, 1, 1]),
-              CellOut(row=1, col=1, kind="value", text="1,234.5", raw_text="1,234.5", confidence=0.9,
-                      bbox=[0, 0, 1, 1]),
-              CellOut(row=1, col=2, kind="value", text="12", raw_text="12", confidence=0.9, bbox=[0, 0, 1, 1])]
-    return DocumentExport(filename="=cmd|' /C calc'!A0.pdf", sha256="0" * 64, status="done", page_count=1,
-                          pages=[], tables=[LogicalTableOut(parts=[{"page": 1, "index": 0}], n_rows=2, n_cols=7,
-                                                           cells=cells)])
+    cells = [
+        CellOut(row=0, col=i, kind="label", text=t, raw_text=t, confidence=0.9, bbox=[0, 0, 1, 1])
+        for i, t in enumerate(HOSTILE)
+    ]
+    cells += [
+        CellOut(row=1, col=0, kind="value", text="-3", raw_text="-3", confidence=0.9, bbox=[0, 0, 1, 1]),
+        CellOut(row=1, col=1, kind="value", text="1,234.5", raw_text="1,234.5", confidence=0.9, bbox=[0, 0, 1, 1]),
+        CellOut(row=1, col=2, kind="value", text="12", raw_text="12", confidence=0.9, bbox=[0, 0, 1, 1]),
+    ]
+    return DocumentExport(
+        filename="=cmd|' /C calc'!A0.pdf",
+        sha256="0" * 64,
+        status="done",
+        page_count=1,
+        pages=[],
+        tables=[LogicalTableOut(parts=[{"page": 1, "index": 0}], n_rows=2, n_cols=7, cells=cells)],
+    )
 
 
 def test_no_formula_reaches_a_csv():
     rows = list(csv.reader(io.StringIO(render(export(), "csv").decode("utf-8-sig"))))
     texts = [r[6] for r in rows[1:]]
     assert texts[:6] == ["'" + t for t in HOSTILE[:6]] and texts[6] == "abell"
-    assert texts[7:] == ["-3", "1,234.5", "12"]                                   # numbers stay numbers
+    assert texts[7:] == ["-3", "1,234.5", "12"]  # numbers stay numbers
 
 
 def test_no_formula_reaches_a_workbook():

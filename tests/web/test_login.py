@@ -3,6 +3,7 @@ sign-in page, an httpOnly SameSite=Strict session cookie that no script (and no 
 correction recorded under the name signed in, changes refused without the session's CSRF token or from
 another site, sign-out ending the session for good, and Swagger UI working with no network beyond
 the server. The archive copy downloads with the session. No page breaks the Content Security Policy."""
+
 import http.server
 import json
 import socket
@@ -47,6 +48,7 @@ def other_site():
     def publish(path: str, html: str) -> str:
         pages[path] = html.encode()
         return f"http://localhost:{port}{path}"
+
     yield publish
     server.shutdown()
 
@@ -65,7 +67,7 @@ def test_sign_in_correct_refuse_forgeries_and_sign_out(make_settings, serve, bro
     page.on("pageerror", lambda e: script_errors.append(str(e)))
 
     page.goto(served.url + f"/#/doc/{ids['document']}")
-    assert "/login" in page.url                                       # no session: the sign-in page
+    assert "/login" in page.url  # no session: the sign-in page
     page.fill("#login-name", "bob")
     page.fill("#login-password", "wrong password!")
     page.click("#login-button")
@@ -103,16 +105,23 @@ def test_sign_in_correct_refuse_forgeries_and_sign_out(make_settings, serve, bro
 
     # the session's cookie alone does not make a change: the CSRF token must come with it
     url = f"/documents/{ids['document']}/reviewed"
-    forged = page.evaluate(f"fetch('{url}', {{method: 'POST', headers: {{'Content-Type': 'application/json'}}, "
-                           "body: '{}'}).then(r => r.status)")
+    forged = page.evaluate(
+        f"fetch('{url}', {{method: 'POST', headers: {{'Content-Type': 'application/json'}}, "
+        "body: '{}'}).then(r => r.status)"
+    )
     assert forged == 403
-    with_token = page.evaluate(f"fetch('{url}', {{method: 'POST', headers: {{'Content-Type': 'application/json', "
-                               f"'X-CSRF-Token': '{me['csrf_token']}'}}, body: '{{}}'}}).then(r => r.json())")
+    with_token = page.evaluate(
+        f"fetch('{url}', {{method: 'POST', headers: {{'Content-Type': 'application/json', "
+        f"'X-CSRF-Token': '{me['csrf_token']}'}}, body: '{{}}'}}).then(r => r.json())"
+    )
     assert with_token["reviewed_by"] == "bob"
 
     # a page on another site that posts to the service while bob is signed in changes nothing
-    attack = other_site("/attack.html", f"""<form method="post" action="{served.url}/documents/{ids['document']}/reprocess">
-        </form><script>document.forms[0].submit()</script>""")
+    attack = other_site(
+        "/attack.html",
+        f"""<form method="post" action="{served.url}/documents/{ids["document"]}/reprocess">
+        </form><script>document.forms[0].submit()</script>""",
+    )
     other = context.new_page()
     with other.expect_response(lambda r: "/reprocess" in r.url) as answer:
         other.goto(attack)
@@ -123,7 +132,7 @@ def test_sign_in_correct_refuse_forgeries_and_sign_out(make_settings, serve, bro
     page.click("#logout-button")
     page.wait_for_url("**/login*")
     stolen = {"Cookie": f"tablescan_session={cookie['value']}"}
-    assert httpx.get(served.url + "/documents", headers=stolen).status_code == 401   # ended, not just forgotten
+    assert httpx.get(served.url + "/documents", headers=stolen).status_code == 401  # ended, not just forgotten
     assert violations == [] and script_errors == []
 
 
@@ -142,6 +151,7 @@ def test_swagger_ui_works_with_nothing_but_this_server(make_settings, serve, bro
         else:
             elsewhere.append(route.request.url)
             route.abort()
+
     context.route("**/*", only_here)
     page = context.new_page()
     violations = []

@@ -1,11 +1,12 @@
 """The HTTP side: upload answers 202 with ids and a Location, tokens, size limits, no leaked internals."""
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from web.app import create_app
 from schemas.database import sessions, upgrade
 from schemas.models import Document
+from web.app import create_app
 from worker.queue import document_of, queue_for
 
 
@@ -18,8 +19,10 @@ def settings(make_settings):
 
 def test_upload_records_commits_and_queues(settings, redis):
     client = TestClient(create_app(settings))
-    files = [("files", ("../../etc/passwd report.pdf", b"%PDF-1.4 tiny", "application/pdf")),
-             ("files", ("第二份.png", b"\x89PNG fake", "image/png"))]
+    files = [
+        ("files", ("../../etc/passwd report.pdf", b"%PDF-1.4 tiny", "application/pdf")),
+        ("files", ("第二份.png", b"\x89PNG fake", "image/png")),
+    ]
     r = client.post("/documents?collection=box-3", files=files, headers={"Authorization": "Bearer s3cret"})
     assert r.status_code == 202
     ids = r.json()["ids"]
@@ -38,16 +41,21 @@ def test_upload_needs_the_token(settings):
     client = TestClient(create_app(settings))
     r = client.post("/documents", files=[("files", ("a.pdf", b"%PDF-1.4", "application/pdf"))])
     assert r.status_code == 401
-    r = client.post("/documents", files=[("files", ("a.pdf", b"%PDF-1.4", "application/pdf"))],
-                    headers={"Authorization": "Bearer wrong"})
+    r = client.post(
+        "/documents",
+        files=[("files", ("a.pdf", b"%PDF-1.4", "application/pdf"))],
+        headers={"Authorization": "Bearer wrong"},
+    )
     assert r.status_code == 401
 
 
 def test_an_upload_with_one_file_over_the_limit_keeps_none_and_says_which(settings):
     client = TestClient(create_app(settings))
-    files = [("files", ("small.pdf", b"%PDF-1.4 small", "application/pdf")),
-             ("files", ("big.pdf", b"%PDF" + b"0" * 20_000, "application/pdf")),
-             ("files", ("after.pdf", b"%PDF-1.4 after", "application/pdf"))]
+    files = [
+        ("files", ("small.pdf", b"%PDF-1.4 small", "application/pdf")),
+        ("files", ("big.pdf", b"%PDF" + b"0" * 20_000, "application/pdf")),
+        ("files", ("after.pdf", b"%PDF-1.4 after", "application/pdf")),
+    ]
     r = client.post("/documents", files=files, headers={"Authorization": "Bearer s3cret"})
     assert r.status_code == 413
     assert r.json()["detail"]["too_large"] == ["big.pdf"] and r.json()["detail"]["kept"] == []

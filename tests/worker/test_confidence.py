@@ -34,33 +34,72 @@ def test_text_cells():
 
 def test_kinds_header_rows_label_column_value_block():
     # 2 header rows (one spanning), label column, 2x2 numbers, one empty value cell
-    cells = [(0, 0, 2, 1), (0, 1, 1, 2), (1, 1, 1, 1), (1, 2, 1, 1),
-             (2, 0, 1, 1), (2, 1, 1, 1), (2, 2, 1, 1),
-             (3, 0, 1, 1), (3, 1, 1, 1), (3, 2, 1, 1)]
+    cells = [
+        (0, 0, 2, 1),
+        (0, 1, 1, 2),
+        (1, 1, 1, 1),
+        (1, 2, 1, 1),
+        (2, 0, 1, 1),
+        (2, 1, 1, 1),
+        (2, 2, 1, 1),
+        (3, 0, 1, 1),
+        (3, 1, 1, 1),
+        (3, 2, 1, 1),
+    ]
     is_num = [False, False, False, False, False, True, True, False, True, False]
     empty = [False, False, False, False, False, False, False, False, False, True]
-    assert table_kinds(cells, is_num, empty) == ["header", "header", "header", "header",
-                                                "label", "value", "value", "label", "value", "value"]
+    assert table_kinds(cells, is_num, empty) == [
+        "header",
+        "header",
+        "header",
+        "header",
+        "label",
+        "value",
+        "value",
+        "label",
+        "value",
+        "value",
+    ]
 
 
 def test_kinds_section_title_rows_inside_table():
     # table 二 style: title row spanning all, column heads, data, then another title + heads + data
-    cells = [(0, 0, 1, 2), (1, 0, 1, 1), (1, 1, 1, 1), (2, 0, 1, 1), (2, 1, 1, 1),
-             (3, 0, 1, 2), (4, 0, 1, 1), (4, 1, 1, 1), (5, 0, 1, 1), (5, 1, 1, 1)]
+    cells = [
+        (0, 0, 1, 2),
+        (1, 0, 1, 1),
+        (1, 1, 1, 1),
+        (2, 0, 1, 1),
+        (2, 1, 1, 1),
+        (3, 0, 1, 2),
+        (4, 0, 1, 1),
+        (4, 1, 1, 1),
+        (5, 0, 1, 1),
+        (5, 1, 1, 1),
+    ]
     is_num = [False, False, False, False, True, False, False, False, False, True]
     empty = [False] * 10
     kinds = table_kinds(cells, is_num, empty)
-    assert kinds == ["header", "header", "header", "label", "value",
-                     "header", "header", "header", "label", "value"]
+    assert kinds == ["header", "header", "header", "label", "value", "header", "header", "header", "label", "value"]
 
 
 def test_an_amount_that_lost_its_decimal_point_is_doubted():
     from worker.confidence import odd_decimals
+
     cols = [2, 2, 2, 2, 2, 3, 3, 3, 3, 3]
-    nums = ["1262.72", "1359.40", "67313", "742.53", "0.00",      # amounts to the cent, one read without its point
-            "12", "7", "0", "31", "5"]                             # counts
+    nums = [
+        "1262.72",
+        "1359.40",
+        "67313",
+        "742.53",
+        "0.00",  # amounts to the cent, one read without its point
+        "12",
+        "7",
+        "0",
+        "31",
+        "5",
+    ]  # counts
     assert odd_decimals(cols, nums) == {2}
-    assert odd_decimals(cols[:3], nums[:3]) == set()               # too few to know the column's format
-    mixed = ["12.5", "3", "4", "0.25", "7"]                        # no format most of the column keeps
+    assert odd_decimals(cols[:3], nums[:3]) == set()  # too few to know the column's format
+    mixed = ["12.5", "3", "4", "0.25", "7"]  # no format most of the column keeps
     assert odd_decimals([1] * 5, mixed) == set()
     assert odd_decimals([1] * 5, [None, "1.50", "2.25", "3.75", "4.00"]) == set()

@@ -1,6 +1,7 @@
 """Tables ruled only in part, drawn by the forge: three-line tables, rows ruled without column rules
 (with or without a frame), no outer frame; and text between two rules that is no table (paragraphs, a
 page set in two columns)."""
+
 import random
 
 import numpy as np
@@ -26,14 +27,22 @@ def grids_of(image: Image.Image, profile: str, seed: int):
 
 
 @pytest.mark.parametrize("kind", ["budget", "final_account"])
-@pytest.mark.parametrize("ruling,profile", [("three-line", "clean"), ("three-line", "fax"), ("rows", "office"),
-                                            ("no-frame", "worn"), ("boxed-rows", "office")])
+@pytest.mark.parametrize(
+    "ruling,profile",
+    [
+        ("three-line", "clean"),
+        ("three-line", "fax"),
+        ("rows", "office"),
+        ("no-frame", "worn"),
+        ("boxed-rows", "office"),
+    ],
+)
 def test_a_table_ruled_in_part_is_found_with_its_grid(kind, ruling, profile):
     lay, _, _ = draw(DocSpec(name="x", kind=kind, style=Style(ruling=ruling)), random.Random(3))
     page = lay.pages[0]
     grids = grids_of(page.image, profile, 1)
     assert [(g.n_rows, g.n_cols) for g in grids] == [visible_shape(t) for t in page.tables]
-    if ruling != "no-frame":       # a grid from the text's alignment is a guess: its cells go to review
+    if ruling != "no-frame":  # a grid from the text's alignment is a guess: its cells go to review
         assert grids[0].from_text and structure_cap(grids[0].cells[0].bbox, [], [], True) == TEXT_STRUCTURE
         assert TEXT_STRUCTURE < PipelineConfig().review_threshold
 
@@ -86,7 +95,7 @@ def test_report_tables_ruled_in_part_keep_their_columns(ruling, profile):
         grids = grids_of(page.image, profile, 2)
         truth = [visible_shape(t) for t in page.tables]
         assert len(grids) == len(truth)
-        for g, (rows, cols), t in zip(grids, truth, page.tables):
-            if ruling != "three-line" or t["name"] == "four":   # three-line labels nest with no rule to show it
+        for g, (_rows, cols), t in zip(grids, truth, page.tables):
+            if ruling != "three-line" or t["name"] == "four":  # three-line labels nest with no rule to show it
                 assert g.n_cols == cols, t["name"]
             assert g.from_text

@@ -39,5 +39,5 @@ def test_numeric_text():
 def test_an_enumerations_mark_misread_after_a_leading_numeral_is_restored():
     assert normalise_text("二“上年结转政府信息公开申请数量") == "二、上年结转政府信息公开申请数量"
     assert normalise_text("一，本年新收") == "一、本年新收"
-    assert normalise_text("一般公共预算支出") == "一般公共预算支出"          # a word that starts with 一
-    assert normalise_text("共计一，二项") == "共计一，二项"                  # only at the start
+    assert normalise_text("一般公共预算支出") == "一般公共预算支出"  # a word that starts with 一
+    assert normalise_text("共计一，二项") == "共计一，二项"  # only at the start

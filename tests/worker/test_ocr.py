@@ -1,4 +1,5 @@
 """OCR: batched cell reading, numbers, normalisation, timeouts, page text (runs Tesseract)."""
+
 import shutil
 
 import numpy as np
@@ -12,8 +13,9 @@ from worker.page import process_page
 
 from . import synth
 
-pytestmark = pytest.mark.skipif(not (shutil.which("tesseract") and synth.have_font()),
-                                reason="needs tesseract and Noto CJK")
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("tesseract") and synth.have_font()), reason="needs tesseract and Noto CJK"
+)
 
 DPI = 200
 
@@ -23,8 +25,7 @@ def table_page():
     img = synth.page(DPI)
     col_w = [int(DPI * w) for w in (0.9, 1.4, 0.8, 0.8, 0.8, 0.8)]
     row_h = [int(DPI * h) for h in (0.35, 0.35, 0.35, 0.4, 0.35, 0.35)]
-    img, boxes = synth.draw_table(img, (DPI, 2 * DPI), col_w, row_h, synth.HEAD3, line_px=2,
-                                  text_px=int(DPI * 0.14))
+    img, boxes = synth.draw_table(img, (DPI, 2 * DPI), col_w, row_h, synth.HEAD3, line_px=2, text_px=int(DPI * 0.14))
     img = synth.text(img, (DPI, int(1.4 * DPI)), "三、收到和处理政府信息公开申请情况", int(DPI * 0.16))
     return img, boxes
 
@@ -45,7 +46,7 @@ def count_calls(monkeypatch):
 def test_cells_are_read_in_two_processes(table_page, count_calls):
     img, boxes = table_page
     res = read_cells(img, boxes, OcrHints(dpi=DPI, lang="chi_sim"))
-    assert len(count_calls) == 2                        # one text pass, one digits pass
+    assert len(count_calls) == 2  # one text pass, one digits pass
     by_text = {s: r for (_, _, _, _, s), r in zip(synth.HEAD3, res)}
     assert by_text["12"].digits == "12"
     assert by_text[""].empty
@@ -65,7 +66,7 @@ def test_page_end_to_end(table_page, count_calls):
         assert (cell.row_span, cell.col_span) == (rs, cs)
         assert cell.text == s, (r, c, cell.raw_text)
     assert got[(0, 2)].kind == "header" and got[(3, 0)].kind == "label" and got[(3, 2)].kind == "value"
-    assert got[(4, 3)].kind == "value" and got[(4, 3)].text == ""     # empty cell in the number block
+    assert got[(4, 3)].kind == "value" and got[(4, 3)].text == ""  # empty cell in the number block
     assert got[(3, 2)].confidence > 0.9 and not got[(3, 2)].needs_review
     assert set(page.timings) >= {"orient", "deskew", "find_tables", "grid", "ocr_cells"}
     assert page.text == ""
@@ -83,22 +84,26 @@ def test_page_text_outside_tables(table_page):
     img, _ = table_page
     page, _ = process_page(img, 1, DPI, PipelineConfig(tables_only=False))
     assert "收到和处理" in page.text
-    assert "申请人情况" not in page.text                 # table text is not page text
+    assert "申请人情况" not in page.text  # table text is not page text
 
 
 def test_page_text_is_read_in_one_batch_with_word_boxes(table_page, count_calls):
     img, _ = table_page
     px = int(DPI * 0.12)
-    lines = [((DPI, int(0.6 * DPI)), "本年度政府信息公开工作取得新成效。"),
-             ((DPI, int(0.9 * DPI)), "全年共受理申请26件，办结28件。")]
+    lines = [
+        ((DPI, int(0.6 * DPI)), "本年度政府信息公开工作取得新成效。"),
+        ((DPI, int(0.9 * DPI)), "全年共受理申请26件，办结28件。"),
+    ]
     for xy, s in lines:
         img = synth.text(img, xy, s, px)
     page, _ = process_page(img, 1, DPI, PipelineConfig())
-    assert len(count_calls) == 3              # the cells' two passes, then all the page's text lines at once
-    assert [ln.text.replace(" ", "") for ln in page.lines] == [s for _, s in lines] + ["三、收到和处理政府信息公开申请情况"]
+    assert len(count_calls) == 3  # the cells' two passes, then all the page's text lines at once
+    assert [ln.text.replace(" ", "") for ln in page.lines] == [s for _, s in lines] + [
+        "三、收到和处理政府信息公开申请情况"
+    ]
     for ln, ((x, y), s) in zip(page.lines, lines):
-        drawn = (x, y - px // 2, x + len(s) * px, y + 2 * px)   # the line's band: punctuation boxes are tall
-        for w in ln.words:                    # every word's box lies on the line where it was printed
+        drawn = (x, y - px // 2, x + len(s) * px, y + 2 * px)  # the line's band: punctuation boxes are tall
+        for w in ln.words:  # every word's box lies on the line where it was printed
             assert drawn[0] - 4 <= w.bbox[0] < w.bbox[2] <= drawn[2] + 4, (w, drawn)
             assert drawn[1] - 4 <= w.bbox[1] < w.bbox[3] <= drawn[3] + 4, (w, drawn)
         assert [w.bbox[0] for w in ln.words] == sorted(w.bbox[0] for w in ln.words)
@@ -128,20 +133,20 @@ def test_blank_and_rgb_pages_do_not_crash():
 def test_close_digits_are_spaced_apart_and_a_broken_zero_is_not():
     ones = np.full((30, 40), 255, np.uint8)
     ones[3:27, 8:16] = 0
-    ones[3:27, 18:26] = 0                      # "11" with a 2 px gap
+    ones[3:27, 18:26] = 0  # "11" with a 2 px gap
     spread = ocr.spread_glyphs(ones, glyph_px=24)
     runs = np.flatnonzero(np.diff((spread < 128).any(axis=0).astype(int)))
     assert spread.shape[1] > ones.shape[1] and runs[2] - runs[1] >= 7
     zero = np.full((30, 30), 255, np.uint8)
     zero[3:27, 8:11] = 0
-    zero[3:27, 16:19] = 0                      # the two sides of a "0" worn at top and bottom
+    zero[3:27, 16:19] = 0  # the two sides of a "0" worn at top and bottom
     assert ocr.spread_glyphs(zero, glyph_px=24) is zero
     assert ocr.glyph_count(spread, 24) == 2 and ocr.glyph_count(zero, 24) == 1
     decimal = np.full((30, 40), 255, np.uint8)
     decimal[3:27, 4:16] = 0
-    decimal[23:27, 18:21] = 0                  # "0." : a point sits low and counts as a glyph of its own
+    decimal[23:27, 18:21] = 0  # "0." : a point sits low and counts as a glyph of its own
     decimal[3:27, 24:36] = 0
     assert ocr.glyph_count(decimal, 24) == 3
     worn = zero.copy()
-    worn[3:6, 13:14] = 0                       # what is left of the top of that "0"
+    worn[3:6, 13:14] = 0  # what is left of the top of that "0"
     assert ocr.spread_glyphs(worn, glyph_px=24) is worn and ocr.glyph_count(worn, 24) == 1

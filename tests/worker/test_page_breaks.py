@@ -1,5 +1,6 @@
 """Tables that run onto the next page with the frame left open at the break (as Word and WPS print
 them), drawn by the project's forge in several rule weights and scan profiles (no OCR)."""
+
 import random
 
 import numpy as np
@@ -27,8 +28,7 @@ def found(page, profile: str, seed: int) -> list[tuple[tuple[str, ...], int, int
 
 @pytest.mark.parametrize("rule_pt,profile", [(0.25, "clean"), (0.75, "fax"), (2.0, "worn"), (0.5, "office")])
 def test_every_part_of_a_table_open_at_page_breaks_is_found_whole(rule_pt, profile):
-    lay, _, _ = draw(DocSpec(name="x", style=Style(rule_pt=rule_pt, open_break=True), split=True),
-                     random.Random(4))
+    lay, _, _ = draw(DocSpec(name="x", style=Style(rule_pt=rule_pt, open_break=True), split=True), random.Random(4))
     opened = 0
     for i, page in enumerate(lay.pages):
         if not page.tables:
@@ -41,8 +41,7 @@ def test_every_part_of_a_table_open_at_page_breaks_is_found_whole(rule_pt, profi
 
 
 def test_a_continuation_with_its_header_repeated_is_found_closed_at_its_top():
-    lay, _, _ = draw(DocSpec(name="x", style=Style(open_break=True, repeat_header=True), split=True),
-                     random.Random(4))
+    lay, _, _ = draw(DocSpec(name="x", style=Style(open_break=True, repeat_header=True), split=True), random.Random(4))
     page = next(p for p in lay.pages if any(t["name"] == "three" and t["part"] == 1 for t in p.tables))
     part = next(t for t in page.tables if t["name"] == "three")
     edges, rows, cols = found(page, "office", 1)[0]

@@ -1,5 +1,6 @@
 """The page's own scale: an image saved at a screen's resolution with no DPI in the file, or a wrong one,
 is read at the resolution its ink shows; a file whose DPI the ink bears out keeps it."""
+
 import random
 
 import numpy as np
@@ -27,9 +28,9 @@ def budget_page(dpi: int) -> tuple[Image.Image, dict]:
 def test_a_screen_image_without_dpi_is_read_at_the_scale_of_its_ink(tmp_path):
     img, truth = budget_page(96)
     path = tmp_path / "page.png"
-    img.save(path)                                   # no DPI in the file
+    img.save(path)  # no DPI in the file
     image, stated = load_page(path, 1, 300)
-    assert stated == 300                             # what the file leaves us to assume
+    assert stated == 300  # what the file leaves us to assume
     gray = np.asarray(Image.fromarray(image).convert("L"))
     assert 96 * 0.8 <= page_dpi(gray, stated) <= 96 * 1.25
 
@@ -40,13 +41,13 @@ def test_a_screen_image_without_dpi_is_read_at_the_scale_of_its_ink(tmp_path):
     read = {(c.row, c.col): c for c in page.tables[0].cells}
     wrong = [k for k, v in printed.items() if read[k].text.replace(",", "") != v]
     assert len(wrong) <= 0.1 * len(printed)
-    assert all(read[k].needs_review for k in wrong)       # a number misread at that scale goes to a person
+    assert all(read[k].needs_review for k in wrong)  # a number misread at that scale goes to a person
 
 
 def test_a_wrong_dpi_gives_way_to_the_ink_and_a_right_one_stands():
     img, _ = budget_page(150)
     gray = np.asarray(img.convert("L"))
-    assert 150 * 0.8 <= page_dpi(gray, 300) <= 150 * 1.25     # a 150-dpi scan whose file says 300
+    assert 150 * 0.8 <= page_dpi(gray, 300) <= 150 * 1.25  # a 150-dpi scan whose file says 300
     assert page_dpi(gray, 150) == 150
     full, _ = budget_page(300)
     assert page_dpi(np.asarray(full.convert("L")), 300) == 300

@@ -1,6 +1,7 @@
 """A separator must be supported: strokes inside one cell (an underline under a header, a pen stroke
 down a tall merged label, the upright strokes of stacked characters) are no row or column boundary.
 Drawn by the project's forge, in several profiles and rule weights (no OCR)."""
+
 import random
 
 import numpy as np
@@ -15,8 +16,9 @@ from worker.page import upright
 from worker.tables import TableRegion, find_tables
 
 
-@pytest.mark.parametrize("profile,seed,rule_pt", [("clean", 1, 0.5), ("office", 2, 1.0), ("fax", 3, 0.75),
-                                                   ("worn", 4, 1.5)])
+@pytest.mark.parametrize(
+    "profile,seed,rule_pt", [("clean", 1, 0.5), ("office", 2, 1.0), ("fax", 3, 0.75), ("worn", 4, 1.5)]
+)
 def test_strokes_inside_cells_add_no_rows_or_columns(profile, seed, rule_pt):
     for page, grids in _grids(Style(stray_marks=True, rule_pt=rule_pt, table_pt=9), profile, seed):
         assert [(g.n_rows, g.n_cols) for g in grids] == [visible_shape(t) for t in page.tables], profile
@@ -26,9 +28,9 @@ def _frame(dpi: int, rows: int, cols: int, row_px: int = 60, col_px: int = 150) 
     hm = np.zeros((rows * row_px + 4, cols * col_px + 4), np.uint8)
     vm = np.zeros_like(hm)
     for r in range(rows + 1):
-        hm[r * row_px:r * row_px + 4, :] = 255
+        hm[r * row_px : r * row_px + 4, :] = 255
     for c in range(cols + 1):
-        vm[:, c * col_px:c * col_px + 4] = 255
+        vm[:, c * col_px : c * col_px + 4] = 255
     return hm, vm
 
 
@@ -36,11 +38,11 @@ def test_a_long_stroke_inside_a_tall_merged_cell_is_not_a_column():
     """Column 0 is one merged cell over six rows (no row rules cross it); a pen stroke runs down most of it."""
     dpi = 200
     hm, vm = _frame(dpi, 6, 4)
-    hm[60:64 + 4 * 60, :150] = 0                    # column 0 merged
+    hm[60 : 64 + 4 * 60, :150] = 0  # column 0 merged
     hm[60:64, :150] = 0
     for r in range(1, 6):
-        hm[r * 60:r * 60 + 4, :150] = 0
-    vm[40:330, 100:103] = 255                       # the stroke: 0.8 of the table's height, meets no rule
+        hm[r * 60 : r * 60 + 4, :150] = 0
+    vm[40:330, 100:103] = 255  # the stroke: 0.8 of the table's height, meets no rule
     grid = build_grid(TableRegion((0, 0, hm.shape[1], hm.shape[0]), hm, vm), dpi)
     assert (grid.n_rows, grid.n_cols) == (6, 4)
     assert any(c.col == 0 and c.row_span == 6 for c in grid.cells)
@@ -50,7 +52,7 @@ def test_a_stroke_that_fills_one_header_cell_is_not_a_column():
     """A stroke from rule to rule inside one cell of a six-row table: it bounds one slot only."""
     dpi = 200
     hm, vm = _frame(dpi, 6, 4)
-    vm[60:124, 520:523] = 255                      # row 1, inside column 3
+    vm[60:124, 520:523] = 255  # row 1, inside column 3
     grid = build_grid(TableRegion((0, 0, hm.shape[1], hm.shape[0]), hm, vm), dpi)
     assert (grid.n_rows, grid.n_cols) == (6, 4)
 
@@ -60,8 +62,8 @@ def test_a_rule_under_two_header_cells_is_a_row_even_where_it_is_short():
     sub-heads), and a column rule between those two sub-heads runs to the bottom."""
     dpi = 200
     hm, vm = _frame(dpi, 6, 4)
-    hm[60:64, :300] = 0                            # columns 0 and 1 of rows 0-1 merged vertically
-    vm[:64, 450:454] = 0                           # columns 2 and 3 of row 0 merged horizontally
+    hm[60:64, :300] = 0  # columns 0 and 1 of rows 0-1 merged vertically
+    vm[:64, 450:454] = 0  # columns 2 and 3 of row 0 merged horizontally
     grid = build_grid(TableRegion((0, 0, hm.shape[1], hm.shape[0]), hm, vm), dpi)
     assert (grid.n_rows, grid.n_cols) == (6, 4)
     spans = {(c.row, c.col): (c.row_span, c.col_span) for c in grid.cells}
@@ -89,7 +91,7 @@ def test_a_column_rule_too_faint_to_see_is_found_from_its_text(profile, seed):
             if part["name"] == "three" and visible_shape(part)[0] > 3:
                 assert (grid.n_rows, grid.n_cols) == visible_shape(part), profile
                 inferred += len(grid.inferred_xs)
-    if profile != "office":     # office grain breaks the hairline into dashes, which the rule masks bridge
+    if profile != "office":  # office grain breaks the hairline into dashes, which the rule masks bridge
         assert inferred >= 1
 
 

@@ -11,8 +11,11 @@ def _table(index, y0, y1, rows, xs, spans=None):
         k = 0
         while c < len(xs) - 1:
             cs = spans.get((r, c), 1)
-            cells.append(CellResult(row=r, col=k, row_span=1, col_span=cs,
-                                    bbox=(xs[c], y0 + r * 50, xs[c + cs], y0 + (r + 1) * 50)))
+            cells.append(
+                CellResult(
+                    row=r, col=k, row_span=1, col_span=cs, bbox=(xs[c], y0 + r * 50, xs[c + cs], y0 + (r + 1) * 50)
+                )
+            )
             c += cs
             k += 1
     n_cols = max(c.col + c.col_span for c in cells)
@@ -42,7 +45,7 @@ def test_continued_table_is_linked_and_columns_renumbered():
 
 
 def test_tables_away_from_page_edges_are_not_linked():
-    a = _table(0, 300, 1000, 10, XS)          # ends mid-page
+    a = _table(0, 300, 1000, 10, XS)  # ends mid-page
     b = _table(0, 300, 800, 4, XS)
     pages = [_page(1, [a]), _page(2, [b])]
     link_continuations(pages)

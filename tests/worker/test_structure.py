@@ -1,4 +1,5 @@
 """Orientation, skew, table finding and grids on synthetic pages (no OCR)."""
+
 import numpy as np
 import pytest
 
@@ -24,8 +25,9 @@ def _table_page(line_px=2, gaps=0.0, text_px=0, dpi=DPI):
     img = synth.page(dpi)
     col_w = [int(dpi * w) for w in (0.9, 1.4, 0.8, 0.8, 0.8, 0.8)]
     row_h = [int(dpi * h) for h in (0.35, 0.35, 0.35, 0.4, 0.35, 0.35)]
-    img, _ = synth.draw_table(img, (int(dpi), int(2 * dpi)), col_w, row_h, synth.HEAD3, line_px=line_px,
-                              text_px=text_px, gaps=gaps)
+    img, _ = synth.draw_table(
+        img, (int(dpi), int(2 * dpi)), col_w, row_h, synth.HEAD3, line_px=line_px, text_px=text_px, gaps=gaps
+    )
     return img
 
 
@@ -52,6 +54,7 @@ def test_photo_like_noise_has_no_tables():
 
 def cv2_blur(a):
     import cv2
+
     return cv2.GaussianBlur(a, (0, 0), 3)
 
 
@@ -74,8 +77,13 @@ def test_faint_rules_are_found():
 
 def test_two_tables_top_to_bottom():
     img = _table_page()
-    img, _ = synth.draw_table(img, (DPI, int(6 * DPI)), [DPI, DPI, DPI], [DPI // 3] * 2,
-                              [(r, c, 1, 1, "") for r in range(2) for c in range(3)])
+    img, _ = synth.draw_table(
+        img,
+        (DPI, int(6 * DPI)),
+        [DPI, DPI, DPI],
+        [DPI // 3] * 2,
+        [(r, c, 1, 1, "") for r in range(2) for c in range(3)],
+    )
     regions = find_tables(img, DPI)
     assert len(regions) == 2 and regions[0].bbox[1] < regions[1].bbox[1]
     assert build_grid(regions[1], DPI).n_cols == 3
@@ -83,6 +91,7 @@ def test_two_tables_top_to_bottom():
 
 def test_red_seal_does_not_make_rules():
     import cv2
+
     gray = _table_page()
     rgb = np.stack([gray] * 3, -1)
     over = rgb.copy()
@@ -96,7 +105,7 @@ def test_red_seal_does_not_make_rules():
 @pytest.mark.parametrize("rotation", [0, 90, 180, 270])
 def test_quarter_turns_and_upside_down(rotation):
     img = synth.body_text(synth.page(DPI), DPI, lines=14)
-    scanned = turn(img, (360 - rotation) % 360)           # what the scanner saw
+    scanned = turn(img, (360 - rotation) % 360)  # what the scanner saw
     quarter, strength = text_axis_turn(scanned, DPI)
     assert quarter == rotation % 180 and strength > 0.5
     level = turn(scanned, quarter)
@@ -105,18 +114,18 @@ def test_quarter_turns_and_upside_down(rotation):
 
 def test_a_table_whose_rules_overshoot_its_frame_is_found():
     img = _table_page()
-    x0, x1 = int(DPI) + sum(int(DPI * w) for w in (0.9, 1.4, 0.8, 0.8, 0.8, 0.8)), 0
-    y0, y1 = int(2 * DPI), int(2 * DPI) + int(DPI * 0.35)
-    img[y0:y0 + 2, x0:x0 + int(DPI * 0.08)] = 0  # the top rule runs on past the right frame
+    x0, _x1 = int(DPI) + sum(int(DPI * w) for w in (0.9, 1.4, 0.8, 0.8, 0.8, 0.8)), 0
+    y0, _y1 = int(2 * DPI), int(2 * DPI) + int(DPI * 0.35)
+    img[y0 : y0 + 2, x0 : x0 + int(DPI * 0.08)] = 0  # the top rule runs on past the right frame
     assert len(find_tables(img, DPI)) == 1
 
 
 def test_a_character_stroke_joined_to_one_rule_is_not_a_column():
     img = _table_page()
     dpi = DPI
-    x = int(DPI) + int(dpi * 0.9) + int(dpi * 0.7)          # middle of the second column
-    y = int(2 * dpi) + int(dpi * 0.35) * 3                   # a row rule
-    img[y + 2:y + int(dpi * 0.35) - 5, x:x + 2] = 0         # a long upright stroke hanging from it
+    x = int(DPI) + int(dpi * 0.9) + int(dpi * 0.7)  # middle of the second column
+    y = int(2 * dpi) + int(dpi * 0.35) * 3  # a row rule
+    img[y + 2 : y + int(dpi * 0.35) - 5, x : x + 2] = 0  # a long upright stroke hanging from it
     grid = build_grid(find_tables(img, DPI)[0], DPI)
     assert grid.n_cols == 6
 
@@ -126,7 +135,7 @@ def test_of_two_close_column_rules_the_ruled_one_is_kept():
     dpi = DPI
     x = int(DPI) + int(dpi * 0.9) + int(dpi * 1.4) - int(dpi * 0.06)  # just left of the third column's rule
     y = int(2 * dpi)
-    img[y:y + int(dpi * 0.3), x:x + 2] = 0                   # a short stroke touching the top frame
+    img[y : y + int(dpi * 0.3), x : x + 2] = 0  # a short stroke touching the top frame
     grid = build_grid(find_tables(img, DPI)[0], DPI)
     assert grid.n_cols == 6 and abs(grid.xs[2] - (int(DPI) + int(dpi * 0.9) + int(dpi * 1.4))) <= 3
 
@@ -140,11 +149,11 @@ def test_a_column_rule_whose_end_a_speck_extends_still_separates_its_rows():
     hm = np.zeros((rows * row + 4, w), np.uint8)
     vm = np.zeros_like(hm)
     for r in range(rows + 1):
-        hm[r * row:r * row + 4, :] = 255
-    vm[:, :4] = vm[:, w - 4:] = 255
-    vm[:, 300:304] = 255                          # label column, all rows
-    vm[row:3 * row + 4, 600:604] = 255            # rows 1 and 2 only
-    vm[3 * row + 4:3 * row + 13, 601:604] = 255   # a speck joined to its lower end
+        hm[r * row : r * row + 4, :] = 255
+    vm[:, :4] = vm[:, w - 4 :] = 255
+    vm[:, 300:304] = 255  # label column, all rows
+    vm[row : 3 * row + 4, 600:604] = 255  # rows 1 and 2 only
+    vm[3 * row + 4 : 3 * row + 13, 601:604] = 255  # a speck joined to its lower end
     grid = build_grid(TableRegion((0, 0, w, hm.shape[0]), hm, vm), dpi)
     assert grid.n_cols == 3
     spans = _spans(grid)
@@ -155,6 +164,7 @@ def test_a_column_rule_whose_end_a_speck_extends_still_separates_its_rows():
 def _latin_page(dpi: int) -> np.ndarray:
     """A page of English prose with quotes, apostrophes and accents at 10 pt: marks at the tops of lines."""
     from PIL import Image, ImageDraw, ImageFont
+
     page = Image.new("L", (int(8.27 * dpi), int(11.69 * dpi)), 255)
     d = ImageDraw.Draw(page)
     fnt = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", round(10 / 72 * dpi))

@@ -1,5 +1,6 @@
 """Signing in and out of the dashboard: the sign-in page, a session cookie (httpOnly, SameSite=Strict)
 and the CSRF token the dashboard keeps in memory and sends back on every change."""
+
 from __future__ import annotations
 
 import html
@@ -29,21 +30,34 @@ def login_page(svc: Svc, next: str | None = None, failed: bool = False):
         if not auth_configured(s, svc.settings.api_token):
             return RedirectResponse(_local(next), status_code=303)
     page = LOGIN_PAGE.read_text(encoding="utf-8").replace("{next}", html.escape(_local(next), quote=True))
-    return HTMLResponse(page.replace('class="failed" hidden', 'class="failed"') if failed else page,
-                        status_code=401 if failed else 200)
+    return HTMLResponse(
+        page.replace('class="failed" hidden', 'class="failed"') if failed else page, status_code=401 if failed else 200
+    )
 
 
 @router.post("/auth/login", include_in_schema=False)
-def login(request: Request, svc: Svc, name: Annotated[str, Form(max_length=128)],
-          password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form(max_length=1024)] = "/"):
+def login(
+    request: Request,
+    svc: Svc,
+    name: Annotated[str, Form(max_length=128)],
+    password: Annotated[str, Form(max_length=1024)],
+    next: Annotated[str, Form(max_length=1024)] = "/",
+):
     """The sign-in form: a right name and password set the session cookie and go on to `next`."""
     with svc.Session.begin() as s:
         secret = sign_in(s, name, password, svc.settings.api_token, svc.settings.session_hours)
     if secret is None:
         return RedirectResponse(f"/login?failed=1&next={quote(_local(next))}", status_code=303)
     response = RedirectResponse(_local(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, secret, max_age=int(svc.settings.session_hours * 3600), path="/",
-                        httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=int(svc.settings.session_hours * 3600),
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
     return response
 
 
@@ -62,5 +76,4 @@ def logout(request: Request, svc: Svc):
 @router.get("/auth/me", response_model=Me)
 def me(svc: Svc, who: Caller):
     """Who is signed in, their role, and (for a session) the CSRF token to send as X-CSRF-Token."""
-    return {"name": who.name, "role": who.role, "via": who.via, "csrf_token": who.csrf_token,
-            "auth": who.via != "open"}
+    return {"name": who.name, "role": who.role, "via": who.via, "csrf_token": who.csrf_token, "auth": who.via != "open"}

@@ -1,4 +1,5 @@
 """/cells: one cell with its correction history, its crop of the page, and a person's correction."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Response
@@ -9,8 +10,7 @@ from schemas.export import ValidationErrorOut
 from schemas.models import Cell, ValidationError
 from web import page_images, records
 from web.api_models import CellCorrection, CellView, Corrected, CorrectionOut
-from web.deps import (ERRORS, PNG, REFUSED, REVIEWER, Caller, CellId, Db, Svc, cell_or_404, page_image_or_404,
-                      trail_name)
+from web.deps import ERRORS, PNG, REFUSED, REVIEWER, Caller, CellId, Db, Svc, cell_or_404, page_image_or_404, trail_name
 from web.review import CorrectionRefused, correct_cell
 
 router = APIRouter(tags=["review"])
@@ -30,8 +30,7 @@ def cell_image(s: Db, svc: Svc, cell_id: CellId):
     return Response(page_images.crop(path, [int(v) for v in c.bbox]), media_type="image/png")
 
 
-@router.patch("/cells/{cell_id}", response_model=Corrected, dependencies=REVIEWER,
-              responses={**ERRORS, **REFUSED})
+@router.patch("/cells/{cell_id}", response_model=Corrected, dependencies=REVIEWER, responses={**ERRORS, **REFUSED})
 def correct(svc: Svc, who: Caller, cell_id: CellId, body: CellCorrection):
     """Correct a cell's text. Who and when are stored (signed in, who signed in), the OCR text is kept,
     and the document's checks run again: the answer holds the cell and the checks as they stand now."""
@@ -44,24 +43,59 @@ def correct(svc: Svc, who: Caller, cell_id: CellId, body: CellCorrection):
             raise HTTPException(409, str(e)) from None
         view = _cell_view(c)
         issues = _issues(s, view["document_id"])
-    return {"cell": view, "validation_errors": [i for i in issues if i.severity == "error"],
-            "warnings": [i for i in issues if i.severity != "error"]}
+    return {
+        "cell": view,
+        "validation_errors": [i for i in issues if i.severity == "error"],
+        "warnings": [i for i in issues if i.severity != "error"],
+    }
 
 
 def _issues(s: OrmSession, doc_id: int) -> list[ValidationErrorOut]:
-    return [ValidationErrorOut(rule=e.rule, severity=e.severity, status=e.status, message=e.message,
-                               message_en=e.message_en, expected=e.expected, found=e.found, cells=e.cell_ids or [])
-            for e in s.scalars(select(ValidationError).where(ValidationError.document_id == doc_id)
-                               .order_by(ValidationError.id))]
+    return [
+        ValidationErrorOut(
+            rule=e.rule,
+            severity=e.severity,
+            status=e.status,
+            message=e.message,
+            message_en=e.message_en,
+            expected=e.expected,
+            found=e.found,
+            cells=e.cell_ids or [],
+        )
+        for e in s.scalars(
+            select(ValidationError).where(ValidationError.document_id == doc_id).order_by(ValidationError.id)
+        )
+    ]
 
 
 def _cell_view(c: Cell) -> dict:
     table = c.table
-    return {"id": c.id, "document_id": table.page.document_id, "page": table.page.number, "table": table.index,
-            "row": c.row, "col": c.col, "row_span": c.row_span, "col_span": c.col_span, "kind": c.kind,
-            "text": c.text, "raw_text": c.raw_text, "confidence": round(c.confidence, 4),
-            "needs_review": c.needs_review, "bbox": [int(v) for v in c.bbox], "corrected_by": c.corrected_by,
-            "corrected_at": records.iso(c.corrected_at),
-            "corrections": [CorrectionOut(id=h.id, old_text=h.old_text, new_text=h.new_text,
-                                          corrected_by=h.corrected_by, corrected_at=records.iso(h.corrected_at),
-                                          reapplied_from_id=h.reapplied_from_id) for h in c.corrections]}
+    return {
+        "id": c.id,
+        "document_id": table.page.document_id,
+        "page": table.page.number,
+        "table": table.index,
+        "row": c.row,
+        "col": c.col,
+        "row_span": c.row_span,
+        "col_span": c.col_span,
+        "kind": c.kind,
+        "text": c.text,
+        "raw_text": c.raw_text,
+        "confidence": round(c.confidence, 4),
+        "needs_review": c.needs_review,
+        "bbox": [int(v) for v in c.bbox],
+        "corrected_by": c.corrected_by,
+        "corrected_at": records.iso(c.corrected_at),
+        "corrections": [
+            CorrectionOut(
+                id=h.id,
+                old_text=h.old_text,
+                new_text=h.new_text,
+                corrected_by=h.corrected_by,
+                corrected_at=records.iso(h.corrected_at),
+                reapplied_from_id=h.reapplied_from_id,
+            )
+            for h in c.corrections
+        ],
+    }

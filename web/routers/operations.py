@@ -1,4 +1,5 @@
 """/healthz and /metrics: whether the service can work, and how it is working."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
@@ -30,8 +31,12 @@ def healthz(svc: Svc):
     return JSONResponse(health, status_code=200 if ok else 503)
 
 
-@router.get("/metrics", response_class=Response, dependencies=VIEWER,
-            responses={200: {"content": {metrics.CONTENT_TYPE: {}}, "description": "Prometheus text format"}})
+@router.get(
+    "/metrics",
+    response_class=Response,
+    dependencies=VIEWER,
+    responses={200: {"content": {metrics.CONTENT_TYPE: {}}, "description": "Prometheus text format"}},
+)
 def prometheus(s: Db, svc: Svc):
     """Queue depth, workers busy, documents by status, pages per minute and job durations."""
     return Response(metrics.render(s, svc.queue), media_type=metrics.CONTENT_TYPE)

@@ -1,4 +1,5 @@
 """/review and /accuracy: the cells waiting for a person, and what reviewers' corrections measure."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -14,8 +15,11 @@ router = APIRouter(tags=["review"])
 
 
 @router.get("/review", response_model=ReviewQueue)
-def review(s: Db, document_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-           limit: Annotated[int, Query(ge=1, le=1000)] = 100):
+def review(
+    s: Db,
+    document_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+):
     """Cells waiting for a person, those in a failed check first, then uncertain, then least confident."""
     return {"cells": review_queue(s, document_id, limit)}
 

@@ -1,4 +1,5 @@
 """One report, end to end: recognise the tables, map their cells to figures, read the title, check."""
+
 from __future__ import annotations
 
 from worker.report.figures import map_report
@@ -12,8 +13,9 @@ from worker.report.values import fold
 from worker.results import CellResult
 
 
-def analyse_report(tables: list[list[CellResult]], page_text: str = "",
-                   review_threshold: float = 0.8) -> ReportAnalysis:
+def analyse_report(
+    tables: list[list[CellResult]], page_text: str = "", review_threshold: float = 0.8
+) -> ReportAnalysis:
     """tables: the document's logical tables (continued parts already stitched), each a list of cells.
     page_text: the body text of every page outside the tables ("" when not read).
     A document that is not an annual report gets its kind and review marks, and no figures or checks."""
@@ -23,8 +25,14 @@ def analyse_report(tables: list[list[CellResult]], page_text: str = "",
     title = read_title(page_text) if page_text.strip() else None
     mapped = map_report(grids, matches, title.year if title else None)
     if kind == ANNUAL_REPORT:
-        ev = evaluate_rules(mapped.figures, fmt=mapped.fmt, sources=mapped.sources,
-                            review_threshold=review_threshold, page_text=page_text, problems=mapped.problems)
+        ev = evaluate_rules(
+            mapped.figures,
+            fmt=mapped.fmt,
+            sources=mapped.sources,
+            review_threshold=review_threshold,
+            page_text=page_text,
+            problems=mapped.problems,
+        )
     else:
         ev = Evaluation([], [], [])
         mapped.figures, mapped.sources = {}, {}
@@ -47,7 +55,7 @@ def analyse_report(tables: list[list[CellResult]], page_text: str = "",
                 src = mapped.sources.get(key)
                 if src is not None:
                     flag(src.table, src.row, src.col, key, f"check:{check.rule}")
-    for m in matches:   # a mandated table whose grid disagrees with its template: no value is trusted
+    for m in matches:  # a mandated table whose grid disagrees with its template: no value is trusted
         if m.template and m.problems:
             for c in tables[m.index]:
                 if not is_label(c) and fold(cell_text(c)):
@@ -58,7 +66,15 @@ def analyse_report(tables: list[list[CellResult]], page_text: str = "",
                 flag(i, c.row, c.col, None, "low_confidence")
 
     return ReportAnalysis(
-        kind=kind, format=mapped.fmt, tables=matches, year=title.year if title else None,
-        issuing_body=title.issuing_body if title else None, figures=mapped.figures, sources=mapped.sources,
-        checks=ev.checks, errors=ev.errors, warnings=ev.warnings,
-        review_cells=sorted(review.values(), key=lambda r: (r.table, r.row, r.col)))
+        kind=kind,
+        format=mapped.fmt,
+        tables=matches,
+        year=title.year if title else None,
+        issuing_body=title.issuing_body if title else None,
+        figures=mapped.figures,
+        sources=mapped.sources,
+        checks=ev.checks,
+        errors=ev.errors,
+        warnings=ev.warnings,
+        review_cells=sorted(review.values(), key=lambda r: (r.table, r.row, r.col)),
+    )

@@ -4,6 +4,7 @@ Rows are found by their labels (fuzzy, in order, so OCR errors and a repeated he
 them) and placed by position where a label could not be read. Columns are found by their header
 labels, or by position when a row has exactly the expected number of value cells.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,19 +13,30 @@ from worker.report.grid import Grid, cell_text, is_label
 from worker.report.labels import place_rows, similarity
 from worker.report.model import FigureCell, Number, TableMatch
 from worker.report.recognise import report_format
-from worker.report.templates import (AMOUNT, APPLICANT_COLS, T2_ROWS, T3_ROWS, T4_COLS, T4_GROUPS, TABLE_NAMES_ZH,
-                                     TABLES, figure_keys, figure_kind)
+from worker.report.templates import (
+    AMOUNT,
+    APPLICANT_COLS,
+    T2_ROWS,
+    T3_ROWS,
+    T4_COLS,
+    T4_GROUPS,
+    TABLE_NAMES_ZH,
+    TABLES,
+    figure_keys,
+    figure_kind,
+)
 from worker.report.values import NUMBER, UNREADABLE, read_value
 from worker.results import CellResult
 
-ROW_SCORE = 55.0       # a row label must be at least this alike to be taken for an expected row
-HEADER_SCORE = 60.0    # the same for a column header
+ROW_SCORE = 55.0  # a row label must be at least this alike to be taken for an expected row
+HEADER_SCORE = 60.0  # the same for a column header
 _RESULTS = "三、本年度办理结果"
 
 
 @dataclass
 class TableFigures:
     """The cells of one table mapped to figure keys, and what did not fit."""
+
     fmt: str
     cells: dict[str, CellResult] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -60,15 +72,18 @@ def header_keys(paths: dict[int, list[str]], expected: list[tuple[str, list[str]
         found = _suffixes(path)
         if not found:
             continue
-        score, key = max(((max(similarity(f, e) for f in found for e in variants), key) for key, variants in expected),
-                         key=lambda x: x[0])
+        score, key = max(
+            ((max(similarity(f, e) for f in found for e in variants), key) for key, variants in expected),
+            key=lambda x: x[0],
+        )
         if score >= HEADER_SCORE:
             out[col] = (key, score)
     return out
 
 
-def map_columns(values: list[CellResult], heads: dict[int, tuple[str, float]],
-                keys: list[str]) -> tuple[dict[str, CellResult], str | None]:
+def map_columns(
+    values: list[CellResult], heads: dict[int, tuple[str, float]], keys: list[str]
+) -> tuple[dict[str, CellResult], str | None]:
     """Give each value cell of a row its key (keys: the expected columns, left to right).
 
     By header labels when every value cell's header names a different expected column; else by
@@ -85,8 +100,7 @@ def map_columns(values: list[CellResult], heads: dict[int, tuple[str, float]],
         return {k: c for k, (c, _) in by_header.items()}, None
     if len(values) == len(keys):
         return dict(zip(keys, values)), None
-    return ({k: c for k, (c, _) in by_header.items()},
-            f"{len(values)} value cells where {len(keys)} are expected")
+    return ({k: c for k, (c, _) in by_header.items()}, f"{len(values)} value cells where {len(keys)} are expected")
 
 
 def row_values(grid: Grid, row: int, first_value_col: int) -> list[CellResult]:
@@ -115,6 +129,7 @@ def first_value_col(grid: Grid) -> int:
 
 # ---- 三 ---------------------------------------------------------------------------------------
 
+
 def map_three(grid: Grid, fmt: str) -> TableFigures:
     spec = T3_ROWS[fmt]
     v0 = first_value_col(grid)
@@ -133,8 +148,10 @@ def map_three(grid: Grid, fmt: str) -> TableFigures:
     matches = place_rows(found, expected, candidates, ROW_SCORE)
     out = TableFigures(fmt)
     first_data = min((r for r, _ in matches.values()), default=grid.n_rows)
-    cols = [(key, _suffixes(["申请人情况", *([] if key in ("natural", "total") else ["法人或其他组织"]), label]))
-            for key, label in APPLICANT_COLS]
+    cols = [
+        (key, _suffixes(["申请人情况", *([] if key in ("natural", "total") else ["法人或其他组织"]), label]))
+        for key, label in APPLICANT_COLS
+    ]
     heads = header_keys(header_paths(grid, range(0, first_data)), cols)
     missing = [s.group + s.item for j, s in enumerate(spec) if j not in matches]
     if missing:
@@ -151,11 +168,17 @@ def map_three(grid: Grid, fmt: str) -> TableFigures:
 
 # ---- 四 ---------------------------------------------------------------------------------------
 
+
 def map_four(grid: Grid) -> TableFigures:
     out = TableFigures("2021")
     # the row of values: the most cells holding a number or a mark, then the most blank ones
-    counts = {r: (sum(1 for c in grid.cells if c.row == r and value_like(c) and cell_text(c).strip()),
-                  sum(1 for c in grid.cells if c.row == r and value_like(c))) for r in range(grid.n_rows)}
+    counts = {
+        r: (
+            sum(1 for c in grid.cells if c.row == r and value_like(c) and cell_text(c).strip()),
+            sum(1 for c in grid.cells if c.row == r and value_like(c)),
+        )
+        for r in range(grid.n_rows)
+    }
     if not counts or max(counts.values())[1] == 0:
         out.problems.append("table 四: no row of values found")
         return out
@@ -175,6 +198,7 @@ def map_four(grid: Grid) -> TableFigures:
 
 
 # ---- 二 ---------------------------------------------------------------------------------------
+
 
 def map_two(grid: Grid, fmt: str) -> TableFigures:
     spec = T2_ROWS[fmt]
@@ -213,12 +237,13 @@ def _header_row_above(grid: Grid, row: int, vals: dict[int, list[CellResult]]) -
 
 # ---- the whole report -------------------------------------------------------------------------
 
+
 @dataclass
 class ReportFigures:
     fmt: str
     figures: dict[str, Number | None]
     sources: dict[str, FigureCell]
-    problems: dict[str, list[str]]       # template -> structure problems (missing table, rows, columns)
+    problems: dict[str, list[str]]  # template -> structure problems (missing table, rows, columns)
 
 
 def map_report(grids: list[Grid], matches: list[TableMatch], year: int | None = None) -> ReportFigures:
@@ -250,6 +275,7 @@ def map_report(grids: list[Grid], matches: list[TableMatch], year: int | None = 
         if value is not None and figure_kind(fmt, key) == AMOUNT:
             value = float(value)
         figures[key] = value if reading.state == NUMBER else None
-        sources[key] = FigureCell(table=index, row=c.row, col=c.col, text=cell_text(c),
-                                  confidence=float(c.confidence), state=reading.state)
+        sources[key] = FigureCell(
+            table=index, row=c.row, col=c.col, text=cell_text(c), confidence=float(c.confidence), state=reading.state
+        )
     return ReportFigures(fmt, figures, sources, problems)

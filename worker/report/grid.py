@@ -1,4 +1,5 @@
 """A recognised table as a grid of cells: who covers which slot, and stitching of continued tables."""
+
 from __future__ import annotations
 
 import dataclasses

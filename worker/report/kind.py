@@ -4,6 +4,7 @@ Only an annual report (政府信息公开工作年度报告) is held to the repo
 hold department budgets (部门预算), final accounts (部门决算) and other statistical tables: those get
 plain grids and no report errors.
 """
+
 from __future__ import annotations
 
 from worker.report.grid import Grid, cell_text, is_label
@@ -12,9 +13,13 @@ from worker.report.title import clean_text
 
 ANNUAL_REPORT, BUDGET, FINAL_ACCOUNT, OTHER = "annual_report", "budget", "final_account", "other"
 KINDS = (ANNUAL_REPORT, BUDGET, FINAL_ACCOUNT, OTHER)
-KIND_NAMES = {ANNUAL_REPORT: ("政府信息公开工作年度报告", "annual report"), BUDGET: ("预算", "budget"),
-              FINAL_ACCOUNT: ("决算", "final account"), OTHER: ("其他表格文件", "other tables")}
-TITLE_CHARS = 300          # the title is within the first characters of the text
+KIND_NAMES = {
+    ANNUAL_REPORT: ("政府信息公开工作年度报告", "annual report"),
+    BUDGET: ("预算", "budget"),
+    FINAL_ACCOUNT: ("决算", "final account"),
+    OTHER: ("其他表格文件", "other tables"),
+}
+TITLE_CHARS = 300  # the title is within the first characters of the text
 
 
 def document_kind(grids: list[Grid], matches: list[TableMatch], page_text: str = "") -> str:

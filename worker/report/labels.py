@@ -1,4 +1,5 @@
 """Fuzzy matching of OCR'd labels against the labels a template expects."""
+
 from __future__ import annotations
 
 import re
@@ -39,8 +40,9 @@ def _sim(a: list[str], b: list[str]) -> float:
     return max((similarity(x, y) for x in a for y in b), default=0.0)
 
 
-def place_rows(found: list[list[str]], expected: list[list[str]], candidates: list[int],
-               min_score: float) -> dict[int, tuple[int, float]]:
+def place_rows(
+    found: list[list[str]], expected: list[list[str]], candidates: list[int], min_score: float
+) -> dict[int, tuple[int, float]]:
     """Which found row is which expected row: {expected index: (found index, score)}.
 
     Rows are matched by label in order (align), the rest placed by position (fill_by_position). When
@@ -84,15 +86,16 @@ def align(found: list[list[str]], expected: list[list[str]], min_score: float) -
     return out
 
 
-def fill_by_position(matches: dict[int, tuple[int, float]], n_expected: int,
-                     candidates: list[int]) -> dict[int, tuple[int, float]]:
+def fill_by_position(
+    matches: dict[int, tuple[int, float]], n_expected: int, candidates: list[int]
+) -> dict[int, tuple[int, float]]:
     """Where labels could not be read, place rows by position.
 
     Between two matched rows (or the table's ends), if the unmatched candidate rows are exactly as many
     as the unmatched expected rows, pair them in order (score 0: placed, not recognised).
     """
     out = dict(matches)
-    anchors = [(-1, -1)] + sorted((j, i) for j, (i, _) in matches.items()) + [(n_expected, 10 ** 9)]
+    anchors = [(-1, -1)] + sorted((j, i) for j, (i, _) in matches.items()) + [(n_expected, 10**9)]
     for (j0, i0), (j1, i1) in zip(anchors, anchors[1:]):
         want = list(range(j0 + 1, j1))
         have = [r for r in candidates if i0 < r < i1]

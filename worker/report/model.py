@@ -1,4 +1,5 @@
 """The report domain's results: plain dataclasses, JSON-serialisable through to_dict()."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -12,44 +13,48 @@ Number = int | float
 @dataclass
 class FigureCell:
     """Where a figure was read: a cell of one of the tables passed in (rows as stitched)."""
-    table: int                  # index into the tables given to analyse_report
+
+    table: int  # index into the tables given to analyse_report
     row: int
     col: int
-    text: str                   # the cell's text as read
+    text: str  # the cell's text as read
     confidence: float
-    state: str                  # values.NUMBER | NOT_REPORTED | UNREADABLE
+    state: str  # values.NUMBER | NOT_REPORTED | UNREADABLE
 
 
 @dataclass
 class TableMatch:
     """Which mandated table a recognised table is, if any."""
-    index: int                  # index into the tables given to analyse_report
-    template: str | None        # "two" | "three" | "four"; None: matches no template
-    format: str | None          # "2021" | "2019"
-    label: str                  # the table's own text that best matched the template's labels
-    score: float                # 0..100, how well the table's labels match the template's
+
+    index: int  # index into the tables given to analyse_report
+    template: str | None  # "two" | "three" | "four"; None: matches no template
+    format: str | None  # "2021" | "2019"
+    label: str  # the table's own text that best matched the template's labels
+    score: float  # 0..100, how well the table's labels match the template's
     n_rows: int
     n_cols: int
-    problems: list[str] = field(default_factory=list)   # structure: missing rows/columns, extra cells
-    grid: list[list[str]] | None = None                  # plain text grid of a table that matched nothing
+    problems: list[str] = field(default_factory=list)  # structure: missing rows/columns, extra cells
+    grid: list[list[str]] | None = None  # plain text grid of a table that matched nothing
 
 
 @dataclass
 class CheckResult:
     """One rule evaluated on one report."""
+
     rule: str
-    status: str                 # PASS | FAIL | UNCERTAIN | STRUCTURE_ERROR
-    severity: str               # error | warning: how much a non-PASS status of this check matters
+    status: str  # PASS | FAIL | UNCERTAIN | STRUCTURE_ERROR
+    severity: str  # error | warning: how much a non-PASS status of this check matters
     expected: str | None = None
     found: str | None = None
-    figures: list[str] = field(default_factory=list)     # figure keys the check involves
-    attention: list[str] = field(default_factory=list)   # of those, the ones a person should look at
-    note: str = ""              # why, when not PASS (e.g. which cell is unreadable)
+    figures: list[str] = field(default_factory=list)  # figure keys the check involves
+    attention: list[str] = field(default_factory=list)  # of those, the ones a person should look at
+    note: str = ""  # why, when not PASS (e.g. which cell is unreadable)
 
 
 @dataclass
 class Issue:
     """A validation error or warning: a check that did not pass, said for a person."""
+
     rule: str
     severity: str
     status: str
@@ -66,15 +71,15 @@ class ReviewCell:
     table: int
     row: int
     col: int
-    figure: str | None          # the figure the cell holds, if any
-    reasons: list[str]          # "low_confidence", "empty", "check:<rule id>"
+    figure: str | None  # the figure the cell holds, if any
+    reasons: list[str]  # "low_confidence", "empty", "check:<rule id>"
 
 
 @dataclass
 class Evaluation:
     checks: list[CheckResult]
-    errors: list[Issue]         # non-PASS checks of severity error: what makes a report "flagged"
-    warnings: list[Issue]       # non-PASS checks of severity warning
+    errors: list[Issue]  # non-PASS checks of severity error: what makes a report "flagged"
+    warnings: list[Issue]  # non-PASS checks of severity warning
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -82,13 +87,13 @@ class Evaluation:
 
 @dataclass
 class ReportAnalysis:
-    kind: str                                     # kind.ANNUAL_REPORT | BUDGET | FINAL_ACCOUNT | OTHER
-    format: str                                   # "2021" | "2019"
-    tables: list[TableMatch]                      # one per table given, same order
+    kind: str  # kind.ANNUAL_REPORT | BUDGET | FINAL_ACCOUNT | OTHER
+    format: str  # "2021" | "2019"
+    tables: list[TableMatch]  # one per table given, same order
     year: int | None
     issuing_body: str | None
-    figures: dict[str, Number | None]             # None: not reported, unreadable or not found
-    sources: dict[str, FigureCell]                # the cell each figure came from (absent: not found)
+    figures: dict[str, Number | None]  # None: not reported, unreadable or not found
+    sources: dict[str, FigureCell]  # the cell each figure came from (absent: not found)
     checks: list[CheckResult]
     errors: list[Issue]
     warnings: list[Issue]

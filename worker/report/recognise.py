@@ -1,4 +1,5 @@
 """Which recognised table is which mandated table (二 / 三 / 四), whatever its order or page."""
+
 from __future__ import annotations
 
 from worker.report.grid import Grid, cell_text, is_label
@@ -6,9 +7,9 @@ from worker.report.labels import best_match, norm_label, similarity
 from worker.report.model import TableMatch
 from worker.report.templates import ANCHORS, T2_2019_MARKERS, T2_2021_MARKERS, T3_ROWS, TABLES
 
-MIN_TABLE_SCORE = 55.0   # below this a table is not taken for a template
+MIN_TABLE_SCORE = 55.0  # below this a table is not taken for a template
 MIN_SHAPE_LABEL_SCORE = 30.0  # a table of the right shape needs at least this
-MARKER_SCORE = 80.0      # a label counts as present from this similarity on
+MARKER_SCORE = 80.0  # a label counts as present from this similarity on
 
 
 def template_score(grid: Grid, template: str) -> tuple[float, str]:
@@ -33,8 +34,10 @@ def recognise(grids: list[Grid]) -> list[TableMatch]:
         for t in TABLES:
             s, label = template_score(g, t)
             scored.append((s, i, t, label))
-    out = [TableMatch(index=i, template=None, format=None, label="", score=0.0, n_rows=g.n_rows, n_cols=g.n_cols)
-           for i, g in enumerate(grids)]
+    out = [
+        TableMatch(index=i, template=None, format=None, label="", score=0.0, n_rows=g.n_rows, n_cols=g.n_cols)
+        for i, g in enumerate(grids)
+    ]
     taken: set[str] = set()
     for s, i, t, label in sorted(scored, key=lambda x: -x[0]):
         if s < MIN_TABLE_SCORE or t in taken or out[i].template is not None:

@@ -1,4 +1,5 @@
 """The report's year and issuing body from its title, and the year its 总体情况 opens with."""
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,8 @@ class TitleFacts:
     title: str | None
     year: int | None
     issuing_body: str | None
-    opening_year: int | None        # first year of the 总体情况 that does not refer to last year
-    opening_text: str | None        # the words around it, to show a person
+    opening_year: int | None  # first year of the 总体情况 that does not refer to last year
+    opening_text: str | None  # the words around it, to show a person
 
 
 def read_title(page_text: str) -> TitleFacts:
@@ -38,12 +39,12 @@ def read_title(page_text: str) -> TitleFacts:
     title = year = body = None
     m = _TITLE_END.search(text[:300])
     if m:
-        title = text[:m.end()]
+        title = text[: m.end()]
         ym = _YEAR.search(title)
         if ym:
             year = _year(ym.group(1))
-            before = title[:ym.start()]
-            after = re.split(r"政府信息公开", title[ym.end():])[0]
+            before = title[: ym.start()]
+            after = re.split(r"政府信息公开", title[ym.end() :])[0]
             body = before or after.lstrip("度") or None
     opening_year, opening_text = _opening_year(text, year)
     return TitleFacts(title, year, body, opening_year, opening_text)
@@ -54,11 +55,14 @@ def _opening_year(text: str, title_year: int | None) -> tuple[int | None, str | 
     m = re.search(r"总体(工作)?情况|概述", text)
     if not m:
         return None, None
-    window = text[m.end():m.end() + OPENING_WINDOW]
+    window = text[m.end() : m.end() + OPENING_WINDOW]
     for ym in _YEAR.finditer(window):
         y = _year(ym.group(1))
-        if title_year is not None and y == title_year - 1 and (
-                _LAST_YEAR_BEFORE.search(window[:ym.start()]) or _LAST_YEAR_AFTER.search(window[ym.end():])):
+        if (
+            title_year is not None
+            and y == title_year - 1
+            and (_LAST_YEAR_BEFORE.search(window[: ym.start()]) or _LAST_YEAR_AFTER.search(window[ym.end() :]))
+        ):
             continue
-        return y, window[max(0, ym.start() - 10):ym.end() + 20]
+        return y, window[max(0, ym.start() - 10) : ym.end() + 20]
     return None, None

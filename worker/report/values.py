@@ -1,4 +1,5 @@
 """Read the number in a value cell, the way a person would read an OCR'd table cell."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,8 @@ _GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")  # 1,234 or 12,345.6
 
 @dataclass(frozen=True)
 class Reading:
-    state: str                    # NUMBER | NOT_REPORTED | UNREADABLE
-    value: int | float | None     # int when the text is a whole number, else float; None unless NUMBER
+    state: str  # NUMBER | NOT_REPORTED | UNREADABLE
+    value: int | float | None  # int when the text is a whole number, else float; None unless NUMBER
 
 
 def fold(text: str) -> str:

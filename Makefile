@@ -19,10 +19,11 @@ run: deps
 test: deps-test lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-## lint: ruff (lint and format) over everything (config in pyproject.toml)
+## lint: ruff (lint and format) over everything, mypy over the packages (config in pyproject.toml)
 lint: deps-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 ## bench: forge a corpus, run tablescan and img2table on it, print every figure (BENCH_ARGS="--seed 5")
 bench: deps-test

@@ -194,7 +194,7 @@ class InboxRecord:
                     not_taken_again(),
                 )
             ).all()
-        return [tuple(r) for r in rows]
+        return [(i, where or "", home or "", sha) for i, where, home, sha in rows]  # folder files have both
 
     def outcomes(self, doc_ids: list[int]) -> dict[int, tuple[str, str | None]]:
         """(status, error) of those documents that are final."""
@@ -210,7 +210,7 @@ class InboxRecord:
         """The file has left its place in the inbox: to `inbox_path` (relative to the inbox), or nowhere
         of ours (it was removed, or changed after it was taken and is taken again)."""
         with self.Session.begin() as s:
-            doc = s.get(Document, doc_id)
+            doc = s.get_one(Document, doc_id)
             doc.inbox_moved_at, doc.inbox_path = utcnow(), inbox_path
 
     def archive_copy(self, doc_id: int) -> Path | None:

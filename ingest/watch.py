@@ -33,6 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+
 from ingest.intake import Intake
 from worker.storage import sha256_of, write_new
 
@@ -123,7 +127,7 @@ class Retry:
         return min(MAX_RETRY_SECONDS, 2.0 ** (self.failures - 1))
 
 
-class Writers:
+class Writers(FileSystemEventHandler):
     """The files some process is writing, as inotify tells: from a write (modify) until the writer
     closes the file (close-write) or renames it (moved-from, moved-to), or it is deleted. Every event
     wakes the watcher."""
@@ -133,14 +137,15 @@ class Writers:
         self._writing: set[str] = set()
         self._lock = threading.Lock()
 
-    def dispatch(self, event) -> None:  # watchdog's handler interface
+    def dispatch(self, event: FileSystemEvent) -> None:
         if not event.is_directory:
             with self._lock:
+                path = os.fsdecode(event.src_path)
                 if event.event_type == "modified":
-                    self._writing.add(event.src_path)
+                    self._writing.add(path)
                 elif event.event_type in ("closed", "deleted", "moved"):
-                    self._writing.discard(event.src_path)
-                    self._writing.discard(getattr(event, "dest_path", ""))
+                    self._writing.discard(path)
+                    self._writing.discard(os.fsdecode(event.dest_path))
         self.wake.set()
 
     def writing(self, path: Path) -> bool:
@@ -164,7 +169,7 @@ class FolderWatcher:
     writers: Writers | None = None  # None: no events say who is writing
     stalled: set[Path] = field(default_factory=set)  # open for writing too long: said once
     _wake: threading.Event = field(default_factory=threading.Event)
-    _observer: object | None = None
+    _observer: BaseObserver | None = None
     _reading_failed: Retry = field(default_factory=Retry)
 
     def __post_init__(self):
@@ -399,10 +404,8 @@ class FolderWatcher:
             if linux:
                 from watchdog.observers.inotify import InotifyObserver
 
-                observer = InotifyObserver(generate_full_events=True)  # a file moved in is a moved-to
+                observer: BaseObserver = InotifyObserver(generate_full_events=True)  # a moved-in file is a moved-to
             else:
-                from watchdog.observers import Observer
-
                 observer = Observer()
             observer.schedule(
                 writers,

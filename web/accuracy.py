@@ -77,7 +77,8 @@ def reviewed_cells(s: Session, collection: str | None = None) -> dict[str | None
     ids = [c.id for c, _ in rows]
     for k in range(0, len(ids), 500):
         for h in s.scalars(select(Correction).where(Correction.cell_id.in_(ids[k : k + 500])).order_by(Correction.id)):
-            history.setdefault(h.cell_id, []).append(h)
+            if h.cell_id is not None:
+                history.setdefault(h.cell_id, []).append(h)
     out: dict[str | None, list[ReviewedCell]] = {}
     for c, coll in rows:
         hs = history.get(c.id, [])

@@ -78,8 +78,9 @@ async def _hide_internals(request: Request, exc: Exception):
     return JSONResponse({"detail": "internal error; see the server log"}, status_code=500)
 
 
-async def _invalid_request(request: Request, exc: RequestValidationError):
+async def _invalid_request(request: Request, exc: Exception):
     """Say which parameter is wrong and why, without echoing the input back (it may be a file)."""
+    assert isinstance(exc, RequestValidationError)  # registered for it alone
     return JSONResponse(
         {
             "detail": [

@@ -135,7 +135,8 @@ def issue_token(s: Session, name: str, label: str = "") -> str:
 
 
 def revoke_tokens(s: Session, name: str) -> int:
-    return s.execute(delete(ApiToken).where(ApiToken.user_id == _existing(s, name).id)).rowcount
+    gone = s.scalars(delete(ApiToken).where(ApiToken.user_id == _existing(s, name).id).returning(ApiToken.id))
+    return len(gone.all())
 
 
 # -- sign-in ------------------------------------------------------------------------------------------------
@@ -204,5 +205,7 @@ def identify(s: Session, api_token: str | None, bearer: str | None, cookie: str 
                 if api_token
                 else None
             )
-        return Identity(name=session.user.name, role=session.user.role, via="session", csrf_token=session.csrf_token)
+        user = session.user
+        assert user is not None  # user_id is set
+        return Identity(name=user.name, role=user.role, via="session", csrf_token=session.csrf_token)
     return None

@@ -90,7 +90,7 @@ MAX_ID = 2**31 - 1
 DocId = Annotated[int, Path(ge=1, le=MAX_ID)]
 CellId = Annotated[int, Path(ge=1, le=MAX_ID)]
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot hold NUL characters in text
-PNG = {200: {"content": {"image/png": {}}, "description": "a PNG image"}}
+PNG: dict[int | str, dict] = {200: {"content": {"image/png": {}}, "description": "a PNG image"}}
 ERRORS: dict[int | str, dict] = {404: {"model": Problem}}
 REFUSED: dict[int | str, dict] = {401: {"model": Problem}, 403: {"model": Problem}, 409: {"model": Problem}}
 

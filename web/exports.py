@@ -346,7 +346,14 @@ def batch_table(s, docs) -> tuple[list[str], list[list], list[set[str]]]:
                 figures,
             )
         )
-        suspect.append({ref.get("figure") for e in errors for ref in (e.cell_ids or []) if isinstance(ref, dict)})
+        suspect.append(
+            {
+                str(ref["figure"])
+                for e in errors
+                for ref in (e.cell_ids or [])
+                if isinstance(ref, dict) and ref.get("figure")
+            }
+        )
     header = BATCH_COLUMNS + keys
     return header, [meta + [figures.get(k) for k in keys] for meta, figures in rows], suspect
 
@@ -377,7 +384,7 @@ def render_batch(header: list[str], rows: list[list], suspect: list[set[str]], f
                 if name in keys:
                     ws.cell(row=r, column=col).fill = bad
         ws.freeze_panes = "C2"
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
+        sheet = io.BytesIO()
+        wb.save(sheet)
+        return sheet.getvalue()
     raise ValueError("the batch export is csv or xlsx")

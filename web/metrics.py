@@ -22,7 +22,7 @@ RATE_WINDOW_MINUTES = 10
 
 
 class _Text:
-    def __init__(self):
+    def __init__(self) -> None:
         self.lines: list[str] = []
 
     def metric(self, name: str, kind: str, help_: str, samples: list[tuple[dict[str, str], float]]) -> None:
@@ -63,11 +63,11 @@ def render(s: Session, queue: Queue) -> str:
     )
 
     since = utcnow() - timedelta(minutes=RATE_WINDOW_MINUTES)
-    pages = s.scalar(
+    pages = s.scalars(
         select(func.count())
         .select_from(Attempt)
         .where(Attempt.kind == "page", Attempt.outcome == "ok", Attempt.finished_at >= since)
-    )
+    ).one()
     out.metric(
         "tablescan_pages_per_minute",
         "gauge",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import overload
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
@@ -36,6 +37,10 @@ def status(doc: Document) -> dict:
     }
 
 
+@overload
+def iso(when: datetime) -> str: ...
+@overload
+def iso(when: None) -> None: ...
 def iso(when: datetime | None) -> str | None:
     """A stored time in ISO 8601 with its UTC offset (SQLite hands times back without one)."""
     if when is None:
@@ -95,7 +100,9 @@ def count_by_status(s: Session, f: DocumentFilter) -> dict[str, int]:
 
 def document_export(s: Session, doc: Document) -> DocumentExport:
     """The export of a document as the record holds it now (corrections included)."""
-    source = s.get(Document, doc.duplicate_of_id) if doc.duplicate_of_id else doc  # a copy shows its first's content
+    source = (
+        s.get_one(Document, doc.duplicate_of_id) if doc.duplicate_of_id else doc
+    )  # a copy shows its first's content
     pages = persist.load_pages(s, source.id)
     issues = [
         {

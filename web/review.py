@@ -47,7 +47,7 @@ def correct_cell(s: Session, cell_id: int, text: str, who: str, config: Pipeline
     cell = s.get(Cell, cell_id)
     if cell is None:
         raise LookupError(f"no cell {cell_id}")
-    doc = s.scalar(select(Document).join(Page).join(Table).where(Table.id == cell.table_id))
+    doc = s.scalars(select(Document).join(Page).join(Table).where(Table.id == cell.table_id)).one()
     if doc.status not in ("done", "done_with_errors"):
         raise CorrectionRefused(f"document {doc.id} is {doc.status}; correct it once it has finished")
     corrections.record(s, cell, normalise_text(text), who.strip())
@@ -112,6 +112,6 @@ def review_queue(s: Session, document_id: int | None = None, limit: int = 100) -
         for c, t, p in rows
     ]
     out.sort(key=lambda r: (r["_rank"], r["confidence"], r["document_id"], r["page"], r["row"], r["col"]))
-    for r in out:
-        del r["_rank"]
+    for item in out:
+        del item["_rank"]
     return out[:limit]

@@ -89,7 +89,7 @@ def document_archive(s: Session, storage: Storage, doc: Document) -> bytes:
     """The archive copy of a finished document as the record holds it now (corrections included); a
     duplicate gets its first copy's pages under its own name. Raises ArchiveError when it cannot be made,
     saying why."""
-    source = s.get(Document, doc.duplicate_of_id) if doc.duplicate_of_id else doc
+    source = s.get_one(Document, doc.duplicate_of_id) if doc.duplicate_of_id else doc
     if source.status not in FINAL_STATUSES:
         raise ArchiveError(f"document {doc.id} is {source.status}: the archive copy is made once it has finished")
     pages = persist.load_pages(s, source.id)
@@ -274,13 +274,12 @@ def cell_lines(c: CellResult) -> list[tuple[tuple[float, float, float, float], l
     texts = [ln.split() for ln in c.text.splitlines() if ln.strip()]
     if not texts:
         return []
-    x0, y0, x1, y1 = c.bbox
-    m = max(1.0, min(x1 - x0, y1 - y0) * 0.08)  # keep off the rules
-    x0, y0, x1, y1 = x0 + m, y0 + m, x1 - m, y1 - m
+    m = max(1.0, min(c.bbox[2] - c.bbox[0], c.bbox[3] - c.bbox[1]) * 0.08)  # keep off the rules
+    x0, y0, x1, y1 = c.bbox[0] + m, c.bbox[1] + m, c.bbox[2] - m, c.bbox[3] - m
     if x1 <= x0 or y1 <= y0:
         return []
     slot = (y1 - y0) / len(texts)
-    out = []
+    out: list[tuple[tuple[float, float, float, float], list]] = []
     for k, words in enumerate(texts):
         top = y0 + k * slot + slot * 0.2
         bottom = top + slot * 0.6

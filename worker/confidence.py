@@ -77,13 +77,14 @@ def odd_decimals(columns: list[int], numbers: list[str | None], min_numbers: int
     """Indexes of the numbers with no decimal point in a column that prints share or more of its numbers
     (min_numbers or more) with the same count of decimals: amounts to the cent, where "673.13" read as
     "67313" lost its point and is a hundred times too large."""
-    by_col: dict[int, list[int]] = {}
+    by_col: dict[int, list[tuple[int, str]]] = {}
     for k, (col, n) in enumerate(zip(columns, numbers)):
         if n is not None:
-            by_col.setdefault(col, []).append(k)
+            by_col.setdefault(col, []).append((k, n))
     odd: set[int] = set()
-    for ks in by_col.values():
-        places = [len(numbers[k].partition(".")[2]) for k in ks]
+    for found in by_col.values():
+        ks = [k for k, _ in found]
+        places = [len(n.partition(".")[2]) for _, n in found]
         common = max(set(places), key=places.count)
         if len(ks) >= min_numbers and common > 0 and places.count(common) >= share * len(ks):
             odd |= {k for k, p in zip(ks, places) if p == 0}

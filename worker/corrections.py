@@ -44,7 +44,7 @@ def row_label_cell(cell: Cell, row: list[Cell]) -> Cell | None:
 def record(s: Session, cell: Cell, text: str, who: str, reapplied_from: int | None = None) -> Correction:
     """Store `text` as the cell's value, by `who`, now, with the cell's place and context."""
     table = cell.table
-    doc = s.get(Document, table.page.document_id)
+    doc = s.get_one(Document, table.page.document_id)
     label = row_label_cell(cell, table.cells)
     c = Correction(
         document_id=doc.id,
@@ -94,7 +94,7 @@ def latest_by_place(corrections: list[Correction]) -> dict[Place, Correction]:
     return {place_of(c): c for c in sorted(corrections, key=lambda c: c.id)}
 
 
-def label_names(c: Correction, before: list[Correction]) -> set[str]:
+def label_names(c: Correction, before: list[Correction]) -> set[str | None]:
     """What the earlier reading called the correction's row: its label as read, and as corrected."""
     return {c.row_label} | {
         x.new_text

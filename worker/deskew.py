@@ -56,8 +56,8 @@ def _paper_level(mx: np.ndarray, coloured: np.ndarray) -> np.ndarray:
     f = 1 / 16
     small = cv2.resize(mx, None, fx=f, fy=f, interpolation=cv2.INTER_AREA).astype(np.float32)
     keep = cv2.resize((~coloured).astype(np.float32), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA)
-    small = cv2.dilate(small * (keep > 0.9), np.ones((3, 3), np.uint8))  # paper, not print
-    num = cv2.blur(small * (keep > 0.9), (9, 9))
+    paper = cv2.dilate(small * (keep > 0.9), np.ones((3, 3), np.uint8))  # paper, not print
+    num = cv2.blur(paper * (keep > 0.9), (9, 9))
     den = cv2.blur((keep > 0.9).astype(np.float32), (9, 9))
     level = np.where(den > 1e-3, num / np.maximum(den, 1e-3), float(np.median(mx)))
     return cv2.resize(level.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)

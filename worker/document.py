@@ -79,17 +79,17 @@ def analyse_document(
     report = analyse_report(
         [t.cells for t in tables], "\n".join(p.text for p in pages if p.text), config.review_threshold
     )
-    for t, match in zip(tables, report.tables):
-        t.template = match.template
-        for part in t.part_tables:
+    for table, match in zip(tables, report.tables):
+        table.template = match.template
+        for part in table.part_tables:
             part.template, part.template_label, part.template_score = match.template, match.label, match.score
     for rc in report.review_cells:
         found = tables[rc.table].page_cell(rc.row, rc.col)
         if found:
             found[1].needs_review = True
-    for t in tables:  # the stitched copies show the same review marks as the page cells
-        for c in t.cells:
-            found = t.page_cell(c.row, c.col)
+    for table in tables:  # the stitched copies show the same review marks as the page cells
+        for c in table.cells:
+            found = table.page_cell(c.row, c.col)
             c.needs_review = bool(found and found[1].needs_review)
     refs = {}  # figure key -> where its cell stands on its page
     for key, src in report.sources.items():

@@ -194,10 +194,10 @@ def _ruled(
         return True
     if horizontal:
         win = mask[max(0, p - band) : p + band + 1, a:b]
-        prof = (win > 0).any(axis=0) if win.size else np.zeros(0, bool)
+        prof = np.any(win > 0, axis=0) if win.size else np.zeros(0, bool)
     else:
         win = mask[a:b, max(0, p - band) : p + band + 1]
-        prof = (win > 0).any(axis=1) if win.size else np.zeros(0, bool)
+        prof = np.any(win > 0, axis=1) if win.size else np.zeros(0, bool)
     if prof.size == 0 or prof.mean() < min_coverage:
         return False
     e = max(3, int(0.08 * prof.size))
@@ -265,9 +265,10 @@ def build_grid(
     inferred: list[int] = []
     inferred_rows: list[int] = []
     # ruled in part (no sides, or a frame round rows with no column rules): rows and columns from the text
-    from_text = region.ink is not None and ("left" in region.open_edges or (len(xs) == 2 and len(row_candidates) >= 3))
-    if from_text:
-        text = text_mask(region.ink, hm, vm, dpi)
+    ink = region.ink
+    from_text = ink is not None and ("left" in region.open_edges or (len(xs) == 2 and len(row_candidates) >= 3))
+    if ink is not None and from_text:
+        text = text_mask(ink, hm, vm, dpi)
         # with no column rules, a row rule under a head over some columns meets no rule: take every long one
         loose, _, loose_len, loose_hm = _separators(region.horizontal, vm, True, tol, Ww, must_meet=False)
         row_candidates = sorted(set(row_candidates) | {y for y, n in zip(loose, loose_len) if n >= 0.2 * Ww})
@@ -426,7 +427,7 @@ def _from_text(
 
 def _within_text(band: np.ndarray, x: int, min_gap: int) -> bool:
     """Whether x falls inside a line of text (ink on both sides closer than min_gap) in a band of the text mask."""
-    cols = band.any(axis=0)
+    cols = np.any(band, axis=0)
     left, right = np.flatnonzero(cols[: x + 1]), np.flatnonzero(cols[x:])
     return bool(left.size and right.size and right[0] + x - left[-1] < min_gap)
 
@@ -443,7 +444,7 @@ def _rule_extent(hm: np.ndarray, y: float, band: int, max_break: float = 0.1) ->
     """The first and last x of the row rule at y (its longest stretch, breaks shorter than max_break of
     it bridged: a worn rule, not a stroke of text beside it) and the share of that stretch that is ruled."""
     p = round(y)
-    prof = (hm[max(0, p - band) : p + band + 1] > 0).any(axis=0)
+    prof = np.any(hm[max(0, p - band) : p + band + 1] > 0, axis=0)
     edges = np.flatnonzero(np.diff(np.r_[0, prof.astype(np.int8), 0]))
     runs = [[int(s), int(e)] for s, e in zip(edges[::2], edges[1::2])]
     if not runs:

@@ -157,7 +157,7 @@ def process_page(doc_id: int, number: int) -> str:
     image_rel = storage.put_page_image(doc_id, number, page_png(upright)) if upright is not None else None
     with Session.begin() as s:
         persist.save_page(s, doc_id, result, image_rel)
-        persist.end_attempt(s.get(persist.Attempt, attempt_id), "failed" if result.error else "ok", result.error)
+        persist.end_attempt(s.get_one(persist.Attempt, attempt_id), "failed" if result.error else "ok", result.error)
     return result.error or "ok"
 
 

@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -287,7 +288,9 @@ def compose(crops: list[tuple[int, np.ndarray]], gap: int) -> tuple[np.ndarray, 
 
 def _batches(crops: list[tuple[int, np.ndarray]], gap: int, max_height: int) -> list[list[tuple[int, np.ndarray]]]:
     """Split crops so that no mosaic exceeds max_height px (Tesseract refuses > 32767)."""
-    out, cur, h = [], [], gap
+    out: list[list[tuple[int, np.ndarray]]] = []
+    cur: list[tuple[int, np.ndarray]] = []
+    h = gap
     for item in crops:
         ch = item[1].shape[0] + gap
         if cur and h + ch > max_height:
@@ -357,7 +360,8 @@ def parse_hocr(hocr: str) -> list[Glyph]:
             ch = html.unescape(text)
             if not b or not ch.strip():
                 continue
-            out.append(Glyph(ch, tuple(int(v) for v in b.groups()), float(c.group(1)) if c else 0.0, line, word))
+            x0, y0, x1, y1 = (int(v) for v in b.groups())
+            out.append(Glyph(ch, (x0, y0, x1, y1), float(c.group(1)) if c else 0.0, line, word))
         else:
             line += 1
     return out
@@ -564,7 +568,8 @@ def text_lines(glyphs: np.ndarray, glyph_dpi: float, dpi: int, exclude: list[BBo
     n, _, stats, _ = cv2.connectedComponentsWithStats(bars, connectivity=8)
     lo, hi = glyph_dpi * 0.04, glyph_dpi * 0.6  # about 3 to 43 pt
     pad = glyph_dpi * 0.03
-    lines, marks = [], []
+    lines: list[BBox] = []
+    marks: list[BBox] = []
     for x, y, w, h, _area in stats[1:]:
         if h > hi:
             continue
@@ -611,7 +616,9 @@ def _joined(row: list[BBox], max_gap_em: float = 1.5) -> list[BBox]:
     return out
 
 
-def read_text_lines(image: np.ndarray, boxes: list[BBox], hints: OcrHints, exclude: list[BBox] = ()) -> list[TextLine]:
+def read_text_lines(
+    image: np.ndarray, boxes: list[BBox], hints: OcrHints, exclude: Sequence[BBox] = ()
+) -> list[TextLine]:
     """Gray upright page, text line boxes (text_lines) -> the lines read, with word boxes in page px.
 
     Every line is cut out (with what of the `exclude` boxes, the tables, it reaches blanked), scaled to
@@ -662,7 +669,7 @@ def _lines_of(glyphs: list[Glyph], to_page) -> list[TextLine]:
     by_word: dict[int, list[Glyph]] = {}
     for g in glyphs:
         by_word.setdefault(g.word, []).append(g)
-    words = {}
+    words: dict[BBox, list[str]] = {}
     for gs in by_word.values():
         gs.sort(key=lambda g: g.box[0])
         box = to_page(

@@ -125,9 +125,9 @@ def lines_of(record: list[dict] | None) -> list[TextLine]:
 
 
 def _count_pages(s: Session, doc_id: int) -> None:
-    done = s.scalar(select(func.count()).where(Page.document_id == doc_id, Page.status == "done"))
-    failed = s.scalar(select(func.count()).where(Page.document_id == doc_id, Page.status == "failed"))
-    doc = s.get(Document, doc_id)
+    done = s.scalars(select(func.count()).where(Page.document_id == doc_id, Page.status == "done")).one()
+    failed = s.scalars(select(func.count()).where(Page.document_id == doc_id, Page.status == "failed")).one()
+    doc = s.get_one(Document, doc_id)
     doc.pages_done, doc.pages_failed = done, failed
 
 
@@ -139,7 +139,7 @@ def load_pages(s: Session, doc_id: int) -> list[PageResult]:
         .order_by(Page.number)
         .options(selectinload(Page.tables).selectinload(Table.cells))
     ).all()
-    key = {t.id: (p.number, t.index) for p in pages for t in p.tables}
+    key: dict[int | None, tuple[int, int]] = {t.id: (p.number, t.index) for p in pages for t in p.tables}
     return [
         PageResult(
             number=p.number,
@@ -195,7 +195,7 @@ def save_analysis(s: Session, doc: Document, pages: list[PageResult], analysis: 
     ids = {(p.number, t.index): t.id for p in pages for t in p.tables}
     for p in pages:
         for t in p.tables:
-            row = s.get(Table, t.id)
+            row = s.get_one(Table, t.id)
             row.continued_from_id = ids.get(t.continued_from) if t.continued_from else None
             row.template, row.template_label, row.template_score = t.template, t.template_label, t.template_score
             row.n_cols = t.n_cols

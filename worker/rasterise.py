@@ -8,6 +8,7 @@ list, never through a shell.
 
 from __future__ import annotations
 
+import math
 import re
 import subprocess
 from dataclasses import dataclass
@@ -59,7 +60,8 @@ def _pdfinfo(
     path: Path, first: int | None = None, last: int | None = None, timeout: float = POPPLER_TIMEOUT_SECONDS
 ) -> dict:
     try:
-        return pdf2image.pdfinfo_from_path(str(path), first_page=first, last_page=last, timeout=timeout)
+        # pdf2image takes None for "from the first" / "to the last" page, whatever its annotations say
+        return pdf2image.pdfinfo_from_path(str(path), first_page=first, last_page=last, timeout=math.ceil(timeout))  # type: ignore[arg-type]
     except (
         pdf_errors.PDFPageCountError,
         pdf_errors.PDFSyntaxError,
@@ -96,7 +98,7 @@ def inspect(path: Path, limits: Limits = Limits(), dpi: int = 300) -> DocumentIn
         for key, value in _pdfinfo(path, 1, pages).items():
             m = re.fullmatch(r"Page\s+(\d+) size", key)
             size = re.search(r"([\d.]+) x ([\d.]+) pts", value) if m else None
-            if size:
+            if m and size:
                 _check_pixels(float(size[1]) / 72 * dpi, float(size[2]) / 72 * dpi, limits, int(m[1]))
     else:
         with _open_image(path) as img:
@@ -176,7 +178,7 @@ def _render_pdf_page(path: Path, number: int, dpi: int, limits: Limits) -> tuple
         _check_pixels(float(m[1]) / 72 * dpi, float(m[2]) / 72 * dpi, limits, number)
     try:
         pages = pdf2image.convert_from_path(
-            str(path), dpi=dpi, first_page=number, last_page=number, timeout=limits.poppler_seconds
+            str(path), dpi=dpi, first_page=number, last_page=number, timeout=math.ceil(limits.poppler_seconds)
         )
     except pdf_errors.PDFPopplerTimeoutError:
         raise UnreadableDocument(f"page {number}: rendering took over {limits.poppler_seconds:.0f} s") from None
@@ -296,15 +298,16 @@ def jpeg_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def _sole_full_page_image(page: pikepdf.Page) -> pikepdf.Object | None:
+def _sole_full_page_image(page: pikepdf.Page) -> pikepdf.Stream | None:
     """The one image XObject the page draws, when it is drawn upright over the whole MediaBox."""
     if "/CropBox" in page.obj and [float(v) for v in page.obj.CropBox] != [float(v) for v in page.mediabox]:
         return None
-    xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
+    resources = page.obj.get("/Resources")
+    xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
     ctm, stack, drawn = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], [], []
     invisible = False
-    for operands, op in pikepdf.parse_content_stream(page):
-        op = str(op)
+    for instruction in pikepdf.parse_content_stream(page):
+        operands, op = instruction.operands, str(instruction.operator)
         if op not in _SCAN_OPS:
             return None
         if op == "q":
@@ -318,11 +321,15 @@ def _sole_full_page_image(page: pikepdf.Page) -> pikepdf.Object | None:
         elif op in ("Tj", "TJ", "'", '"') and not invisible:
             return None
         elif op == "Do":
-            drawn.append((xobjects.get(operands[0]), ctm))
-    if len(drawn) != 1 or drawn[0][0] is None:
+            drawn.append((xobjects.get(str(operands[0])) if xobjects is not None else None, ctm))
+    if len(drawn) != 1:
         return None
     image, (a, b, c, d, e, f) = drawn[0]
-    if image.get("/Subtype") != "/Image" or any(k in image for k in ("/ImageMask", "/SMask", "/Mask", "/Decode")):
+    if (
+        not isinstance(image, pikepdf.Stream)
+        or image.get("/Subtype") != "/Image"
+        or any(k in image for k in ("/ImageMask", "/SMask", "/Mask", "/Decode"))
+    ):
         return None
     x0, y0, x1, y1 = (float(v) for v in page.mediabox)
     if abs(b) > 1e-6 or abs(c) > 1e-6 or max(abs(a - (x1 - x0)), abs(d - (y1 - y0)), abs(e - x0), abs(f - y0)) > 1:
@@ -337,7 +344,7 @@ def _concat(m: list[float], ctm: list[float]) -> list[float]:
     return [a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F]
 
 
-def _decode(image: pikepdf.Object) -> np.ndarray | None:
+def _decode(image: pikepdf.Stream) -> np.ndarray | None:
     """8-bit gray/RGB or 1-bit image XObject -> uint8 gray or RGB array; None for what we leave to Poppler."""
     pdf_image = pikepdf.PdfImage(image)
     bpc = pdf_image.bits_per_component

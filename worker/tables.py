@@ -176,7 +176,7 @@ def find_tables(
             vm = vm.copy()
             side = max(2, round(dpi / 150))
             vm[:, :side] = vm[:, vm.shape[1] - side :] = 255
-            open_edges = ("sides",)
+            open_edges: tuple[str, ...] = ("sides",)
             out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, open_edges, ink))
             continue
         open_edges = tuple(e for e in ("top", "bottom") if not sides[e])
@@ -326,7 +326,7 @@ def _split_at_headings(
     for k, (a, b) in enumerate(zip(group, group[1:])):
         y0, y1 = a[0] + 4, b[0] - 3
         lines = _line_heights(text, y0, y1, x0, x1, dpi)
-        cols = drop_slivers(text[y0:y1, x0:x1].any(axis=0), max(2, round(dpi * 0.02)))  # specks are no text
+        cols = drop_slivers(np.any(text[y0:y1, x0:x1], axis=0), max(2, round(dpi * 0.02)))  # specks are no text
         ink = np.flatnonzero(cols)
         if (
             len(lines) == 1

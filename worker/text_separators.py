@@ -80,7 +80,7 @@ def text_gap_columns(
                 continue
             slot = text[int(ys[i]) + margin : int(ys[i + 1]) - margin, x0:x1]
             if slot.size and slot.any():
-                profile = drop_slivers(slot.any(axis=0), sliver)
+                profile = drop_slivers(np.any(slot, axis=0), sliver)
                 if profile.any():
                     profiles[i] = profile
         lo, hi, split = 0, x1 - x0, []
@@ -106,7 +106,7 @@ def text_line_splits(
     band = text[y0:y1, x0:x1]
     if band.size == 0:
         return []
-    rows = band.any(axis=1)
+    rows = np.any(band, axis=1)
     return [y0 + (a + b) // 2 for a, b in blank_runs(rows, max(2, round(dpi * min_gap_inches)))]
 
 
@@ -132,7 +132,7 @@ def text_columns(
     sliver = max(2, round(dpi * 0.01))
     profiles = []
     for a, b in bands:
-        p = drop_slivers(text[a:b, x0:x1].any(axis=0), sliver)
+        p = drop_slivers(np.any(text[a:b, x0:x1], axis=0), sliver)
         profiles.append(p if p.any() else None)
     inked = [p for p in profiles if p is not None]
     for _ in range(2):
@@ -147,11 +147,10 @@ def text_columns(
         gaps = blank_runs(~(blank & left & right), min_gap)
         # the lines at the top that cross a gap (heads over several columns) are the header, up to half the lines
         lead = 0
-        while (
-            lead < len(profiles) // 2
-            and profiles[lead] is not None
-            and any(profiles[lead][a:b].all() or profiles[lead][(a + b) // 2] for a, b in gaps)
-        ):
+        while lead < len(profiles) // 2:
+            line = profiles[lead]
+            if line is None or not any(line[a:b].all() or line[(a + b) // 2] for a, b in gaps):
+                break
             lead += 1
         if lead <= header_lines:
             break
@@ -169,10 +168,10 @@ def text_columns(
         best = np.flatnonzero(hits == hits.min())
         x = a + int(best[len(best) // 2])
         near = slice(max(0, x - sliver), x + sliver + 1)
+        crossing = [(i, p) for i, p in enumerate(profiles) if p is not None and p[near].any()]
         rows = [i for i, p in enumerate(profiles) if p is None or not p[near].any()]
-        crossing = [i for i in range(len(profiles)) if i not in rows]
         # only a header over several columns (the top lines) or a line across the table may cross a column gap
-        if any(i >= header_lines and _run_through(profiles[i], a, b, min_gap) < 0.7 * width for i in crossing):
+        if any(i >= header_lines and _run_through(p, a, b, min_gap) < 0.7 * width for i, p in crossing):
             continue
         out.append((x0 + x, x0 + a, x0 + b, rows))
     return _heads_span(out, profiles, header_lines, x0, width)
@@ -192,10 +191,10 @@ def _heads_span(
     for k, (x, a, b, rows) in enumerate(columns):
         keep = [
             i
-            for i in rows
+            for i, line in ((i, profiles[i]) for i in rows)
             if i >= header_lines
-            or profiles[i] is None
-            or (profiles[i][edges[k] : edges[k + 1]].any() and profiles[i][edges[k + 1] : edges[k + 2]].any())
+            or line is None
+            or (line[edges[k] : edges[k + 1]].any() and line[edges[k + 1] : edges[k + 2]].any())
         ]
         out.append((x, a, b, keep))
     return out
@@ -218,7 +217,7 @@ def looks_like_prose(
     min_gap = max(4, round(dpi * 0.1))
     wide = inked = 0
     for a, b in bands:
-        p = text[a:b].any(axis=0)
+        p = np.any(text[a:b], axis=0)
         ink = np.flatnonzero(p)
         if ink.size == 0:
             continue

@@ -77,7 +77,7 @@ def upload(
                 "kept": [],
             },
         )
-    ids = []
+    ids: list[int] = []
     for f in files:
         try:
             doc = accept(
@@ -202,6 +202,7 @@ def page_image(s: Db, svc: Svc, doc_id: DocId, number: Annotated[int, Path(ge=1,
     source = doc.duplicate_of_id or doc.id  # a duplicate shows its first copy's pages, as its export does
     page = s.scalar(select(Page).where(Page.document_id == source, Page.number == number))
     path = page_image_or_404(svc.storage, page)
+    assert page is not None  # else page_image_or_404 said 404
     if not overlay:
         return FileResponse(path, media_type="image/png")
     cells = [

@@ -52,9 +52,9 @@ def analyse_report(
     for check in ev.checks:
         if check.status != PASS:
             for key in check.attention:
-                src = mapped.sources.get(key)
-                if src is not None:
-                    flag(src.table, src.row, src.col, key, f"check:{check.rule}")
+                source = mapped.sources.get(key)
+                if source is not None:
+                    flag(source.table, source.row, source.col, key, f"check:{check.rule}")
     for m in matches:  # a mandated table whose grid disagrees with its template: no value is trusted
         if m.template and m.problems:
             for c in tables[m.index]:

@@ -345,7 +345,13 @@ def _fmt(v: Number | None) -> str | None:
 
 
 def _total(ctx: Context, keys: tuple[str, ...]) -> float:
-    return sum(-float(ctx.figures[k[1:]]) if k.startswith("-") else float(ctx.figures[k]) for k in keys)
+    return sum((-_figure(ctx, k[1:]) if k.startswith("-") else _figure(ctx, k) for k in keys), 0.0)
+
+
+def _figure(ctx: Context, key: str) -> float:
+    value = ctx.figures[key]
+    assert value is not None, key  # callers total only figures that were read
+    return float(value)
 
 
 def evaluate(rule: Rule, ctx: Context) -> CheckResult | None:
@@ -402,7 +408,8 @@ def evaluate(rule: Rule, ctx: Context) -> CheckResult | None:
         said = [s for s in ctx.statements if s.id == c.statement]
         if not said:
             return None
-        known, unsure = [], []
+        known: list[float] = []
+        unsure: list[str] = []
         for alt in c.alternatives:
             states = {k: ctx.state(k) for k in alt}
             bad = [k for k in alt if states[k] not in ("ok", LOW)]
@@ -411,7 +418,7 @@ def evaluate(rule: Rule, ctx: Context) -> CheckResult | None:
             else:
                 known.append(_total(ctx, alt))
         found = "；".join(dict.fromkeys(s.text for s in said))
-        expected = "/".join(dict.fromkeys(_fmt(v) for v in known)) or None
+        expected = "/".join(dict.fromkeys(str(_fmt(v)) for v in known)) or None
         if known and all(any(abs(s.value - v) < 1e-6 for v in known) for s in said):
             return result(PASS, expected=expected, found=found)
         if unsure:
@@ -478,7 +485,9 @@ def _reason(r: CheckResult) -> tuple[str, str]:
 
 def run(rules: list[Rule], ctx: Context) -> Evaluation:
     """Evaluate every rule; every non-PASS check becomes an error or a warning by its severity."""
-    checks, errors, warnings = [], [], []
+    checks: list[CheckResult] = []
+    errors: list[Issue] = []
+    warnings: list[Issue] = []
     for rule in rules:
         r = evaluate(rule, ctx)
         if r is None:

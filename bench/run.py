@@ -34,7 +34,7 @@ DOCUMENTS = 48  # default size of a forged corpus: 48 plain reports of 4 pages, 
 
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import report  # noqa: E402
+import scoreboard  # noqa: E402
 import tool  # noqa: E402
 
 from tests.forge import PROFILES as ALL_PROFILES  # noqa: E402
@@ -174,7 +174,7 @@ def main(argv=None) -> int:
         base = OUT / run_name(seed, count, profiles, variations, renderers)
         corpus = base / "corpus"
         forge(corpus, seed, count, profiles, variations, renderers)
-    truth = report.truths(corpus)
+    truth = scoreboard.truths(corpus)
     pdfs = [str(corpus / f"{t['name']}.pdf") for t in truth]
     missing = [p for p in pdfs if not Path(p).exists()]
     if missing:
@@ -182,7 +182,7 @@ def main(argv=None) -> int:
         return 2
     pages = sum(len(t["pages"]) for t in truth)
     if args.corpus:  # columns in tests.forge's order of profiles and variations, others after them
-        found = {report.profile_of(t) for t in truth} | {report.variation_of(t) for t in truth}
+        found = {scoreboard.profile_of(t) for t in truth} | {scoreboard.variation_of(t) for t in truth}
         profiles = [p for p in ALL_PROFILES if p in found]
         variations = [v for v in ALL_VARIATIONS if v in found]
 
@@ -227,9 +227,9 @@ def main(argv=None) -> int:
         r["pages_per_min"] = round(pages / r["seconds"] * 60, 2) if ok else None
         r["pages_per_cpu_min"] = round(pages / r["cpu_seconds"] * 60, 2) if ok and r["cpu_seconds"] else None
         print(f"scoring {label} ...", file=sys.stderr, flush=True)
-        r["scores"] = report.score(corpus, pred)
+        r["scores"] = scoreboard.score(corpus, pred)
         if label == "tablescan full" and ok:
-            r["archive"] = report.archive_cost(pred)
+            r["archive"] = scoreboard.archive_cost(pred)
         runs[label] = r
 
     shown = str(corpus.relative_to(ROOT)) if corpus.is_relative_to(ROOT) else str(corpus)
@@ -237,17 +237,17 @@ def main(argv=None) -> int:
         "seed": seed,
         "count": count,
         "corpus": shown,
-        "profiles": report.group_order([report.profile_of(t) for t in truth], profiles),
-        "variations": report.group_order([report.variation_of(t) for t in truth], variations),
+        "profiles": scoreboard.group_order([scoreboard.profile_of(t) for t in truth], profiles),
+        "variations": scoreboard.group_order([scoreboard.variation_of(t) for t in truth], variations),
         "documents": len(truth),
         "pages": pages,
         "jobs": args.jobs,
-        "targets": {**report.FIGURES, **report.SPEED, "pages_per_min_ratio": report.SPEED_RATIO_TARGET},
+        "targets": {**scoreboard.FIGURES, **scoreboard.SPEED, "pages_per_min_ratio": scoreboard.SPEED_RATIO_TARGET},
         "runs": runs,
     }
     base.mkdir(parents=True, exist_ok=True)
     (base / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
-    print(report.render(results))
+    print(scoreboard.render(results))
     print(f"\nresults: {(base / 'results.json').relative_to(ROOT)}")
     return 0 if ts and all(r["returncode"] == 0 for r in runs.values()) else 1
 

@@ -18,8 +18,8 @@ from schemas.export import (
     ValidationErrorOut,
     WordOut,
 )
+from schemas.results import CellResult, PageResult, TableResult
 from worker.document import DocumentAnalysis
-from worker.results import CellResult, PageResult, TableResult
 
 FORMATS = ("json", "csv", "xlsx", "html")
 MEDIA_TYPES = {
@@ -302,8 +302,8 @@ def batch_table(s, docs) -> tuple[list[str], list[list], list[set[str]]]:
     Returns (header, rows, per row the figure keys that take part in a failed or uncertain check)."""
     from sqlalchemy import select
 
+    from report import figure_keys
     from schemas.models import Figure, ValidationError
-    from worker.report import figure_keys
 
     keys = list(figure_keys("2021"))
     rows, suspect = [], []

@@ -32,9 +32,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from schemas.models import FINAL_STATUSES, Document, Page
+from schemas.results import CellResult, PageResult, TableResult, TextLine
 from worker import persist, rasterise
 from worker.pipeline import page_png
-from worker.results import CellResult, PageResult, TableResult, TextLine
 from worker.storage import Storage
 
 log = logging.getLogger(__name__)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from report import analyse_report, cross_report_checks, stitch, stitched_origin
+from schemas.results import CellResult, PageResult, TableResult
 from worker.config import PipelineConfig
-from worker.report import analyse_report, cross_report_checks, stitch, stitched_origin
-from worker.results import CellResult, PageResult, TableResult
 from worker.stitch import link_continuations, stitched_tables
 
 LastYear = Callable[[str | None, int | None], dict[str, float | None] | None]
@@ -40,7 +40,7 @@ class DocumentAnalysis:
     figure_refs: dict[str, dict] = field(
         default_factory=dict
     )  # key -> {figure, confidence, page, index, row, col, cell_id}
-    kind: str | None = None  # worker.report.kind: annual_report | budget | final_account | other
+    kind: str | None = None  # report.kind: annual_report | budget | final_account | other
     report_year: int | None = None
     issuing_body: str | None = None
 

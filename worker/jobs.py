@@ -21,10 +21,10 @@ from rq.job import Dependency
 
 from schemas.database import sessions
 from schemas.models import Document, utcnow
+from schemas.results import PageResult
 from worker import corrections, persist, rasterise
 from worker.pipeline import DocumentFlow, page_png
 from worker.queue import FINALISE_TIMEOUT, RETRY, job_id, queue_for
-from worker.results import PageResult
 from worker.settings import Settings
 from worker.storage import Storage
 

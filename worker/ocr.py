@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
-from .results import TextLine, Word
+from schemas.results import TextLine, Word
 
 BBox = tuple[int, int, int, int]
 

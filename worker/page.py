@@ -9,6 +9,8 @@ from dataclasses import replace
 
 import numpy as np
 
+from schemas.results import CellResult, PageResult, TableResult, TextLine, Word
+
 from .confidence import FORMAT_DOUBT, looks_like_value, odd_decimals, read_number, read_text, structure_cap, table_kinds
 from .config import PipelineConfig
 from .deskew import estimate_skew, rotate, to_gray
@@ -16,7 +18,6 @@ from .grid import Grid, build_grid
 from .normalise import normalise_text
 from .ocr import CellText, FlipProbe, OcrHints, read_cells, read_cells_probed, read_text_lines, rows, text_lines
 from .orient import glyph_mask, text_axis_turn, turn, up_down
-from .results import CellResult, PageResult, TableResult, TextLine, Word
 from .scale import page_dpi
 from .tables import find_tables, rule_masks
 

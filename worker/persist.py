@@ -9,9 +9,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from schemas.models import Attempt, Cell, Document, Figure, Page, Table, ValidationError, utcnow
+from schemas.results import CellResult, PageResult, TableResult, TextLine, Word
 from worker.config import PipelineConfig
 from worker.document import DocumentAnalysis, analyse_document
-from worker.results import CellResult, PageResult, TableResult, TextLine, Word
 
 
 def start_document(s: Session, doc: Document, page_count: int, engine: dict) -> None:

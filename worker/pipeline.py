@@ -19,11 +19,11 @@ import cv2
 import numpy as np
 import pytesseract
 
+from schemas.results import PageResult
 from worker import rasterise
 from worker.config import PipelineConfig
 from worker.document import DocumentAnalysis, LastYear, analyse_document
 from worker.page import process_page
-from worker.results import PageResult
 from worker.settings import Settings
 
 log = logging.getLogger(__name__)

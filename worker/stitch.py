@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from .results import PageResult, TableResult
+from schemas.results import PageResult, TableResult
 
 
 def _col_edges(t: TableResult) -> list[int]:

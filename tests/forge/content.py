@@ -4,7 +4,7 @@ and the tables of documents that are not annual reports (budgets, final accounts
 A table is a list of cells: dict(row, col, row_span, col_span, text, kind), kind "header", "label" or
 "value". Figures are a flat dict under the product's figure keys (active.*, requests.<row>.<col>,
 review.*, litigation_direct.*, litigation_after_review.*), so truth and export compare key by key.
-This module is written apart from worker.report on purpose: a second reading of the national formats.
+This module is written apart from report on purpose: a second reading of the national formats.
 """
 
 from __future__ import annotations

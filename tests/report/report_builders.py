@@ -7,8 +7,8 @@ import random
 import re
 from pathlib import Path
 
+from schemas.results import CellResult
 from tests.forge import content as C
-from worker.results import CellResult
 
 SEEDS = sorted((Path(__file__).resolve().parent / "seeds").glob("*.txt"))
 T3_KEYS = [k for k, _, _ in C.t3_rows("2021")]  # the rows of table 三, top to bottom (2021 format)

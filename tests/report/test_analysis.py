@@ -5,8 +5,8 @@ import random
 
 from report_builders import SEEDS, T3_KEYS, report_tables, seed_figures, seed_text
 
+from report import analyse_report
 from tests.forge import content as C
-from worker.report import analyse_report
 
 
 def test_forged_corpus_broken_reports_flagged_consistent_ones_left_alone():

@@ -5,10 +5,10 @@ import random
 import pytest
 from report_builders import find, report_tables, seed_figures, t3_col, t3_row, typo, value_cell
 
+from report import analyse_report, figure_keys, stitch, stitched_origin
+from report.values import UNREADABLE, read_value
+from schemas.results import CellResult, TableResult
 from tests.forge import content as C
-from worker.report import analyse_report, figure_keys, stitch, stitched_origin
-from worker.report.values import UNREADABLE, read_value
-from worker.results import CellResult, TableResult
 
 
 def random_report(seed: int, scale: str = "city", fmt: str = "2021") -> dict:

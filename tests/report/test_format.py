@@ -4,8 +4,8 @@ import random
 
 from report_builders import cells
 
+from report import analyse_report
 from tests.forge import content as C
-from worker.report import analyse_report
 
 
 def tables(fmt: str, seed: int = 4) -> tuple[list, list, list]:

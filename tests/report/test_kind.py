@@ -4,9 +4,9 @@ import random
 
 from report_builders import cells, report_tables
 
+from report import STRUCTURE_ERROR, analyse_report
+from report.kind import ANNUAL_REPORT, BUDGET, FINAL_ACCOUNT, OTHER
 from tests.forge import content as C
-from worker.report import STRUCTURE_ERROR, analyse_report
-from worker.report.kind import ANNUAL_REPORT, BUDGET, FINAL_ACCOUNT, OTHER
 
 
 def test_a_budget_gets_its_kind_and_no_report_errors():

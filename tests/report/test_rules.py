@@ -6,8 +6,7 @@ import random
 import pytest
 from report_builders import T3_KEYS, drop_column, report_tables, t3_col, t3_row, value_cell
 
-from tests.forge import content as C
-from worker.report import (
+from report import (
     ERROR,
     FAIL,
     PASS,
@@ -20,6 +19,7 @@ from worker.report import (
     figure_keys,
     table_rules,
 )
+from tests.forge import content as C
 
 
 def consistent(seed: int = 1) -> dict:

@@ -5,7 +5,7 @@ import json
 import pytest
 from report_builders import T3_KEYS, report_tables, seed_figures, seed_table, seed_text
 
-from worker.report import FAIL, STRUCTURE_ERROR, analyse_report
+from report import FAIL, STRUCTURE_ERROR, analyse_report
 
 SEEDS = ["000", "001", "002", "003", "004"]
 

@@ -5,10 +5,10 @@ import random
 import pytest
 from report_builders import report_tables, seed_text
 
+from report import FAIL, PASS, UNCERTAIN, WARNING, analyse_report, evaluate_rules
+from report.narrative import chinese_number, find_statements
+from report.title import read_title
 from tests.forge import content as C
-from worker.report import FAIL, PASS, UNCERTAIN, WARNING, analyse_report, evaluate_rules
-from worker.report.narrative import chinese_number, find_statements
-from worker.report.title import read_title
 
 SEED_TITLES = {
     "000": (2025, "卫东区东工人镇街道办事处"),

@@ -2,8 +2,8 @@
 
 import pytest
 
-from worker.report.labels import align, fill_by_position, place_rows, similarity
-from worker.report.values import NOT_REPORTED, NUMBER, UNREADABLE, read_value
+from report.labels import align, fill_by_position, place_rows, similarity
+from report.values import NOT_REPORTED, NUMBER, UNREADABLE, read_value
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from schemas.database import sessions, upgrade
 from schemas.models import Cell, Correction, Document, Page, Table
+from schemas.results import CellResult, PageResult, TableResult
 from web import records
 from web.review import correct_cell
 from worker import corrections, persist
-from worker.results import CellResult, PageResult, TableResult
 
 FIRST = [
     [("header", "项目"), ("header", "数量")],

@@ -1,4 +1,4 @@
-from worker.results import CellResult, PageResult, TableResult
+from schemas.results import CellResult, PageResult, TableResult
 from worker.stitch import link_continuations, stitched_tables
 
 

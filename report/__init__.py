@@ -1,6 +1,6 @@
 """The annual report domain (政府信息公开工作年度报告): which table is which, the named figures, the rules.
 
-Works on grids of cells (worker.results.CellResult); knows nothing of images, queues or databases.
+Works on grids of cells (schemas.results.CellResult); knows nothing of images, queues or databases.
 
     analysis = analyse_report(tables, page_text, review_threshold=0.8)
     analysis.figures["requests.new.natural"], analysis.errors, analysis.review_cells
@@ -8,9 +8,9 @@ Works on grids of cells (worker.results.CellResult); knows nothing of images, qu
     cross_report_checks(this_year_figures, last_year_figures)  # against last year's report (warnings)
 """
 
-from worker.report.analysis import analyse_report
-from worker.report.grid import stitch, stitched_origin
-from worker.report.model import (
+from report.analysis import analyse_report
+from report.grid import stitch, stitched_origin
+from report.model import (
     ERROR,
     FAIL,
     PASS,
@@ -25,9 +25,9 @@ from worker.report.model import (
     ReviewCell,
     TableMatch,
 )
-from worker.report.rules import Rule, cross_report_checks, cross_report_rules, evaluate_rules, table_rules
-from worker.report.templates import figure_keys
-from worker.report.values import read_value
+from report.rules import Rule, cross_report_checks, cross_report_rules, evaluate_rules, table_rules
+from report.templates import figure_keys
+from report.values import read_value
 
 __all__ = [
     "analyse_report",

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from worker.report.figures import map_report
-from worker.report.grid import Grid, cell_text, is_label
-from worker.report.kind import ANNUAL_REPORT, document_kind
-from worker.report.model import PASS, Evaluation, ReportAnalysis, ReviewCell
-from worker.report.recognise import recognise
-from worker.report.rules import evaluate_rules
-from worker.report.title import read_title
-from worker.report.values import fold
-from worker.results import CellResult
+from report.figures import map_report
+from report.grid import Grid, cell_text, is_label
+from report.kind import ANNUAL_REPORT, document_kind
+from report.model import PASS, Evaluation, ReportAnalysis, ReviewCell
+from report.recognise import recognise
+from report.rules import evaluate_rules
+from report.title import read_title
+from report.values import fold
+from schemas.results import CellResult
 
 
 def analyse_report(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from worker.report.labels import similarity
-from worker.report.values import UNREADABLE, read_value
-from worker.results import CellResult, TableResult
+from report.labels import similarity
+from report.values import UNREADABLE, read_value
+from schemas.results import CellResult, TableResult
 
 
 def cell_text(cell: CellResult) -> str:

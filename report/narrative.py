@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from worker.report.title import clean_text
+from report.title import clean_text
 
 _N = r"([0-9]+|[零〇一二两三四五六七八九十百]+)"
 _UNIT = r"(?:件|条|例|宗|份|起)"  # not 个/次: 一个工作日, 一次性告知 are no counts

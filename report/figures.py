@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from worker.report.grid import Grid, cell_text, is_label
-from worker.report.labels import place_rows, similarity
-from worker.report.model import FigureCell, Number, TableMatch
-from worker.report.recognise import report_format
-from worker.report.templates import (
+from report.grid import Grid, cell_text, is_label
+from report.labels import place_rows, similarity
+from report.model import FigureCell, Number, TableMatch
+from report.recognise import report_format
+from report.templates import (
     AMOUNT,
     APPLICANT_COLS,
     T2_ROWS,
@@ -25,8 +25,8 @@ from worker.report.templates import (
     figure_keys,
     figure_kind,
 )
-from worker.report.values import NUMBER, UNREADABLE, read_value
-from worker.results import CellResult
+from report.values import NUMBER, UNREADABLE, read_value
+from schemas.results import CellResult
 
 ROW_SCORE = 55.0  # a row label must be at least this alike to be taken for an expected row
 HEADER_SCORE = 60.0  # the same for a column header

@@ -7,9 +7,9 @@ plain grids and no report errors.
 
 from __future__ import annotations
 
-from worker.report.grid import Grid, cell_text, is_label
-from worker.report.model import TableMatch
-from worker.report.title import clean_text
+from report.grid import Grid, cell_text, is_label
+from report.model import TableMatch
+from report.title import clean_text
 
 ANNUAL_REPORT, BUDGET, FINAL_ACCOUNT, OTHER = "annual_report", "budget", "final_account", "other"
 KINDS = (ANNUAL_REPORT, BUDGET, FINAL_ACCOUNT, OTHER)

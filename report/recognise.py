@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from worker.report.grid import Grid, cell_text, is_label
-from worker.report.labels import best_match, norm_label, similarity
-from worker.report.model import TableMatch
-from worker.report.templates import ANCHORS, T2_2019_MARKERS, T2_2021_MARKERS, T3_ROWS, TABLES
+from report.grid import Grid, cell_text, is_label
+from report.labels import best_match, norm_label, similarity
+from report.model import TableMatch
+from report.templates import ANCHORS, T2_2019_MARKERS, T2_2021_MARKERS, T3_ROWS, TABLES
 
 MIN_TABLE_SCORE = 55.0  # below this a table is not taken for a template
 MIN_SHAPE_LABEL_SCORE = 30.0  # a table of the right shape needs at least this

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from worker.report.model import (
+from report.model import (
     ERROR,
     FAIL,
     PASS,
@@ -25,8 +25,8 @@ from worker.report.model import (
     Issue,
     Number,
 )
-from worker.report.narrative import Statement, find_statements
-from worker.report.templates import (
+from report.narrative import Statement, find_statements
+from report.templates import (
     AMOUNT,
     APPLICANT_COLS,
     SIGNED,
@@ -39,8 +39,8 @@ from worker.report.templates import (
     figure_kind,
     t3_result_keys,
 )
-from worker.report.title import TitleFacts, read_title
-from worker.report.values import NOT_REPORTED, UNREADABLE
+from report.title import TitleFacts, read_title
+from report.values import NOT_REPORTED, UNREADABLE
 
 # ---- check kinds: plain data, read by evaluate() ------------------------------------------------
 

@@ -1,8 +1,8 @@
-"""The report domain's results: plain dataclasses, JSON-serialisable through to_dict()."""
+"""The report domain's results: plain dataclasses."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 PASS, FAIL, UNCERTAIN, STRUCTURE_ERROR = "PASS", "FAIL", "UNCERTAIN", "STRUCTURE_ERROR"
 ERROR, WARNING = "error", "warning"
@@ -81,9 +81,6 @@ class Evaluation:
     errors: list[Issue]  # non-PASS checks of severity error: what makes a report "flagged"
     warnings: list[Issue]  # non-PASS checks of severity warning
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
 
 @dataclass
 class ReportAnalysis:
@@ -101,6 +98,3 @@ class ReportAnalysis:
 
     def template_of(self, name: str) -> TableMatch | None:
         return next((t for t in self.tables if t.template == name), None)
-
-    def to_dict(self) -> dict:
-        return asdict(self)

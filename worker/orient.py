@@ -3,7 +3,7 @@
 Two cheap signals, no Tesseract (OSD costs a process and ~1.5 s a page):
   * text-line axis (`text_axis_turn`, before deskew): smearing ink along the true line direction joins
     characters into long bars, smearing across it does not (lines are further apart than characters);
-  * up/down (`is_upside_down`, after deskew): Chinese commas, full stops and the dots of "1." sit at the
+  * up/down (`up_down`, after deskew): Chinese commas, full stops and the dots of "1." sit at the
     bottom of the text line; on a page turned 180 degrees they sit at the top.
 """
 
@@ -126,14 +126,6 @@ def flip_votes(gray: np.ndarray, dpi: int, glyphs: tuple[np.ndarray, float] | No
     return bottom, top
 
 
-def is_upside_down(gray: np.ndarray, dpi: int, min_votes: int = 6, ratio: float = 1.6) -> bool:
-    """Level gray page with horizontal text lines -> True if it reads upside down.
-
-    Biased towards False: a page needs min_votes marks at line tops and `ratio` times more
-    top marks than bottom marks to be called upside down."""
-    return up_down(gray, dpi, min_votes, ratio)[0]
-
-
 def up_down(
     gray: np.ndarray,
     dpi: int,
@@ -148,7 +140,7 @@ def up_down(
     pages -0.12 to 0.52 upright, none past it the wrong way), that decides,
     surely upright from 1.4 times it. Otherwise the marks: surely upright takes 10 marks at line
     bottoms and four times as many as at tops (on 80 pages of bench seed 7 turned 180 degrees,
-    none came near; two reached the looser test is_upside_down applies the other way).
+    none came near; two reached the looser test for upside down the other way).
     `glyphs`: the page's glyph_mask, when the caller has it already."""
     glyphs = glyphs or glyph_mask(gray, dpi)
     balance, lines = ascender_balance(gray, dpi, glyphs)

@@ -1,6 +1,5 @@
 """analyse_report as the document pipeline calls it: a corpus like the forge's, review cells, plain data."""
 
-import json
 import random
 
 from report_builders import SEEDS, T3_KEYS, report_tables, seed_figures, seed_text
@@ -57,10 +56,9 @@ def test_threshold_decides_what_is_low():
     assert len(analyse_report(tables, "", 0.99).review_cells) == sum(len(t) for t in tables)
 
 
-def test_analysis_is_plain_json_data():
+def test_analysis_of_a_seed_report_names_its_figures_sources_and_tables():
     a = analyse_report(report_tables(seed_figures("001")), seed_text("001"), 0.8)
-    d = json.loads(json.dumps(a.to_dict(), ensure_ascii=False))
-    assert d["figures"]["review.total"] == 3
-    assert d["sources"]["review.total"]["table"] == 2
-    assert {t["template"] for t in d["tables"]} == {"two", "three", "four"}
-    assert {w["rule"] for w in d["warnings"]} == {"text.review", "year.opening"}
+    assert a.figures["review.total"] == 3
+    assert a.sources["review.total"].table == 2
+    assert {t.template for t in a.tables} == {"two", "three", "four"}
+    assert {w.rule for w in a.warnings} == {"text.review", "year.opening"}

@@ -280,13 +280,6 @@ def test_evaluate_rules_alone_on_flat_figures():
     assert [e.rule for e in ev.errors] == ["structure.four"]
 
 
-def test_evaluation_is_plain_data():
-    import json
-
-    ev = evaluate_rules(dict(consistent(18)))
-    json.dumps(ev.to_dict())
-
-
 # ---- across years -----------------------------------------------------------------------------
 
 

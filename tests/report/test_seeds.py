@@ -1,7 +1,5 @@
 """The five real seed reports: their figures as printed, and the defects their own extracted text shows."""
 
-import json
-
 import pytest
 from report_builders import T3_KEYS, report_tables, seed_figures, seed_table, seed_text
 
@@ -66,7 +64,3 @@ def test_seed_003_shifted_values_break_the_column_sums():
     a = parsed("003")
     failed = {e.rule for e in a.errors if e.status == FAIL}
     assert {"results_total.business", "balance.other"} <= failed
-
-
-def test_seed_analysis_is_json():
-    json.dumps(parsed("001").to_dict(), ensure_ascii=False)

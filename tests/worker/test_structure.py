@@ -5,7 +5,7 @@ import pytest
 
 from worker.deskew import estimate_skew, to_gray
 from worker.grid import build_grid
-from worker.orient import is_upside_down, text_axis_turn, turn, up_down
+from worker.orient import text_axis_turn, turn, up_down
 from worker.tables import find_tables
 
 from . import synth
@@ -109,7 +109,9 @@ def test_quarter_turns_and_upside_down(rotation):
     quarter, strength = text_axis_turn(scanned, DPI)
     assert quarter == rotation % 180 and strength > 0.5
     level = turn(scanned, quarter)
-    assert is_upside_down(level, DPI) == (rotation >= 180)
+    upside_down, surely_upright = up_down(level, DPI)
+    assert upside_down == (rotation >= 180)
+    assert surely_upright == (rotation < 180)  # an upright page is sure enough to skip the label probe
 
 
 def test_a_table_whose_rules_overshoot_its_frame_is_found():

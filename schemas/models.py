@@ -49,6 +49,7 @@ class Document(Base):
     issuing_body: Mapped[str | None] = mapped_column(String(256))
     engine: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # engine versions and settings used
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    queued_at: Mapped[datetime | None]  # when it was last queued to be read again (None: at created_at)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     reviewed_by: Mapped[str | None] = mapped_column(String(128))  # a person checked every cell: who

@@ -30,6 +30,7 @@ def clear_reading(s: Session, doc: Document) -> None:
     doc.status, doc.error, doc.page_count, doc.pages_done, doc.pages_failed = "queued", None, None, 0, 0
     doc.kind = doc.report_year = doc.issuing_body = doc.engine = doc.started_at = doc.finished_at = None
     doc.reviewed_by = doc.reviewed_at = None  # new cells: nobody has checked them yet
+    doc.queued_at = utcnow()  # the reconciler leaves it alone until its job has had time to be queued
     doc.duplicate_of_id = None
     doc.reading += 1
 

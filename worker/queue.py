@@ -5,12 +5,13 @@ of recognition (no OpenCV, pikepdf or Tesseract) comes with it; the jobs themsel
 from __future__ import annotations
 
 import re
+import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from redis import Redis
 from rq import Queue, Retry
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from schemas.models import FINAL_STATUSES, Document, utcnow
@@ -56,27 +57,45 @@ def enqueue_document(queue: Queue, doc_id: int) -> str:
     return run
 
 
-def requeue_lost(Session: sessionmaker[Session], queue: Queue, min_age_seconds: float = 10) -> list[int]:
-    """Re-enqueue documents the database says are unfinished but Redis has no job for (Redis restarted
-    empty or flushed). The database is the record; this makes Redis agree with it. Documents younger
-    than `min_age_seconds` are left alone: their intake may not have enqueued yet. Returns the ids."""
-    known = set(queue.job_ids)
-    for registry in (queue.started_job_registry, queue.deferred_job_registry, queue.scheduled_job_registry):
-        known.update(registry.get_job_ids())
-    known_docs = {document_of(j) for j in known}
-    lost = []
+def documents_with_jobs(queue: Queue) -> set[int | None]:
+    """The documents Redis holds a job of. A job moves scheduled or deferred -> queued -> started, so the
+    registries are read in that order: a job that moves on while they are read is seen at its next place."""
+    known: set[str] = set()
+    known.update(queue.scheduled_job_registry.get_job_ids())
+    known.update(queue.deferred_job_registry.get_job_ids())
+    known.update(queue.job_ids)
+    known.update(queue.started_job_registry.get_job_ids())
+    return {document_of(j) for j in known}
+
+
+def _unfinished(Session: sessionmaker[Session], queued_before: datetime) -> set[int]:
     with Session() as s:
-        docs = s.scalars(
-            select(Document).where(
-                Document.status.in_(("queued", "running")),
-                Document.duplicate_of_id.is_(None),  # a copy waits for its first
-                Document.created_at < utcnow() - timedelta(seconds=min_age_seconds),
+        return set(
+            s.scalars(
+                select(Document.id).where(
+                    Document.status.in_(("queued", "running")),
+                    Document.duplicate_of_id.is_(None),  # a copy waits for its first
+                    func.coalesce(Document.queued_at, Document.created_at) < queued_before,
+                )
             )
-        ).all()
-    for doc in docs:
-        if doc.id not in known_docs:
-            enqueue_document(queue, doc.id)
-            lost.append(doc.id)
+        )
+
+
+def requeue_lost(
+    Session: sessionmaker[Session], queue: Queue, min_age_seconds: float = 10, recheck_seconds: float = 1.0
+) -> list[int]:
+    """Re-enqueue documents the database says are unfinished but Redis has no job for (Redis restarted
+    empty or flushed). The database is the record; this makes Redis agree with it. Documents queued
+    less than `min_age_seconds` ago (taken in, or sent to be read again) are left alone: their job may
+    not be in Redis yet. A job a worker has just taken is for a moment in no registry, so a document is
+    re-enqueued only when both looks, `recheck_seconds` apart, find no job for it. Returns the ids."""
+    queued_before = utcnow() - timedelta(seconds=min_age_seconds)
+    lost = _unfinished(Session, queued_before) - documents_with_jobs(queue)
+    if lost:
+        time.sleep(recheck_seconds)
+        lost &= _unfinished(Session, queued_before) - documents_with_jobs(queue)
+    for doc_id in sorted(lost):
+        enqueue_document(queue, doc_id)
     with Session.begin() as s:  # a copy recorded just as its first copy was settled
         waiting = s.scalars(
             select(Document).where(Document.status.in_(("queued", "running")), Document.duplicate_of_id.is_not(None))
@@ -84,4 +103,4 @@ def requeue_lost(Session: sessionmaker[Session], queue: Queue, min_age_seconds: 
         for first in {s.get(Document, c.duplicate_of_id) for c in waiting}:
             if first is not None and first.status in FINAL_STATUSES:
                 persist.settle_copies(s, first)
-    return lost
+    return sorted(lost)

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from report.values import CJK_CHAR
 from schemas.results import CellResult, PageResult, TableResult, TextLine, Word
 
 from .confidence import FORMAT_DOUBT, looks_like_value, odd_decimals, read_number, read_text, structure_cap, table_kinds
@@ -124,7 +125,6 @@ def _tables_and_cells(
     return grids, texts, evidence
 
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -142,7 +142,7 @@ def _latin_tables_read_again(
         filled = [t for t in part if not t.empty and t.text.strip()]
         if (
             filled
-            and not any(_CJK.search(t.text) for t in filled)
+            and not any(CJK_CHAR.search(t.text) for t in filled)
             and sum(bool(_LATIN.search(t.text)) for t in filled) >= min_latin_share * len(filled)
         ):
             out[k : k + len(g.cells)] = read_cells(gray, [c.bbox for c in g.cells], replace(hints, lang="eng"))
@@ -209,7 +209,7 @@ def page_text(
     boxes = text_lines(mask, glyph_dpi, dpi, tables)
     first = hints.lang.split("+")[0]
     lines = read_text_lines(gray, boxes, replace(hints, lang=first), tables)
-    latin = [ln for ln in lines if not _CJK.search(ln.text) and _LATIN.search(ln.text)]
+    latin = [ln for ln in lines if not CJK_CHAR.search(ln.text) and _LATIN.search(ln.text)]
     if latin and first != hints.lang:
         pad = int(dpi * 0.03)
         again = read_text_lines(

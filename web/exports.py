@@ -8,6 +8,7 @@ import io
 import re
 from typing import Any
 
+from report.values import NUMBER, read_value
 from schemas.export import (
     CellOut,
     DocumentExport,
@@ -31,6 +32,9 @@ MEDIA_TYPES = {
 
 
 def _cell(c: CellResult) -> CellOut:
+    number = read_value(c.text) if c.kind == "value" else None
+    if number is not None and number.state != NUMBER:
+        number = None
     return CellOut(
         id=c.id,
         row=c.row,
@@ -40,6 +44,9 @@ def _cell(c: CellResult) -> CellOut:
         kind=c.kind,
         text=c.text,
         raw_text=c.raw_text,
+        value=number.value if number else None,
+        unit=number.unit if number else None,
+        mark=number.mark if number else None,
         confidence=round(min(1.0, max(0.0, c.confidence)), 4),
         needs_review=c.needs_review,
         bbox=[int(v) for v in c.bbox],
@@ -236,12 +243,12 @@ def _as_text(cell) -> None:
 
 
 def _number_or_text(c: CellOut):
+    """A value cell's plain number as a number (report.values); a percentage, a marked number, one read
+    through look-alikes and any text stay the text as read."""
     if c.kind == "value":
-        try:
-            f = float(c.text)
-            return int(f) if f.is_integer() and "." not in c.text else f
-        except ValueError:
-            pass
+        r = read_value(c.text)
+        if r.state == NUMBER and r.unit is None and r.mark is None and not r.corrected:
+            return r.value
     return c.text
 
 

@@ -8,6 +8,7 @@ import io
 import re
 from typing import Any
 
+from report.model import CheckStatus, Severity
 from report.values import NUMBER, read_value
 from schemas.export import (
     CellOut,
@@ -20,6 +21,7 @@ from schemas.export import (
     WordOut,
 )
 from schemas.results import CellResult, PageResult, TableResult
+from schemas.statuses import READ, CellKind, DocumentKind, PageStatus
 from worker.document import DocumentAnalysis
 
 FORMATS = ("json", "csv", "xlsx", "html")
@@ -32,7 +34,7 @@ MEDIA_TYPES = {
 
 
 def _cell(c: CellResult) -> CellOut:
-    number = read_value(c.text) if c.kind == "value" else None
+    number = read_value(c.text) if c.kind == CellKind.VALUE else None
     if number is not None and number.state != NUMBER:
         number = None
     return CellOut(
@@ -71,7 +73,7 @@ def _table(t: TableResult) -> TableOut:
 def _page(p: PageResult) -> PageOut:
     return PageOut(
         number=p.number,
-        status="failed" if p.error else "done",
+        status=PageStatus.FAILED if p.error else PageStatus.DONE,
         error=p.error,
         rotation=p.rotation,
         skew_degrees=round(p.skew_degrees, 3),
@@ -206,7 +208,7 @@ def _xlsx(export: DocumentExport) -> bytes:
             cell = ws.cell(row=c.row + 1, column=c.col + 1, value=_sheet_value(_number_or_text(c)))
             _as_text(cell)
             cell.alignment = Alignment(wrap_text=True, vertical="center")
-            if c.kind == "header":
+            if c.kind == CellKind.HEADER:
                 cell.font = Font(bold=True)
             if c.needs_review:
                 cell.fill = review
@@ -245,7 +247,7 @@ def _as_text(cell) -> None:
 def _number_or_text(c: CellOut):
     """A value cell's plain number as a number (report.values); a percentage, a marked number, one read
     through look-alikes and any text stay the text as read."""
-    if c.kind == "value":
+    if c.kind == CellKind.VALUE:
         r = read_value(c.text)
         if r.state == NUMBER and r.unit is None and r.mark is None and not r.corrected:
             return r.value
@@ -319,20 +321,20 @@ def batch_table(s, docs) -> tuple[list[str], list[list], list[set[str]]]:
             f.key: figure_value(f.key, f.value) for f in s.scalars(select(Figure).where(Figure.document_id == doc.id))
         }
         issues = s.scalars(select(ValidationError).where(ValidationError.document_id == doc.id)).all()
-        errors = [e for e in issues if e.severity == "error"]
+        errors = [e for e in issues if e.severity == Severity.ERROR]
         keys += [k for k in figures if k not in keys]
-        not_a_report = doc.kind not in (None, "annual_report")  # held to no report rules
+        not_a_report = doc.kind not in (None, DocumentKind.ANNUAL_REPORT)  # held to no report rules
         status = (
             "—"
-            if doc.status not in ("done", "done_with_errors") or not_a_report
+            if doc.status not in READ or not_a_report
             else (
-                "FAIL"
-                if any(e.status == "FAIL" for e in errors)
-                else "STRUCTURE_ERROR"
-                if any(e.status == "STRUCTURE_ERROR" for e in errors)
-                else "UNCERTAIN"
+                CheckStatus.FAIL
+                if any(e.status == CheckStatus.FAIL for e in errors)
+                else CheckStatus.STRUCTURE_ERROR
+                if any(e.status == CheckStatus.STRUCTURE_ERROR for e in errors)
+                else CheckStatus.UNCERTAIN
                 if errors
-                else "PASS"
+                else CheckStatus.PASS
             )
         )
         rows.append(

@@ -9,6 +9,7 @@ from typing import overload
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
+from report.model import Severity
 from schemas.export import DocumentExport
 from schemas.models import Cell, Correction, Document, Page, Table, ValidationError
 from web.exports import build_export, figure_value
@@ -78,7 +79,7 @@ def find_documents(f: DocumentFilter, *, by_status: bool = True) -> Select:
     if f.kind:
         q = q.where(Document.kind == f.kind)
     if f.has_errors is not None:
-        failed = exists().where(ValidationError.document_id == Document.id, ValidationError.severity == "error")
+        failed = exists().where(ValidationError.document_id == Document.id, ValidationError.severity == Severity.ERROR)
         q = q.where(failed if f.has_errors else ~failed)
     if f.q:
         in_text = exists().where(Page.document_id == Document.id, Page.text.icontains(f.q, autoescape=True))

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from report.values import CJK_CHAR, LOOKALIKE_CONFIDENCE, NUMBER, NumberReading, read_value
+from schemas.statuses import CellKind
 
 from .normalise import normalise_text
 from .ocr import CellText
@@ -136,7 +137,7 @@ def looks_like_value(ct: CellText) -> bool:
     return _number(ct.text) is not None or _number(ct.digits) is not None
 
 
-def table_kinds(cells: list[tuple[int, int, int, int]], is_num: list[bool], empty: list[bool]) -> list[str]:
+def table_kinds(cells: list[tuple[int, int, int, int]], is_num: list[bool], empty: list[bool]) -> list[CellKind]:
     """Cells (row, col, row_span, col_span) with 'reads as a number' and 'is empty' flags -> kind
     per cell: header | label | value.
 
@@ -176,9 +177,9 @@ def table_kinds(cells: list[tuple[int, int, int, int]], is_num: list[bool], empt
     for r, c, rs, cs in cells:
         rows = range(r, r + rs)
         if all(header_row[rr] for rr in rows):
-            kinds.append("header")
+            kinds.append(CellKind.HEADER)
         elif all(value_col[k] for k in range(c, c + cs)):
-            kinds.append("value")
+            kinds.append(CellKind.VALUE)
         else:
-            kinds.append("label")
+            kinds.append(CellKind.LABEL)
     return kinds

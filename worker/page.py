@@ -11,6 +11,7 @@ import numpy as np
 
 from report.values import CJK_CHAR
 from schemas.results import CellResult, PageResult, TableResult, TextLine, Word
+from schemas.statuses import CellKind
 
 from .confidence import FORMAT_DOUBT, looks_like_value, odd_decimals, read_number, read_text, structure_cap, table_kinds
 from .config import PipelineConfig
@@ -84,7 +85,7 @@ def _cells(grid: Grid, texts: list[CellText]) -> tuple[list[CellResult], float]:
     for c, ct, rd, kind in zip(grid.cells, texts, readings, kinds):
         conf = min(rd.confidence, structure_cap(c.bbox, grid.inferred_xs, grid.inferred_ys, grid.from_text))
         text = rd.text
-        if kind == "value" and not ct.empty and rd.number is None:
+        if kind == CellKind.VALUE and not ct.empty and rd.number is None:
             conf = min(conf, 0.3)  # a value cell that is not a number
         out.append(
             CellResult(
@@ -99,7 +100,7 @@ def _cells(grid: Grid, texts: list[CellText]) -> tuple[list[CellResult], float]:
                 confidence=conf,
             )
         )
-    numbers = [rd.number if c.kind == "value" else None for c, rd in zip(out, readings)]
+    numbers = [rd.number if c.kind == CellKind.VALUE else None for c, rd in zip(out, readings)]
     for k in odd_decimals([c.col for c in out], numbers):
         out[k].confidence = min(out[k].confidence, FORMAT_DOUBT)
     filled = [c.confidence for c in out if c.text]

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from schemas.models import FINAL_STATUSES, Document, utcnow
+from schemas.statuses import UNFINISHED
 from worker import persist
 from worker.settings import Settings
 
@@ -68,7 +69,7 @@ def requeue_lost(Session: sessionmaker[Session], queue: Queue, min_age_seconds: 
     with Session() as s:
         docs = s.scalars(
             select(Document).where(
-                Document.status.in_(("queued", "running")),
+                Document.status.in_(UNFINISHED),
                 Document.duplicate_of_id.is_(None),  # a copy waits for its first
                 Document.created_at < utcnow() - timedelta(seconds=min_age_seconds),
             )
@@ -79,7 +80,7 @@ def requeue_lost(Session: sessionmaker[Session], queue: Queue, min_age_seconds: 
             lost.append(doc.id)
     with Session.begin() as s:  # a copy recorded just as its first copy was settled
         waiting = s.scalars(
-            select(Document).where(Document.status.in_(("queued", "running")), Document.duplicate_of_id.is_not(None))
+            select(Document).where(Document.status.in_(UNFINISHED), Document.duplicate_of_id.is_not(None))
         ).all()
         for first in {s.get(Document, c.duplicate_of_id) for c in waiting}:
             if first is not None and first.status in FINAL_STATUSES:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
+from report.model import Severity
 from schemas.export import ValidationErrorOut
 from schemas.models import Cell, ValidationError
 from web import page_images, records
@@ -45,8 +46,8 @@ def correct(svc: Svc, who: Caller, cell_id: CellId, body: CellCorrection):
         issues = _issues(s, view["document_id"])
     return {
         "cell": view,
-        "validation_errors": [i for i in issues if i.severity == "error"],
-        "warnings": [i for i in issues if i.severity != "error"],
+        "validation_errors": [i for i in issues if i.severity == Severity.ERROR],
+        "warnings": [i for i in issues if i.severity != Severity.ERROR],
     }
 
 

@@ -22,7 +22,7 @@ from schemas.export import (
 )
 from schemas.results import CellResult, PageResult, TableResult
 from schemas.statuses import READ, CellKind, DocumentKind, PageStatus
-from worker.document import DocumentAnalysis
+from worker.document import DocumentAnalysis, RecordedIssue
 
 FORMATS = ("json", "csv", "xlsx", "html")
 MEDIA_TYPES = {
@@ -114,9 +114,22 @@ def build_export(meta: dict[str, Any], pages: list[PageResult], analysis: Docume
             )
             for t in analysis.tables
         ],
-        validation_errors=[ValidationErrorOut(**e) for e in analysis.validation_errors],
-        warnings=[ValidationErrorOut(**e) for e in analysis.warnings],
+        validation_errors=[issue_out(e) for e in analysis.validation_errors],
+        warnings=[issue_out(e) for e in analysis.warnings],
         figures=analysis.figures,
+    )
+
+
+def issue_out(e: RecordedIssue) -> ValidationErrorOut:
+    return ValidationErrorOut(
+        rule=e.rule,
+        severity=e.severity,
+        status=e.status,
+        message=e.message,
+        message_en=e.message_en,
+        expected=e.expected,
+        found=e.found,
+        cells=[c.to_record() for c in e.cells],
     )
 
 

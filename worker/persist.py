@@ -8,11 +8,12 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from report.model import CheckStatus, Severity
 from schemas.models import Attempt, Cell, Document, Figure, Page, Table, ValidationError, utcnow
 from schemas.results import CellResult, PageResult, TableResult, TextLine, Word
 from schemas.statuses import READ, UNFINISHED, AttemptOutcome, DocumentStatus, PageStatus
 from worker.config import PipelineConfig
-from worker.document import DocumentAnalysis, analyse_document
+from worker.document import CellRef, DocumentAnalysis, RecordedIssue, analyse_document
 
 
 def start_document(s: Session, doc: Document, page_count: int, engine: dict) -> None:
@@ -208,18 +209,18 @@ def save_analysis(s: Session, doc: Document, pages: list[PageResult], analysis: 
         s.add(
             ValidationError(
                 document_id=doc.id,
-                rule=e["rule"],
-                severity=e["severity"],
-                status=e["status"],
-                message=e["message"],
-                message_en=e.get("message_en", ""),
-                expected=e.get("expected"),
-                found=e.get("found"),
-                cell_ids=e.get("cells", []),
+                rule=e.rule,
+                severity=e.severity,
+                status=e.status,
+                message=e.message,
+                message_en=e.message_en,
+                expected=e.expected,
+                found=e.found,
+                cell_ids=[c.to_record() for c in e.cells],
             )
         )
     for key, value in analysis.figures.items():
-        ref = analysis.figure_refs.get(key, {})
+        ref = analysis.figure_refs.get(key, CellRef(key))
         s.add(
             Figure(
                 document_id=doc.id,
@@ -227,11 +228,29 @@ def save_analysis(s: Session, doc: Document, pages: list[PageResult], analysis: 
                 issuing_body=analysis.issuing_body,
                 key=key,
                 value=value,
-                cell_id=ref.get("cell_id"),
-                confidence=ref.get("confidence"),
+                cell_id=ref.cell_id,
+                confidence=ref.confidence,
             )
         )
     doc.kind, doc.report_year, doc.issuing_body = analysis.kind, analysis.report_year, analysis.issuing_body
+
+
+def load_issues(s: Session, doc_id: int) -> list[RecordedIssue]:
+    """The document's validation errors and warnings as the record holds them, in the order written."""
+    rows = s.scalars(select(ValidationError).where(ValidationError.document_id == doc_id).order_by(ValidationError.id))
+    return [
+        RecordedIssue(
+            rule=e.rule,
+            severity=Severity(e.severity),
+            status=CheckStatus(e.status),
+            message=e.message,
+            message_en=e.message_en or "",
+            expected=e.expected,
+            found=e.found,
+            cells=[CellRef.from_record(ref) for ref in e.cell_ids or [] if isinstance(ref, dict)],
+        )
+        for e in rows
+    ]
 
 
 def figures_of(s: Session, issuing_body: str | None, year: int | None) -> dict[str, float | None] | None:

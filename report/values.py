@@ -18,8 +18,8 @@ corrected reading is never confident: the cell confidence (worker/confidence.py)
 shown, and a person confirms it. A digits-only OCR pass agreeing does not lift that: it can only print
 digits, and a stroke of a table rule next to a number is "1" to it as much as "l" to the first pass. A text
 of look-alikes alone, without a real digit ("lS", "B"), is no number; the one exception is a lone "O" for 0.
-A stray point or comma after the number ("12.") is dropped the same way: used, marked corrected (".5" is
-unreadable: a point lost before it or a speck, a person tells).
+A stray point or comma after the number ("12.") is a speck and dropped, as the digits pass confirms or not;
+one before it (".5") is unreadable: a point lost before it or a speck, a person tells.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class NumberReading:
     number: str = ""  # the number as printed, canonical: "1234", "-1234.56", "0.50" ("" unless NUMBER)
     unit: str | None = None  # PERCENT, or None
     mark: str | None = None  # a footnote mark after the number, as printed: "*", "¹", "①", "a)"
-    corrected: bool = False  # look-alikes read as digits, or a stray point dropped: usable, never confident
+    corrected: bool = False  # look-alikes read as digits (or a dash as a minus): usable, never confident
     brackets: bool = False  # negative because printed in brackets
 
     @property
@@ -138,9 +138,8 @@ def _read(text: str) -> NumberReading:
         if not any(ch.isdigit() for ch in t):
             return NumberReading(UNREADABLE)
         t, corrected = t.translate(_LOOKALIKE_FIX), True
-    stripped = t.rstrip(".,")  # a speck after the number; one before it may be a decimal point: unreadable
-    if stripped != t and any(ch.isdigit() for ch in stripped):
-        t, corrected = stripped, True
+    if any(ch.isdigit() for ch in t):
+        t = t.rstrip(".,")  # a speck after the number; one before it may be a decimal point: unreadable
     if _GROUPED.fullmatch(t):
         t = t.replace(",", "")
     if not _PLAIN.fullmatch(t) or (len(t) > 1 and t[0] == "0" and t[1] != "."):
@@ -152,11 +151,14 @@ def _read(text: str) -> NumberReading:
 
 
 def looks_numeric(text: str) -> bool:
-    """Text that is probably a number, maybe misread: it reads as one, or it is made of digits,
-    look-alikes and separators only (worth reading again with a digits-only OCR pass)."""
+    """Text that is probably a number, maybe misread (worth reading again with a digits-only OCR pass): it
+    reads as one, or it is made of digits, look-alikes and separators only, with a digit or a look-alike of
+    0 or 1 among them (a round glyph or a stroke; a lone S or B is more likely a letter)."""
     t = text.strip()
     if not t or len(t) > 16:
         return False
     if read_value(t).state == NUMBER:
         return True
-    return all(ch in _NUMBER_CHARS or ch.isspace() for ch in t) and any(ch.isdigit() or ch in LOOKALIKES for ch in t)
+    return all(ch in _NUMBER_CHARS or ch.isspace() for ch in t) and any(
+        ch.isdigit() or LOOKALIKES.get(ch) in ("0", "1") for ch in t
+    )

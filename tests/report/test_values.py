@@ -31,6 +31,7 @@ NUMBERS = [
     ("1,234（b）", 1234, "1234", None, "（b）"),
     ("3.0", 3.0, "3.0", None, None),
     ("0", 0, "0", None, None),
+    ("12.", 12, "12", None, None),  # a speck after the number
 ]
 
 
@@ -83,7 +84,7 @@ def test_unreadable_goes_to_a_person(text):
 
 # The look-alike rule, agreed once (issue 10): a look-alike is read as its digit, and the reading is marked
 # corrected: used, never confident.
-LOOKALIKES = [("l2", 12), ("2O", 20), ("1O5", 105), ("O", 0), ("S0", 50), ("1I", 11), ("|7", 17), ("12.", 12)]
+LOOKALIKES = [("l2", 12), ("2O", 20), ("1O5", 105), ("O", 0), ("S0", 50), ("1I", 11), ("|7", 17), ("—5", -5)]
 
 
 @pytest.mark.parametrize("text, value", LOOKALIKES)
@@ -91,3 +92,12 @@ def test_lookalikes_are_read_and_marked_corrected(text, value):
     r = read_value(text)
     assert r.state == NUMBER and r.value == value and r.corrected
     assert LOOKALIKE_CONFIDENCE < 0.8  # below the default review threshold
+
+
+def test_which_cells_get_the_digits_pass():
+    from report.values import looks_numeric
+
+    for text in ["12", "l2", "O", "|", "1,234", "(123)", "12.5%", "123*", "1 2 3"]:
+        assert looks_numeric(text), text
+    for text in ["", "S", "B", "予以公开", "abc", "1" * 17]:
+        assert not looks_numeric(text), text

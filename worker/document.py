@@ -86,7 +86,7 @@ class DocumentAnalysis:
     warnings: list[RecordedIssue] = field(default_factory=list)  # text, year and cross-report checks
     figures: dict[str, float | None] = field(default_factory=dict)
     figure_refs: dict[str, CellRef] = field(default_factory=dict)  # figure key -> where its cell stands
-    kind: str | None = None  # report.kind: annual_report | budget | final_account | other
+    kind: str | None = None  # DocumentKind (report.kind)
     report_year: int | None = None
     issuing_body: str | None = None
 

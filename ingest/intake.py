@@ -19,6 +19,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from schemas.models import FINAL_STATUSES, Document, utcnow
+from schemas.statuses import DocumentStatus
 from worker import persist
 from worker.queue import enqueue_document
 from worker.storage import Storage, open_regular, sha256_of
@@ -36,7 +37,7 @@ def first_copy(s: Session, sha256: str) -> Document | None:
     """The document this content first came in as, unless that one failed (then it is tried again)."""
     return s.scalar(
         select(Document)
-        .where(Document.sha256 == sha256, Document.duplicate_of_id.is_(None), Document.status != "failed")
+        .where(Document.sha256 == sha256, Document.duplicate_of_id.is_(None), Document.status != DocumentStatus.FAILED)
         .order_by(Document.id)
     )
 
@@ -68,7 +69,7 @@ def accept(
             source=source,
             source_path=source_path,
             collection=collection,
-            status="queued",
+            status=DocumentStatus.QUEUED,
             retake_of_id=retake_of,
         )
         if first is not None:  # final once the first copy is: now, or when its finaliser settles it
@@ -131,7 +132,7 @@ def earlier_failure(s: Session, rel: str) -> int | None:
         .where(
             Document.source == "folder",
             Document.source_path == rel,
-            Document.status == "failed",
+            Document.status == DocumentStatus.FAILED,
             Document.inbox_moved_at.is_not(None),
             not_taken_again(),
         )
@@ -189,7 +190,7 @@ class InboxRecord:
             rows = s.execute(
                 select(Document.id, Document.inbox_path, Document.source_path, Document.sha256).where(
                     Document.source == "folder",
-                    Document.status == "failed",
+                    Document.status == DocumentStatus.FAILED,
                     Document.inbox_path.startswith("failed/", autoescape=True),
                     not_taken_again(),
                 )

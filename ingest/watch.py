@@ -38,6 +38,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
 from ingest.intake import Intake
+from schemas.statuses import DocumentStatus
 from worker.storage import sha256_of, write_new
 
 log = logging.getLogger(__name__)
@@ -340,14 +341,14 @@ class FolderWatcher:
                     taken.doc_id,
                 )
             elif st is not None:
-                target = "failed" if status == "failed" else "archive"
+                target = "failed" if status == DocumentStatus.FAILED else "archive"
                 folder = self.inbox / target / rel_dir
                 if not self._inside(folder):
                     log.error("not moving %s: %s leads out of the inbox", path.name, folder)
                     continue
                 dest = move_aside(path, folder)
                 moved.append(dest)
-                if status == "failed":
+                if status == DocumentStatus.FAILED:
                     write_reason(dest, f"document {taken.doc_id} failed: {error}\n")
                     if self.failed is not None:
                         self.failed[dest] = Failed(taken, path)

@@ -18,11 +18,13 @@ from report.model import (
     UNCERTAIN,
     WARNING,
     CheckResult,
+    CheckStatus,
     Evaluation,
     FigureCell,
     Issue,
     ReportAnalysis,
     ReviewCell,
+    Severity,
     TableMatch,
 )
 from report.rules import Rule, cross_report_checks, cross_report_rules, evaluate_rules, table_rules
@@ -47,6 +49,8 @@ __all__ = [
     "Issue",
     "ReviewCell",
     "Evaluation",
+    "CheckStatus",
+    "Severity",
     "PASS",
     "FAIL",
     "UNCERTAIN",

@@ -25,7 +25,7 @@ from report.templates import (
     figure_keys,
     figure_kind,
 )
-from report.values import NUMBER, UNREADABLE, read_value
+from report.values import LOOKALIKE_CONFIDENCE, NUMBER, UNREADABLE, read_value
 from schemas.results import CellResult
 
 ROW_SCORE = 55.0  # a row label must be at least this alike to be taken for an expected row
@@ -275,7 +275,10 @@ def map_report(grids: list[Grid], matches: list[TableMatch], year: int | None = 
         if value is not None and figure_kind(fmt, key) == AMOUNT:
             value = float(value)
         figures[key] = value if reading.state == NUMBER else None
+        confidence = float(c.confidence)
+        if reading.corrected:  # look-alikes read as digits: used, never confident
+            confidence = min(confidence, LOOKALIKE_CONFIDENCE)
         sources[key] = FigureCell(
-            table=index, row=c.row, col=c.col, text=cell_text(c), confidence=float(c.confidence), state=reading.state
+            table=index, row=c.row, col=c.col, text=cell_text(c), confidence=confidence, state=reading.state
         )
     return ReportFigures(fmt, figures, sources, problems)

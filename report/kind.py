@@ -10,9 +10,10 @@ from __future__ import annotations
 from report.grid import Grid, cell_text, is_label
 from report.model import TableMatch
 from report.title import clean_text
+from schemas.statuses import DocumentKind
 
-ANNUAL_REPORT, BUDGET, FINAL_ACCOUNT, OTHER = "annual_report", "budget", "final_account", "other"
-KINDS = (ANNUAL_REPORT, BUDGET, FINAL_ACCOUNT, OTHER)
+ANNUAL_REPORT, BUDGET, FINAL_ACCOUNT, OTHER = DocumentKind
+KINDS = tuple(DocumentKind)
 KIND_NAMES = {
     ANNUAL_REPORT: ("政府信息公开工作年度报告", "annual report"),
     BUDGET: ("预算", "budget"),
@@ -22,7 +23,7 @@ KIND_NAMES = {
 TITLE_CHARS = 300  # the title is within the first characters of the text
 
 
-def document_kind(grids: list[Grid], matches: list[TableMatch], page_text: str = "") -> str:
+def document_kind(grids: list[Grid], matches: list[TableMatch], page_text: str = "") -> DocumentKind:
     """ANNUAL_REPORT when the title says so or any table is one of the mandated tables (a report that
     lacks some of them is still a report, and is flagged for it); otherwise BUDGET or FINAL_ACCOUNT
     from the words of the title and the tables' labels; OTHER when nothing says."""

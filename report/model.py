@@ -3,9 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-PASS, FAIL, UNCERTAIN, STRUCTURE_ERROR = "PASS", "FAIL", "UNCERTAIN", "STRUCTURE_ERROR"
-ERROR, WARNING = "error", "warning"
+from report.values import State
+from schemas.statuses import DocumentKind
+
+
+class CheckStatus(StrEnum):
+    """What a check of the report found (stored in validation_errors.status, all but PASS)."""
+
+    PASS = "PASS"
+    FAIL = "FAIL"  # the report's numbers, as read with confidence, break the rule
+    UNCERTAIN = "UNCERTAIN"  # they break it or cannot be checked, and a cell involved is doubtful
+    STRUCTURE_ERROR = "STRUCTURE_ERROR"  # a mandated table is missing or its grid disagrees with it
+
+
+class Severity(StrEnum):
+    """How much a check that did not pass matters (validation_errors.severity)."""
+
+    ERROR = "error"  # the report is suspect
+    WARNING = "warning"
+
+
+PASS, FAIL, UNCERTAIN, STRUCTURE_ERROR = CheckStatus
+ERROR, WARNING = Severity
 
 Number = int | float
 
@@ -19,7 +40,7 @@ class FigureCell:
     col: int
     text: str  # the cell's text as read
     confidence: float
-    state: str  # values.NUMBER | NOT_REPORTED | UNREADABLE
+    state: State
 
 
 @dataclass
@@ -42,8 +63,8 @@ class CheckResult:
     """One rule evaluated on one report."""
 
     rule: str
-    status: str  # PASS | FAIL | UNCERTAIN | STRUCTURE_ERROR
-    severity: str  # error | warning: how much a non-PASS status of this check matters
+    status: CheckStatus
+    severity: Severity  # how much a non-PASS status of this check matters
     expected: str | None = None
     found: str | None = None
     figures: list[str] = field(default_factory=list)  # figure keys the check involves
@@ -56,8 +77,8 @@ class Issue:
     """A validation error or warning: a check that did not pass, said for a person."""
 
     rule: str
-    severity: str
-    status: str
+    severity: Severity
+    status: CheckStatus
     message_zh: str
     message_en: str
     expected: str | None
@@ -84,7 +105,7 @@ class Evaluation:
 
 @dataclass
 class ReportAnalysis:
-    kind: str  # kind.ANNUAL_REPORT | BUDGET | FINAL_ACCOUNT | OTHER
+    kind: DocumentKind
     format: str  # "2021" | "2019"
     tables: list[TableMatch]  # one per table given, same order
     year: int | None

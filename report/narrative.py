@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from report.title import clean_text
+from report.values import CJK
 
 _N = r"([0-9]+|[零〇一二两三四五六七八九十百]+)"
 _UNIT = r"(?:件|条|例|宗|份|起)"  # not 个/次: 一个工作日, 一次性告知 are no counts
@@ -65,7 +66,7 @@ class Statement:
 def find_statements(page_text: str) -> list[Statement]:
     """Every statement PATTERNS recognise in the text, in the order of PATTERNS, each once per wording."""
     text = clean_text(page_text)
-    text = re.sub(r"(?<=[\u4e00-\u9fff\d])[Oo](?=[\d件条例宗份起])", "0", text)  # O read for 0
+    text = re.sub(rf"(?<=[{CJK}\d])[Oo](?=[\d件条例宗份起])", "0", text)  # O read for 0
     out, seen = [], set()
     for sid, patterns in PATTERNS.items():
         for p in patterns:

@@ -24,6 +24,7 @@ from report.model import (
     FigureCell,
     Issue,
     Number,
+    Severity,
 )
 from report.narrative import Statement, find_statements
 from report.templates import (
@@ -88,7 +89,7 @@ Check = Sum | Valid | Present | Stated | SameYear
 @dataclass(frozen=True)
 class Rule:
     id: str
-    severity: str  # error | warning
+    severity: Severity
     description_zh: str
     description_en: str
     check: Check

@@ -19,8 +19,13 @@ class CellOut(BaseModel):
     row_span: int = 1
     col_span: int = 1
     kind: str
-    text: str
+    text: str  # normalised: a number canonical, with its unit and footnote mark ("-1234.56", "12.5%", "123*")
     raw_text: str
+    # a value cell's number as read (report.values; None for text, a blank or a not-reported mark), its unit
+    # ("percent") and its footnote mark; trust it as far as confidence / needs_review say
+    value: float | None = None
+    unit: str | None = None
+    mark: str | None = None
     confidence: float = Field(ge=0, le=1)
     needs_review: bool = False
     bbox: list[int]  # x0, y0, x1, y1 in the upright, deskewed page's pixels

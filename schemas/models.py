@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-STATUSES = ("queued", "running", "done", "done_with_errors", "failed")
-FINAL_STATUSES = ("done", "done_with_errors", "failed")
+from schemas.statuses import FINAL, AttemptOutcome, DocumentStatus, PageStatus
+
+STATUSES = tuple(s.value for s in DocumentStatus)  # plain strings: the API's Literal of them
+FINAL_STATUSES = FINAL
 SOURCES = ("folder", "cli", "http")
 ROLES = ("viewer", "reviewer", "admin")  # each may do what the one before may, and more
 
@@ -39,12 +41,12 @@ class Document(Base):
     )  # again (it changed, or came back by that name)
     collection: Mapped[str | None] = mapped_column(String(512))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(24), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(24), default=DocumentStatus.QUEUED, index=True)  # DocumentStatus
     error: Mapped[str | None] = mapped_column(Text)
     page_count: Mapped[int | None] = mapped_column(Integer)
     pages_done: Mapped[int] = mapped_column(Integer, default=0)
     pages_failed: Mapped[int] = mapped_column(Integer, default=0)
-    kind: Mapped[str | None] = mapped_column(String(24), index=True)  # annual_report | budget | final_account | other
+    kind: Mapped[str | None] = mapped_column(String(24), index=True)  # DocumentKind
     report_year: Mapped[int | None] = mapped_column(Integer)
     issuing_body: Mapped[str | None] = mapped_column(String(256))
     engine: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # engine versions and settings used
@@ -71,7 +73,7 @@ class Page(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)  # 1-based
-    status: Mapped[str] = mapped_column(String(16), default="done")  # done | failed
+    status: Mapped[str] = mapped_column(String(16), default=PageStatus.DONE)  # PageStatus
     error: Mapped[str | None] = mapped_column(Text)
     rotation: Mapped[int] = mapped_column(Integer, default=0)
     skew_degrees: Mapped[float] = mapped_column(Float, default=0.0)
@@ -121,7 +123,7 @@ class Cell(Base):
     col: Mapped[int] = mapped_column(Integer)
     row_span: Mapped[int] = mapped_column(Integer, default=1)
     col_span: Mapped[int] = mapped_column(Integer, default=1)
-    kind: Mapped[str] = mapped_column(String(8))  # header | label | value
+    kind: Mapped[str] = mapped_column(String(8))  # CellKind
     raw_text: Mapped[str] = mapped_column(Text, default="")  # what OCR read
     text: Mapped[str] = mapped_column(Text, default="")  # normalised, or the correction
     confidence: Mapped[float] = mapped_column(Float)
@@ -152,7 +154,7 @@ class Correction(Base):
     table_index: Mapped[int] = mapped_column(Integer)  # table on the page, row and column
     row: Mapped[int] = mapped_column(Integer)
     col: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(8))  # header | label | value
+    kind: Mapped[str] = mapped_column(String(8))  # CellKind
     read_text: Mapped[str] = mapped_column(Text, default="")  # the reading's own text there (no correction)
     row_label: Mapped[str | None] = mapped_column(Text)  # the reading's own text of the row's label
     old_text: Mapped[str] = mapped_column(Text)
@@ -209,7 +211,7 @@ class Attempt(Base):
     worker: Mapped[str | None] = mapped_column(String(256))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
-    outcome: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | failed | abandoned
+    outcome: Mapped[str] = mapped_column(String(16), default=AttemptOutcome.RUNNING)  # AttemptOutcome
     error: Mapped[str | None] = mapped_column(Text)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from schemas.statuses import CellKind
+
 BBox = tuple[int, int, int, int]  # x0, y0, x1, y1 in the upright, deskewed page's pixels
 
 
@@ -14,7 +16,7 @@ class CellResult:
     row_span: int
     col_span: int
     bbox: BBox
-    kind: str = "value"  # header | label | value
+    kind: str = CellKind.VALUE  # CellKind
     raw_text: str = ""  # what Tesseract read
     text: str = ""  # normalised (full/half width folded, no spurious spaces)
     confidence: float = 0.0  # 0..1

@@ -100,6 +100,7 @@ def cmd_process(args) -> int:
     --archive-pdf OUT/<stem>.pdf, its searchable PDF/A-2b copy (its time in the JSON's timings["archive"])."""
     import tempfile
 
+    from schemas.statuses import DocumentStatus
     from web.exports import build_export, render
     from worker.pipeline import DocumentFlow
     from worker.rasterise import UnreadableDocument
@@ -138,7 +139,7 @@ def cmd_process(args) -> int:
             "filename": f.name,
             "sha256": sha,
             "engine": engine,
-            "status": "done_with_errors" if any(p.error for p in pages) else "done",
+            "status": DocumentStatus.DONE_WITH_ERRORS if any(p.error for p in pages) else DocumentStatus.DONE,
         }
         export = build_export(meta, pages, analysis)
         note = ""

@@ -18,6 +18,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from schemas.database import sessions, upgrade
+from schemas.statuses import DocumentStatus
 from web.auth import exposure_refused
 from worker.settings import Settings
 
@@ -265,7 +266,7 @@ def follow(settings: Settings, after_id: int, timeout_seconds: float = 900) -> i
                     f"http://{settings.api_host}:{settings.api_port}/#/doc/{docs[-1].id}",
                     flush=True,
                 )
-                return 0 if all(d.status == "done" for d in docs) else 1
+                return 0 if all(d.status == DocumentStatus.DONE for d in docs) else 1
         time.sleep(1)
     print("timed out waiting for the documents to finish", file=sys.stderr)
     return 1

@@ -18,10 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from schemas.models import Cell, Correction, Document, Page, Table
+from schemas.statuses import CellKind
 
 BUCKETS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 1.0)
 TARGET_SILENT = 0.0005
-KINDS = ("value", "label", "header")
+KINDS = (CellKind.VALUE, CellKind.LABEL, CellKind.HEADER)
 
 
 @dataclass
@@ -90,7 +91,7 @@ def reviewed_cells(s: Session, collection: str | None = None) -> dict[str | None
 
 def measure(cells: list[ReviewedCell], documents: int) -> Accuracy:
     a = Accuracy(documents=documents, cells=len(cells))
-    values = [c for c in cells if c.kind == "value"]
+    values = [c for c in cells if c.kind == CellKind.VALUE]
     a.value_cells = len(values)
     a.changed = {
         k: _share(sum(c.changed for c in cells if c.kind == k), sum(c.kind == k for c in cells)) for k in KINDS

@@ -8,6 +8,8 @@ import io
 import re
 from typing import Any
 
+from report.model import CheckStatus, Severity
+from report.values import NUMBER, read_value
 from schemas.export import (
     CellOut,
     DocumentExport,
@@ -19,7 +21,8 @@ from schemas.export import (
     WordOut,
 )
 from schemas.results import CellResult, PageResult, TableResult
-from worker.document import DocumentAnalysis
+from schemas.statuses import READ, CellKind, DocumentKind, PageStatus
+from worker.document import DocumentAnalysis, RecordedIssue
 
 FORMATS = ("json", "csv", "xlsx", "html")
 MEDIA_TYPES = {
@@ -31,6 +34,9 @@ MEDIA_TYPES = {
 
 
 def _cell(c: CellResult) -> CellOut:
+    number = read_value(c.text) if c.kind == CellKind.VALUE else None
+    if number is not None and number.state != NUMBER:
+        number = None
     return CellOut(
         id=c.id,
         row=c.row,
@@ -40,6 +46,9 @@ def _cell(c: CellResult) -> CellOut:
         kind=c.kind,
         text=c.text,
         raw_text=c.raw_text,
+        value=number.value if number else None,
+        unit=number.unit if number else None,
+        mark=number.mark if number else None,
         confidence=round(min(1.0, max(0.0, c.confidence)), 4),
         needs_review=c.needs_review,
         bbox=[int(v) for v in c.bbox],
@@ -64,7 +73,7 @@ def _table(t: TableResult) -> TableOut:
 def _page(p: PageResult) -> PageOut:
     return PageOut(
         number=p.number,
-        status="failed" if p.error else "done",
+        status=PageStatus.FAILED if p.error else PageStatus.DONE,
         error=p.error,
         rotation=p.rotation,
         skew_degrees=round(p.skew_degrees, 3),
@@ -105,9 +114,22 @@ def build_export(meta: dict[str, Any], pages: list[PageResult], analysis: Docume
             )
             for t in analysis.tables
         ],
-        validation_errors=[ValidationErrorOut(**e) for e in analysis.validation_errors],
-        warnings=[ValidationErrorOut(**e) for e in analysis.warnings],
+        validation_errors=[issue_out(e) for e in analysis.validation_errors],
+        warnings=[issue_out(e) for e in analysis.warnings],
         figures=analysis.figures,
+    )
+
+
+def issue_out(e: RecordedIssue) -> ValidationErrorOut:
+    return ValidationErrorOut(
+        rule=e.rule,
+        severity=e.severity,
+        status=e.status,
+        message=e.message,
+        message_en=e.message_en,
+        expected=e.expected,
+        found=e.found,
+        cells=[c.to_record() for c in e.cells],
     )
 
 
@@ -199,7 +221,7 @@ def _xlsx(export: DocumentExport) -> bytes:
             cell = ws.cell(row=c.row + 1, column=c.col + 1, value=_sheet_value(_number_or_text(c)))
             _as_text(cell)
             cell.alignment = Alignment(wrap_text=True, vertical="center")
-            if c.kind == "header":
+            if c.kind == CellKind.HEADER:
                 cell.font = Font(bold=True)
             if c.needs_review:
                 cell.fill = review
@@ -236,12 +258,12 @@ def _as_text(cell) -> None:
 
 
 def _number_or_text(c: CellOut):
-    if c.kind == "value":
-        try:
-            f = float(c.text)
-            return int(f) if f.is_integer() and "." not in c.text else f
-        except ValueError:
-            pass
+    """A value cell's plain number as a number (report.values); a percentage, a marked number, one read
+    through look-alikes and any text stay the text as read."""
+    if c.kind == CellKind.VALUE:
+        r = read_value(c.text)
+        if r.state == NUMBER and r.unit is None and r.mark is None and not r.corrected:
+            return r.value
     return c.text
 
 
@@ -312,20 +334,20 @@ def batch_table(s, docs) -> tuple[list[str], list[list], list[set[str]]]:
             f.key: figure_value(f.key, f.value) for f in s.scalars(select(Figure).where(Figure.document_id == doc.id))
         }
         issues = s.scalars(select(ValidationError).where(ValidationError.document_id == doc.id)).all()
-        errors = [e for e in issues if e.severity == "error"]
+        errors = [e for e in issues if e.severity == Severity.ERROR]
         keys += [k for k in figures if k not in keys]
-        not_a_report = doc.kind not in (None, "annual_report")  # held to no report rules
+        not_a_report = doc.kind not in (None, DocumentKind.ANNUAL_REPORT)  # held to no report rules
         status = (
             "—"
-            if doc.status not in ("done", "done_with_errors") or not_a_report
+            if doc.status not in READ or not_a_report
             else (
-                "FAIL"
-                if any(e.status == "FAIL" for e in errors)
-                else "STRUCTURE_ERROR"
-                if any(e.status == "STRUCTURE_ERROR" for e in errors)
-                else "UNCERTAIN"
+                CheckStatus.FAIL
+                if any(e.status == CheckStatus.FAIL for e in errors)
+                else CheckStatus.STRUCTURE_ERROR
+                if any(e.status == CheckStatus.STRUCTURE_ERROR for e in errors)
+                else CheckStatus.UNCERTAIN
                 if errors
-                else "PASS"
+                else CheckStatus.PASS
             )
         )
         rows.append(

@@ -14,6 +14,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from schemas.models import STATUSES, Attempt, Document, utcnow
+from schemas.statuses import AttemptOutcome
 from web.accuracy import accuracy
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -66,7 +67,7 @@ def render(s: Session, queue: Queue) -> str:
     pages = s.scalars(
         select(func.count())
         .select_from(Attempt)
-        .where(Attempt.kind == "page", Attempt.outcome == "ok", Attempt.finished_at >= since)
+        .where(Attempt.kind == "page", Attempt.outcome == AttemptOutcome.OK, Attempt.finished_at >= since)
     ).one()
     out.metric(
         "tablescan_pages_per_minute",

@@ -9,6 +9,7 @@ from typing import overload
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
+from report.model import Severity
 from schemas.export import DocumentExport
 from schemas.models import Cell, Correction, Document, Page, Table, ValidationError
 from web.exports import build_export, figure_value
@@ -78,7 +79,7 @@ def find_documents(f: DocumentFilter, *, by_status: bool = True) -> Select:
     if f.kind:
         q = q.where(Document.kind == f.kind)
     if f.has_errors is not None:
-        failed = exists().where(ValidationError.document_id == Document.id, ValidationError.severity == "error")
+        failed = exists().where(ValidationError.document_id == Document.id, ValidationError.severity == Severity.ERROR)
         q = q.where(failed if f.has_errors else ~failed)
     if f.q:
         in_text = exists().where(Page.document_id == Document.id, Page.text.icontains(f.q, autoescape=True))
@@ -104,29 +105,15 @@ def document_export(s: Session, doc: Document) -> DocumentExport:
         s.get_one(Document, doc.duplicate_of_id) if doc.duplicate_of_id else doc
     )  # a copy shows its first's content
     pages = persist.load_pages(s, source.id)
-    issues = [
-        {
-            "rule": e.rule,
-            "severity": e.severity,
-            "status": e.status,
-            "message": e.message,
-            "message_en": e.message_en,
-            "expected": e.expected,
-            "found": e.found,
-            "cells": e.cell_ids,
-        }
-        for e in s.scalars(
-            select(ValidationError).where(ValidationError.document_id == source.id).order_by(ValidationError.id)
-        )
-    ]
+    issues = persist.load_issues(s, source.id)
     analysis = DocumentAnalysis(
         tables=logical_tables(pages) if pages else [],
         kind=source.kind,
         report_year=source.report_year,
         issuing_body=source.issuing_body,
         figures={f.key: figure_value(f.key, f.value) for f in source.figures},
-        validation_errors=[i for i in issues if i["severity"] == "error"],
-        warnings=[i for i in issues if i["severity"] != "error"],
+        validation_errors=[i for i in issues if i.severity == Severity.ERROR],
+        warnings=[i for i in issues if i.severity != Severity.ERROR],
     )
     meta = {
         "id": doc.id,

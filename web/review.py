@@ -8,7 +8,9 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from report.model import CheckStatus, Severity
 from schemas.models import Cell, Document, Page, Table, ValidationError, utcnow
+from schemas.statuses import READ
 from worker import corrections, persist
 from worker.config import PipelineConfig
 from worker.normalise import normalise_text
@@ -48,7 +50,7 @@ def correct_cell(s: Session, cell_id: int, text: str, who: str, config: Pipeline
     if cell is None:
         raise LookupError(f"no cell {cell_id}")
     doc = s.scalars(select(Document).join(Page).join(Table).where(Table.id == cell.table_id)).one()
-    if doc.status not in ("done", "done_with_errors"):
+    if doc.status not in READ:
         raise CorrectionRefused(f"document {doc.id} is {doc.status}; correct it once it has finished")
     corrections.record(s, cell, normalise_text(text), who.strip())
     persist.reanalyse(s, doc, config)
@@ -63,7 +65,7 @@ def mark_reviewed(s: Session, document_id: int, who: str) -> Document:
     doc = s.get(Document, document_id)
     if doc is None:
         raise LookupError(f"no document {document_id}")
-    if doc.status not in ("done", "done_with_errors"):
+    if doc.status not in READ:
         raise CorrectionRefused(f"document {doc.id} is {doc.status}; review it once it has finished")
     doc.reviewed_by, doc.reviewed_at = who.strip(), utcnow()
     return doc
@@ -78,13 +80,16 @@ def review_queue(s: Session, document_id: int | None = None, limit: int = 100) -
         else select(ValidationError).where(ValidationError.document_id == document_id)
     ).all()
     rank: dict[int, tuple[int, list[str]]] = {}
-    order = {"FAIL": 0, "STRUCTURE_ERROR": 1, "UNCERTAIN": 2}
+    order: dict[str, int] = {CheckStatus.FAIL: 0, CheckStatus.STRUCTURE_ERROR: 1, CheckStatus.UNCERTAIN: 2}
     for e in issues:
         for ref in e.cell_ids or []:
             cid = ref.get("cell_id") if isinstance(ref, dict) else None
             if cid is not None:
                 r, rules = rank.get(cid, (9, []))
-                rank[cid] = (min(r, order.get(e.status, 3) + (0 if e.severity == "error" else 3)), rules + [e.rule])
+                rank[cid] = (
+                    min(r, order.get(e.status, 3) + (0 if e.severity == Severity.ERROR else 3)),
+                    rules + [e.rule],
+                )
     q = (
         select(Cell, Table, Page)
         .join(Table, Cell.table_id == Table.id)

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from schemas.models import FINAL_STATUSES, Document, Page
 from schemas.results import CellResult, PageResult, TableResult, TextLine
+from schemas.statuses import DocumentKind
 from worker import persist, rasterise
 from worker.pipeline import page_png
 from worker.storage import Storage
@@ -40,7 +41,11 @@ from worker.storage import Storage
 log = logging.getLogger(__name__)
 
 FLAVOUR = "2b"
-KIND_TITLES = {"annual_report": "政府信息公开工作年度报告", "budget": "部门预算", "final_account": "部门决算"}
+KIND_TITLES: dict[str, str] = {
+    DocumentKind.ANNUAL_REPORT: "政府信息公开工作年度报告",
+    DocumentKind.BUDGET: "部门预算",
+    DocumentKind.FINAL_ACCOUNT: "部门决算",
+}
 
 
 class ArchiveError(Exception):

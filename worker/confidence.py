@@ -12,20 +12,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .normalise import normalise_text, numeric_text
+from report.values import CJK_CHAR, LOOKALIKE_CONFIDENCE, NUMBER, NumberReading, read_value
+from schemas.statuses import CellKind
+
+from .normalise import normalise_text
 from .ocr import CellText
 
 _LATIN = re.compile(r"[A-Za-z]")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _ODD = re.compile(r"[=<>~|\\^_{}\[\]@#$%&*+]")
 
 
 @dataclass
-class Reading:
+class CellReading:
     raw_text: str
     text: str
     confidence: float
-    number: str | None  # canonical number text when the cell reads as a number
+    number: str | None  # canonical number text when the cell reads as a number (report.values)
+
+
+def _number(text: str | None) -> NumberReading | None:
+    r = read_value(text or "")
+    return r if r.state == NUMBER else None
+
+
+def _agree(a: NumberReading, b: NumberReading) -> bool:
+    """The two passes read the same number (the digits pass sees no brackets, percent or mark)."""
+    return a.number == b.number or (a.brackets and a.number == "-" + b.number)
 
 
 GLYPHS_DISAGREE = 0.5  # a reading with more or fewer characters than the ink has glyphs
@@ -50,27 +62,35 @@ def structure_cap(
     return 1.0
 
 
-def read_number(ct: CellText) -> Reading:
-    """A cell read by both passes -> the number and how far to trust it."""
-    a = numeric_text(ct.text)
-    b = numeric_text(ct.digits or "")
+def read_number(ct: CellText) -> CellReading:
+    """A cell read by both passes -> the number and how far to trust it. A reading that needed look-alikes
+    corrected (report.values) is never more confident than LOOKALIKE_CONFIDENCE."""
+    a = _number(ct.text)
+    b = _number(ct.digits)
     raw = ct.text if ct.digits is None else f"{ct.text}|{ct.digits}"
     q1 = min(1.0, max(0.0, ct.min_conf / 100.0))
     q2 = min(1.0, max(0.0, ct.digits_conf / 100.0))
-    if a is not None and a == b:
+    if a is not None and b is not None and _agree(a, b) and not a.corrected:
         read = len(re.sub(r"\s", "", ct.digits or ""))
         if ct.glyphs is not None and read != ct.glyphs:  # both passes dropped or added the same glyph
-            return Reading(raw, a, GLYPHS_DISAGREE, a)
-        return Reading(raw, a, round(0.9 + 0.09 * min(q1, q2), 4), a)
-    if b is not None and a is None:
-        # pass one saw something else (a glyph or nothing): plausible but unconfirmed
-        return Reading(raw, b, round(0.45 + 0.3 * q2, 4), b)
+            return CellReading(raw, a.text, GLYPHS_DISAGREE, a.number)
+        return CellReading(raw, a.text, round(0.9 + 0.09 * min(q1, q2), 4), a.number)
+    if b is not None and (a is None or (_agree(a, b) and a.corrected)):
+        # pass one saw something else (a glyph, nothing, or a letter for a digit): plausible but unconfirmed
+        pick = a if a is not None else b
+        return CellReading(raw, pick.text, _capped(0.45 + 0.3 * q2, a, b), pick.number)
     if a is not None and b is None:
-        return Reading(raw, a, round(0.35 + 0.3 * q1, 4), a)
+        return CellReading(raw, a.text, _capped(0.35 + 0.3 * q1, a), a.number)
     if a is not None and b is not None:
         pick = b if q2 >= q1 else a
-        return Reading(raw, pick, 0.3, pick)
-    return Reading(raw, normalise_text(ct.text), 0.15, None)
+        return CellReading(raw, pick.text, 0.3, pick.number)
+    return CellReading(raw, normalise_text(ct.text), 0.15, None)
+
+
+def _capped(confidence: float, *readings: NumberReading | None) -> float:
+    if any(r is not None and r.corrected for r in readings):
+        confidence = min(confidence, LOOKALIKE_CONFIDENCE)
+    return round(confidence, 4)
 
 
 def odd_decimals(columns: list[int], numbers: list[str | None], min_numbers: int = 4, share: float = 0.75) -> set[int]:
@@ -91,30 +111,33 @@ def odd_decimals(columns: list[int], numbers: list[str | None], min_numbers: int
     return odd
 
 
-def read_text(ct: CellText) -> Reading:
+def read_text(ct: CellText) -> CellReading:
     """A text (header / label) cell -> normalised text and confidence."""
     text = normalise_text(ct.text)
     if ct.empty:
-        return Reading("", "", 0.98, None)
+        return CellReading("", "", 0.98, None)
     if not text:
-        return Reading(ct.text, "", 0.1, None)  # ink but nothing read
+        return CellReading(ct.text, "", 0.1, None)  # ink but nothing read
     mean = min(1.0, max(0.0, ct.conf / 100.0))
     low = min(1.0, max(0.0, ct.min_conf / 100.0))
     c = 0.55 + 0.3 * mean + 0.15 * low
-    n_cjk = len(_CJK.findall(text))
+    n_cjk = len(CJK_CHAR.findall(text))
     if n_cjk and _LATIN.search(text):
         c *= 0.75  # Latin letters inside Chinese labels: eng model took over a Chinese word
     if _ODD.search(text):
         c *= 0.8
-    return Reading(ct.text, text, round(min(1.0, c), 4), numeric_text(ct.text) if not n_cjk else None)
+    number = _number(ct.text) if not n_cjk else None
+    if number is not None and number.corrected:
+        c = min(c, LOOKALIKE_CONFIDENCE)
+    return CellReading(ct.text, text, round(min(1.0, c), 4), number.number if number else None)
 
 
 def looks_like_value(ct: CellText) -> bool:
     """Was this cell read (by either pass) as a number?"""
-    return numeric_text(ct.text) is not None or (ct.digits is not None and numeric_text(ct.digits) is not None)
+    return _number(ct.text) is not None or _number(ct.digits) is not None
 
 
-def table_kinds(cells: list[tuple[int, int, int, int]], is_num: list[bool], empty: list[bool]) -> list[str]:
+def table_kinds(cells: list[tuple[int, int, int, int]], is_num: list[bool], empty: list[bool]) -> list[CellKind]:
     """Cells (row, col, row_span, col_span) with 'reads as a number' and 'is empty' flags -> kind
     per cell: header | label | value.
 
@@ -154,9 +177,9 @@ def table_kinds(cells: list[tuple[int, int, int, int]], is_num: list[bool], empt
     for r, c, rs, cs in cells:
         rows = range(r, r + rs)
         if all(header_row[rr] for rr in rows):
-            kinds.append("header")
+            kinds.append(CellKind.HEADER)
         elif all(value_col[k] for k in range(c, c + cs)):
-            kinds.append("value")
+            kinds.append(CellKind.VALUE)
         else:
-            kinds.append("label")
+            kinds.append(CellKind.LABEL)
     return kinds

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from schemas.models import Cell, Correction, Document, Page, Table, utcnow
+from schemas.statuses import CellKind
 
 Place = tuple[int, int, int, int]  # page number, table index, row, column
 
@@ -37,7 +38,7 @@ def own_text(cell: Cell) -> str:
 
 def row_label_cell(cell: Cell, row: list[Cell]) -> Cell | None:
     """The leftmost label cell covering the cell's row, other than the cell itself."""
-    labels = [c for c in row if c.kind == "label" and c.id != cell.id and c.row <= cell.row < c.row + c.row_span]
+    labels = [c for c in row if c.kind == CellKind.LABEL and c.id != cell.id and c.row <= cell.row < c.row + c.row_span]
     return min(labels, key=lambda c: c.col, default=None)
 
 
@@ -99,7 +100,7 @@ def label_names(c: Correction, before: list[Correction]) -> set[str | None]:
     return {c.row_label} | {
         x.new_text
         for x in before
-        if x.kind == "label"
+        if x.kind == CellKind.LABEL
         and x.reading == c.reading
         and (x.page, x.table_index) == (c.page, c.table_index)
         and x.read_text == c.row_label
@@ -123,7 +124,7 @@ def reapply(s: Session, doc: Document) -> list[Correction]:
     taken = {c.reapplied_from_id for c in now} | {None}
     corrected_now = {place_of(c) for c in now}
     made = []
-    for c in sorted(latest_by_place(before).values(), key=lambda c: (c.kind == "value", c.id)):
+    for c in sorted(latest_by_place(before).values(), key=lambda c: (c.kind == CellKind.VALUE, c.id)):
         cell = cells.get(place_of(c))
         if cell is None or c.id in taken or place_of(c) in corrected_now or cell.text == c.new_text:
             continue

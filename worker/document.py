@@ -4,9 +4,10 @@ checks. Works on recognition results (grids and text), never on images."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
-from report import analyse_report, cross_report_checks, stitch, stitched_origin
+from report import CheckStatus, Issue, Severity, analyse_report, cross_report_checks, stitch, stitched_origin
 from schemas.results import CellResult, PageResult, TableResult
 from worker.config import PipelineConfig
 from worker.stitch import link_continuations, stitched_tables
@@ -32,15 +33,60 @@ class LogicalTable:
 
 
 @dataclass
+class CellRef:
+    """A figure and the cell on its page it was read from (page and the rest None: not found)."""
+
+    figure: str
+    page: int | None = None
+    index: int | None = None  # the table's index on its page
+    row: int | None = None
+    col: int | None = None
+    cell_id: int | None = None  # None until the record holds the cell
+    confidence: float | None = None  # the figure's confidence (figure_refs; not kept with an issue)
+
+    def to_record(self) -> dict[str, Any]:
+        """As validation_errors.cell_ids and the export hold it: {figure} or {figure, page, index, row, col,
+        cell_id}."""
+        if self.page is None:
+            return {"figure": self.figure}
+        return {
+            "figure": self.figure,
+            "page": self.page,
+            "index": self.index,
+            "row": self.row,
+            "col": self.col,
+            "cell_id": self.cell_id,
+        }
+
+    @classmethod
+    def from_record(cls, ref: dict[str, Any]) -> CellRef:
+        get = ref.get
+        return cls(str(get("figure")), get("page"), get("index"), get("row"), get("col"), get("cell_id"))
+
+
+@dataclass
+class RecordedIssue:
+    """A report Issue (report.model) as the record keeps it (validation_errors): its figures pointing at
+    their cells on their pages, expected and found cut to what the record holds."""
+
+    rule: str
+    severity: Severity
+    status: CheckStatus
+    message: str  # Chinese
+    message_en: str = ""
+    expected: str | None = None
+    found: str | None = None
+    cells: list[CellRef] = field(default_factory=list)
+
+
+@dataclass
 class DocumentAnalysis:
     tables: list[LogicalTable] = field(default_factory=list)
-    validation_errors: list[dict] = field(default_factory=list)  # severity error: the report is suspect
-    warnings: list[dict] = field(default_factory=list)  # text, year and cross-report checks
+    validation_errors: list[RecordedIssue] = field(default_factory=list)  # severity error: the report is suspect
+    warnings: list[RecordedIssue] = field(default_factory=list)  # text, year and cross-report checks
     figures: dict[str, float | None] = field(default_factory=dict)
-    figure_refs: dict[str, dict] = field(
-        default_factory=dict
-    )  # key -> {figure, confidence, page, index, row, col, cell_id}
-    kind: str | None = None  # report.kind: annual_report | budget | final_account | other
+    figure_refs: dict[str, CellRef] = field(default_factory=dict)  # figure key -> where its cell stands
+    kind: str | None = None  # DocumentKind (report.kind)
     report_year: int | None = None
     issuing_body: str | None = None
 
@@ -93,11 +139,11 @@ def analyse_document(
             c.needs_review = bool(found and found[1].needs_review)
     refs = {}  # figure key -> where its cell stands on its page
     for key, src in report.sources.items():
-        ref = {"figure": key, "confidence": src.confidence}
+        ref = CellRef(key, confidence=src.confidence)
         found = tables[src.table].page_cell(src.row, src.col) if src.table < len(tables) else None
         if found:
-            (page, index), cell = found
-            ref.update(page=page, index=index, row=cell.row, col=cell.col, cell_id=cell.id)
+            (ref.page, ref.index), cell = found
+            ref.row, ref.col, ref.cell_id = cell.row, cell.col, cell.id
         refs[key] = ref
     analysis = DocumentAnalysis(
         tables=tables,
@@ -115,19 +161,19 @@ def analyse_document(
     return analysis
 
 
-def _issue(issue, refs: dict[str, dict]) -> dict:
+def _issue(issue: Issue, refs: dict[str, CellRef]) -> RecordedIssue:
     """A report issue as the record keeps it, each figure pointing at its cell on its page."""
-    cells = [{k: v for k, v in refs.get(key, {"figure": key}).items() if k != "confidence"} for key in issue.figures]
-    return {
-        "rule": issue.rule,
-        "severity": issue.severity,
-        "status": issue.status,
-        "message": issue.message_zh,
-        "message_en": issue.message_en,
-        "expected": _short(issue.expected),
-        "found": _short(issue.found),
-        "cells": cells,
-    }
+    cells = [replace(refs[key], confidence=None) if key in refs else CellRef(key) for key in issue.figures]
+    return RecordedIssue(
+        rule=issue.rule,
+        severity=issue.severity,
+        status=issue.status,
+        message=issue.message_zh,
+        message_en=issue.message_en,
+        expected=_short(issue.expected),
+        found=_short(issue.found),
+        cells=cells,
+    )
 
 
 def _short(value) -> str | None:

@@ -22,6 +22,7 @@ from rq.job import Dependency
 from schemas.database import sessions
 from schemas.models import Document, utcnow
 from schemas.results import PageResult
+from schemas.statuses import UNFINISHED, AttemptOutcome, DocumentStatus
 from worker import corrections, persist, rasterise
 from worker.pipeline import DocumentFlow, page_png
 from worker.queue import FINALISE_TIMEOUT, RETRY, job_id, queue_for
@@ -89,11 +90,11 @@ def process_document(doc_id: int, run: str = "inline") -> int:
         except (rasterise.UnreadableDocument, FileNotFoundError) as e:
             reason = str(e) if isinstance(e, rasterise.UnreadableDocument) else "the stored original is missing"
             persist.fail_document(s, doc, reason)
-            persist.end_attempt(attempt, "failed", reason)
+            persist.end_attempt(attempt, AttemptOutcome.FAILED, reason)
             return 0
         persist.start_document(s, doc, page_count, flow.engine())
         todo = persist.pages_to_do(s, doc)  # after a crash or a lost Redis, only what is missing
-        persist.end_attempt(attempt, "ok")
+        persist.end_attempt(attempt, AttemptOutcome.OK)
     q = _current_queue(settings)
     pages = [
         q.enqueue(
@@ -131,7 +132,7 @@ def process_page(doc_id: int, number: int) -> str:
     storage = Storage(settings.storage_root)
     with Session.begin() as s:
         doc = s.get(Document, doc_id)
-        if doc is None or doc.status not in ("running", "queued"):
+        if doc is None or doc.status not in UNFINISHED:
             return "skipped"
         if number not in persist.pages_to_do(s, doc):
             return "already done"  # a re-run after a lost Redis may queue a page that finished meanwhile
@@ -157,7 +158,11 @@ def process_page(doc_id: int, number: int) -> str:
     image_rel = storage.put_page_image(doc_id, number, page_png(upright)) if upright is not None else None
     with Session.begin() as s:
         persist.save_page(s, doc_id, result, image_rel)
-        persist.end_attempt(s.get_one(persist.Attempt, attempt_id), "failed" if result.error else "ok", result.error)
+        persist.end_attempt(
+            s.get_one(persist.Attempt, attempt_id),
+            AttemptOutcome.FAILED if result.error else AttemptOutcome.OK,
+            result.error,
+        )
     return result.error or "ok"
 
 
@@ -169,7 +174,7 @@ def finalise_document(doc_id: int) -> str:
     Session = sessions(settings.database_url)
     with Session.begin() as s:
         doc = s.get(Document, doc_id, with_for_update=True)
-        if doc is None or doc.status != "running":
+        if doc is None or doc.status != DocumentStatus.RUNNING:
             return "skipped"
         attempt = persist.begin_attempt(s, doc_id, _job_id(), "finalise", None, _worker_name())
         persist.mark_missing_pages(s, doc, "the page job failed (see attempts)")
@@ -178,9 +183,9 @@ def finalise_document(doc_id: int) -> str:
             log.info("document %d: re-applied %d earlier corrections", doc_id, len(reapplied))
         persist.reanalyse(s, doc, settings.pipeline())
         persist.settle_status(s, doc)
-        if settings.archive_pdf and doc.status != "failed":
+        if settings.archive_pdf and doc.status != DocumentStatus.FAILED:
             write_archive(s, Storage(settings.storage_root), doc)
-        persist.end_attempt(attempt, "ok")
+        persist.end_attempt(attempt, AttemptOutcome.OK)
         return doc.status
 
 

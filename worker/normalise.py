@@ -1,4 +1,5 @@
-"""Text normalisation for OCR output: width folding, CJK spacing, numbers. Pure string functions.
+"""Text normalisation for OCR output: width folding, CJK spacing. Pure string functions (numbers are read
+by report.values, the one reading of a number).
 
 Convention (GB/T 15834 style): letters and digits half-width; punctuation full-width when it
 touches Chinese text, half-width between Latin letters or digits. No spaces between Chinese
@@ -10,7 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+from report.values import CJK as _CJK
+
 _CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u00b7"
 _WIDE = f"[{_CJK}{_CJK_PUNCT}]"
 _SPACE_NEAR_WIDE = re.compile(rf"(?<={_WIDE})\s+|\s+(?={_WIDE})")
@@ -20,31 +22,6 @@ _TO_FULL = {"(": "（", ")": "）", ",": "，", ":": "：", ";": "；", "?": "�
 # look-alikes Tesseract returns for Chinese brackets
 _BRACKETS = {"〈": "（", "〉": "）", "《": "《", "【": "【"}
 
-_DIGIT_FIX = str.maketrans(
-    {
-        "O": "0",
-        "o": "0",
-        "D": "0",
-        "Q": "0",
-        "l": "1",
-        "I": "1",
-        "|": "1",
-        "!": "1",
-        "S": "5",
-        "s": "5",
-        "B": "8",
-        "Z": "2",
-        "z": "2",
-        "g": "9",
-        "q": "9",
-        "，": ",",
-        "。": ".",
-        "·": ".",
-        "—": "-",
-        "_": "-",
-    }
-)
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _ENUMERATION = re.compile(rf"^([一二三四五六七八九十]{{1,3}})[“”\"'，,·：:](?=[{_CJK}])")
 
 
@@ -111,21 +88,4 @@ def normalise_text(raw: str) -> str:
     t = re.sub(r"(?<=\d)\s*\.\s*(?=[\d" + _CJK + "])", ".", t)
     # an enumeration's 、 misread as a quote or comma after a leading Chinese numeral: "二“上年" -> "二、上年"
     t = _ENUMERATION.sub(r"\1、", t)
-    return t
-
-
-def numeric_text(raw: str) -> str | None:
-    """Text read in a number cell -> canonical number text ("1234", "12.5", "-3"), or None
-    when it is not a number even after fixing common look-alikes (O->0, l->1) and spaces."""
-    t = fold_width(raw or "").strip()
-    if not t:
-        return None
-    t = t.translate(_DIGIT_FIX)
-    t = re.sub(r"\s+", "", t)
-    t = re.sub(r"(?<=\d),(?=\d{3}(\D|$))", "", t)  # thousands separators
-    t = t.strip(".,")
-    if not _NUMBER.fullmatch(t):
-        return None
-    if "." not in t and len(t) > 1 and t.startswith("0"):
-        return None  # "03": a misread, not a count
     return t

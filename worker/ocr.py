@@ -22,12 +22,12 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
+from report import values
 from schemas.results import TextLine, Word
 
 BBox = tuple[int, int, int, int]
 
 DIGITS = "0123456789.,-"
-_NUMERIC_LIKE = re.compile(r"^[\s0-9OoDQlI|!iSsBZzgq.,，。·\-—_']+$")
 
 
 class OcrTimeout(RuntimeError):
@@ -453,11 +453,8 @@ def _join(glyphs: list[Glyph]) -> str:
 
 
 def looks_numeric(text: str) -> bool:
-    """Text that is probably a number, maybe misread (digits and look-alikes only)."""
-    t = text.strip()
-    return (
-        bool(t) and len(t) <= 16 and bool(_NUMERIC_LIKE.match(t)) and any(ch.isdigit() or ch in "OoDQlI|" for ch in t)
-    )
+    """Text that is probably a number, maybe misread (report.values decides, for every reader of numbers)."""
+    return values.looks_numeric(text)
 
 
 OCR_DPI = 200  # crops are scaled to this resolution for Tesseract

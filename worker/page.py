@@ -9,7 +9,9 @@ from dataclasses import replace
 
 import numpy as np
 
+from report.values import CJK_CHAR
 from schemas.results import CellResult, PageResult, TableResult, TextLine, Word
+from schemas.statuses import CellKind
 
 from .confidence import FORMAT_DOUBT, looks_like_value, odd_decimals, read_number, read_text, structure_cap, table_kinds
 from .config import PipelineConfig
@@ -83,7 +85,7 @@ def _cells(grid: Grid, texts: list[CellText]) -> tuple[list[CellResult], float]:
     for c, ct, rd, kind in zip(grid.cells, texts, readings, kinds):
         conf = min(rd.confidence, structure_cap(c.bbox, grid.inferred_xs, grid.inferred_ys, grid.from_text))
         text = rd.text
-        if kind == "value" and not ct.empty and rd.number is None:
+        if kind == CellKind.VALUE and not ct.empty and rd.number is None:
             conf = min(conf, 0.3)  # a value cell that is not a number
         out.append(
             CellResult(
@@ -98,7 +100,7 @@ def _cells(grid: Grid, texts: list[CellText]) -> tuple[list[CellResult], float]:
                 confidence=conf,
             )
         )
-    numbers = [rd.number if c.kind == "value" else None for c, rd in zip(out, readings)]
+    numbers = [rd.number if c.kind == CellKind.VALUE else None for c, rd in zip(out, readings)]
     for k in odd_decimals([c.col for c in out], numbers):
         out[k].confidence = min(out[k].confidence, FORMAT_DOUBT)
     filled = [c.confidence for c in out if c.text]
@@ -124,7 +126,6 @@ def _tables_and_cells(
     return grids, texts, evidence
 
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -142,7 +143,7 @@ def _latin_tables_read_again(
         filled = [t for t in part if not t.empty and t.text.strip()]
         if (
             filled
-            and not any(_CJK.search(t.text) for t in filled)
+            and not any(CJK_CHAR.search(t.text) for t in filled)
             and sum(bool(_LATIN.search(t.text)) for t in filled) >= min_latin_share * len(filled)
         ):
             out[k : k + len(g.cells)] = read_cells(gray, [c.bbox for c in g.cells], replace(hints, lang="eng"))
@@ -209,7 +210,7 @@ def page_text(
     boxes = text_lines(mask, glyph_dpi, dpi, tables)
     first = hints.lang.split("+")[0]
     lines = read_text_lines(gray, boxes, replace(hints, lang=first), tables)
-    latin = [ln for ln in lines if not _CJK.search(ln.text) and _LATIN.search(ln.text)]
+    latin = [ln for ln in lines if not CJK_CHAR.search(ln.text) and _LATIN.search(ln.text)]
     if latin and first != hints.lang:
         pad = int(dpi * 0.03)
         again = read_text_lines(

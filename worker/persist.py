@@ -8,14 +8,16 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from report.model import CheckStatus, Severity
 from schemas.models import Attempt, Cell, Document, Figure, Page, Table, ValidationError, utcnow
 from schemas.results import CellResult, PageResult, TableResult, TextLine, Word
+from schemas.statuses import READ, UNFINISHED, AttemptOutcome, DocumentStatus, PageStatus
 from worker.config import PipelineConfig
-from worker.document import DocumentAnalysis, analyse_document
+from worker.document import CellRef, DocumentAnalysis, RecordedIssue, analyse_document
 
 
 def start_document(s: Session, doc: Document, page_count: int, engine: dict) -> None:
-    doc.status = "running"
+    doc.status = DocumentStatus.RUNNING
     doc.page_count = page_count
     doc.engine = engine
     doc.started_at = doc.started_at or utcnow()
@@ -27,7 +29,7 @@ def clear_reading(s: Session, doc: Document) -> None:
     figures go; the original, the attempts and the corrections stay (the finaliser re-applies those)."""
     for model in (Figure, ValidationError, Page):  # tables and cells go with their page
         s.execute(delete(model).where(model.document_id == doc.id))
-    doc.status, doc.error, doc.page_count, doc.pages_done, doc.pages_failed = "queued", None, None, 0, 0
+    doc.status, doc.error, doc.page_count, doc.pages_done, doc.pages_failed = DocumentStatus.QUEUED, None, None, 0, 0
     doc.kind = doc.report_year = doc.issuing_body = doc.engine = doc.started_at = doc.finished_at = None
     doc.reviewed_by = doc.reviewed_at = None  # new cells: nobody has checked them yet
     doc.queued_at = utcnow()  # the reconciler leaves it alone until its job has had time to be queued
@@ -37,12 +39,12 @@ def clear_reading(s: Session, doc: Document) -> None:
 
 def pages_to_do(s: Session, doc: Document) -> list[int]:
     """Page numbers the record holds no finished page for."""
-    done = set(s.scalars(select(Page.number).where(Page.document_id == doc.id, Page.status == "done")))
+    done = set(s.scalars(select(Page.number).where(Page.document_id == doc.id, Page.status == PageStatus.DONE)))
     return [n for n in range(1, (doc.page_count or 0) + 1) if n not in done]
 
 
 def fail_document(s: Session, doc: Document, reason: str) -> None:
-    doc.status = "failed"
+    doc.status = DocumentStatus.FAILED
     doc.error = reason
     doc.finished_at = utcnow()
     settle_copies(s, doc)
@@ -50,9 +52,7 @@ def fail_document(s: Session, doc: Document, reason: str) -> None:
 
 def settle_copies(s: Session, doc: Document) -> None:
     """Copies of the same content that came in while `doc` was under way end as it ended."""
-    for copy in s.scalars(
-        select(Document).where(Document.duplicate_of_id == doc.id, Document.status.in_(("queued", "running")))
-    ):
+    for copy in s.scalars(select(Document).where(Document.duplicate_of_id == doc.id, Document.status.in_(UNFINISHED))):
         copy.status, copy.finished_at = doc.status, utcnow()
         copy.error = f"same content as document {doc.id}, which failed: {doc.error}" if doc.error else None
 
@@ -69,7 +69,7 @@ def save_page(s: Session, doc_id: int, result: PageResult, image_path: str | Non
     page = Page(
         document_id=doc_id,
         number=result.number,
-        status="failed" if result.error else "done",
+        status=PageStatus.FAILED if result.error else PageStatus.DONE,
         error=result.error,
         rotation=result.rotation,
         skew_degrees=result.skew_degrees,
@@ -126,8 +126,8 @@ def lines_of(record: list[dict] | None) -> list[TextLine]:
 
 
 def _count_pages(s: Session, doc_id: int) -> None:
-    done = s.scalars(select(func.count()).where(Page.document_id == doc_id, Page.status == "done")).one()
-    failed = s.scalars(select(func.count()).where(Page.document_id == doc_id, Page.status == "failed")).one()
+    done = s.scalars(select(func.count()).where(Page.document_id == doc_id, Page.status == PageStatus.DONE)).one()
+    failed = s.scalars(select(func.count()).where(Page.document_id == doc_id, Page.status == PageStatus.FAILED)).one()
     doc = s.get_one(Document, doc_id)
     doc.pages_done, doc.pages_failed = done, failed
 
@@ -210,18 +210,18 @@ def save_analysis(s: Session, doc: Document, pages: list[PageResult], analysis: 
         s.add(
             ValidationError(
                 document_id=doc.id,
-                rule=e["rule"],
-                severity=e["severity"],
-                status=e["status"],
-                message=e["message"],
-                message_en=e.get("message_en", ""),
-                expected=e.get("expected"),
-                found=e.get("found"),
-                cell_ids=e.get("cells", []),
+                rule=e.rule,
+                severity=e.severity,
+                status=e.status,
+                message=e.message,
+                message_en=e.message_en,
+                expected=e.expected,
+                found=e.found,
+                cell_ids=[c.to_record() for c in e.cells],
             )
         )
     for key, value in analysis.figures.items():
-        ref = analysis.figure_refs.get(key, {})
+        ref = analysis.figure_refs.get(key, CellRef(key))
         s.add(
             Figure(
                 document_id=doc.id,
@@ -229,11 +229,29 @@ def save_analysis(s: Session, doc: Document, pages: list[PageResult], analysis: 
                 issuing_body=analysis.issuing_body,
                 key=key,
                 value=value,
-                cell_id=ref.get("cell_id"),
-                confidence=ref.get("confidence"),
+                cell_id=ref.cell_id,
+                confidence=ref.confidence,
             )
         )
     doc.kind, doc.report_year, doc.issuing_body = analysis.kind, analysis.report_year, analysis.issuing_body
+
+
+def load_issues(s: Session, doc_id: int) -> list[RecordedIssue]:
+    """The document's validation errors and warnings as the record holds them, in the order written."""
+    rows = s.scalars(select(ValidationError).where(ValidationError.document_id == doc_id).order_by(ValidationError.id))
+    return [
+        RecordedIssue(
+            rule=e.rule,
+            severity=Severity(e.severity),
+            status=CheckStatus(e.status),
+            message=e.message,
+            message_en=e.message_en or "",
+            expected=e.expected,
+            found=e.found,
+            cells=[CellRef.from_record(ref) for ref in e.cell_ids or [] if isinstance(ref, dict)],
+        )
+        for e in rows
+    ]
 
 
 def figures_of(s: Session, issuing_body: str | None, year: int | None) -> dict[str, float | None] | None:
@@ -245,7 +263,7 @@ def figures_of(s: Session, issuing_body: str | None, year: int | None) -> dict[s
         .where(
             Document.issuing_body == issuing_body,
             Document.report_year == year,
-            Document.status.in_(("done", "done_with_errors")),
+            Document.status.in_(READ),
         )
         .order_by(Document.id.desc())
     )
@@ -269,11 +287,11 @@ def settle_status(s: Session, doc: Document) -> None:
         first = s.scalar(
             select(Page.error).where(Page.document_id == doc.id, Page.error.is_not(None)).order_by(Page.number)
         )
-        doc.status, doc.error = "failed", f"no page could be read: {first or 'unknown reason'}"
+        doc.status, doc.error = DocumentStatus.FAILED, f"no page could be read: {first or 'unknown reason'}"
         settle_copies(s, doc)
         return
     failed = doc.pages_failed or (doc.page_count or 0) > doc.pages_done + doc.pages_failed
-    doc.status = "done_with_errors" if failed else "done"
+    doc.status = DocumentStatus.DONE_WITH_ERRORS if failed else DocumentStatus.DONE
     settle_copies(s, doc)
 
 
@@ -282,7 +300,7 @@ def mark_missing_pages(s: Session, doc: Document, reason: str) -> None:
     have = set(s.scalars(select(Page.number).where(Page.document_id == doc.id)))
     for n in range(1, (doc.page_count or 0) + 1):
         if n not in have:
-            s.add(Page(document_id=doc.id, number=n, status="failed", error=reason, dpi=0))
+            s.add(Page(document_id=doc.id, number=n, status=PageStatus.FAILED, error=reason, dpi=0))
     s.flush()
 
 
@@ -290,16 +308,18 @@ def begin_attempt(
     s: Session, doc_id: int, job_id: str, kind: str, page_number: int | None, worker: str | None
 ) -> Attempt:
     """Record a job run. Earlier runs of the same step still marked running died with their worker."""
-    earlier = select(Attempt).where(Attempt.document_id == doc_id, Attempt.kind == kind, Attempt.outcome == "running")
+    earlier = select(Attempt).where(
+        Attempt.document_id == doc_id, Attempt.kind == kind, Attempt.outcome == AttemptOutcome.RUNNING
+    )
     if page_number is not None:
         earlier = earlier.where(Attempt.page_number == page_number)
     for old in s.scalars(earlier):
-        end_attempt(old, "abandoned", "the job stopped without finishing (worker killed or Redis lost)")
+        end_attempt(old, AttemptOutcome.ABANDONED, "the job stopped without finishing (worker killed or Redis lost)")
     a = Attempt(document_id=doc_id, job_id=job_id, kind=kind, page_number=page_number, worker=worker)
     s.add(a)
     s.flush()
     return a
 
 
-def end_attempt(a: Attempt, outcome: str, error: str | None = None) -> None:
+def end_attempt(a: Attempt, outcome: AttemptOutcome, error: str | None = None) -> None:
     a.outcome, a.error, a.finished_at = outcome, error, utcnow()

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from schemas.models import FINAL_STATUSES, Document, utcnow
+from schemas.statuses import UNFINISHED
 from worker import persist
 from worker.settings import Settings
 
@@ -73,7 +74,7 @@ def _unfinished(Session: sessionmaker[Session], queued_before: datetime) -> set[
         return set(
             s.scalars(
                 select(Document.id).where(
-                    Document.status.in_(("queued", "running")),
+                    Document.status.in_(UNFINISHED),
                     Document.duplicate_of_id.is_(None),  # a copy waits for its first
                     func.coalesce(Document.queued_at, Document.created_at) < queued_before,
                 )
@@ -98,7 +99,7 @@ def requeue_lost(
         enqueue_document(queue, doc_id)
     with Session.begin() as s:  # a copy recorded just as its first copy was settled
         waiting = s.scalars(
-            select(Document).where(Document.status.in_(("queued", "running")), Document.duplicate_of_id.is_not(None))
+            select(Document).where(Document.status.in_(UNFINISHED), Document.duplicate_of_id.is_not(None))
         ).all()
         for first in {s.get(Document, c.duplicate_of_id) for c in waiting}:
             if first is not None and first.status in FINAL_STATUSES:

@@ -209,3 +209,16 @@ def test_not_reported_cells_give_none_not_zero():
     assert a.figures["requests.carried_out.total"] is None
     assert a.figures["active.fees"] is None
     assert a.sources["review.other"].state == "not_reported"
+
+
+def test_a_figure_read_through_lookalikes_is_used_and_sent_to_review():
+    """The look-alike rule (report.values): "l2" is 12 to the report too, never confident."""
+    v = random_report(1)
+    v["requests.unable_1.natural"] = 12
+    two, three, four = report_tables(v)
+    cell = value_cell(three, t3_row("unable_1"), t3_col("natural"))
+    cell.text = "l2"
+    a = analyse_report([two, three, four], "", 0.8)
+    src = a.sources["requests.unable_1.natural"]
+    assert a.figures["requests.unable_1.natural"] == 12 and src.confidence < 0.8
+    assert any(rc.figure == "requests.unable_1.natural" and "low_confidence" in rc.reasons for rc in a.review_cells)

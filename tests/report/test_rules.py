@@ -136,7 +136,7 @@ def test_a_blank_template_cell_goes_to_review():
 def test_unreadable_cell_is_uncertain():
     v = consistent(6)
     two, three, four = report_tables(v)
-    value_cell(three, t3_row("new"), t3_col("natural")).text = "l2"
+    value_cell(three, t3_row("new"), t3_col("natural")).text = "1,23"  # grouped wrong: not 123
     a = analyse_report([two, three, four], "", 0.8)
     assert a.figures["requests.new.natural"] is None
     assert check(a, "balance.natural").status == UNCERTAIN

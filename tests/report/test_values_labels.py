@@ -35,7 +35,7 @@ def test_not_reported_marks_are_not_zero(text):
     assert read_value(text).value is None
 
 
-@pytest.mark.parametrize("text", ["abc", "l2", "1,23", "1.2.3", "十二", "9件x"])
+@pytest.mark.parametrize("text", ["abc", "1,23", "1.2.3", "十二", "9件x"])
 def test_unreadable_text_is_not_a_number(text):
     assert read_value(text).state == UNREADABLE
 

@@ -46,6 +46,7 @@ def test_no_formula_reaches_a_workbook():
         cell = ws.cell(row=1, column=col)
         assert cell.data_type == "s" and not str(cell.value).startswith("=")
     assert ws.cell(row=2, column=1).value == -3 and ws.cell(row=2, column=3).value == 12
+    assert ws.cell(row=2, column=2).value == 1234.5  # a grouped number is a number too (report.values)
 
 
 def test_the_batch_export_neutralises_names_and_collections():
@@ -55,3 +56,36 @@ def test_the_batch_export_neutralises_names_and_collections():
     ws = load_workbook(io.BytesIO(render_batch(header, rows, [set()], "xlsx"))).active
     assert ws["A2"].value == "'=cmd.pdf" and ws["A2"].data_type == "s" and ws["C2"].value == 7
     assert neutralise(3.5) == 3.5 and neutralise("-12.5") == "-12.5" and neutralise("-x") == "'-x"
+
+
+def test_the_export_carries_raw_text_normalised_text_and_the_number():
+    """Issue 16: each value cell keeps what OCR read beside the number it reads as (report.values)."""
+    import json
+
+    from schemas.results import CellResult, PageResult, TableResult
+    from web.exports import build_export
+    from worker.document import DocumentAnalysis
+
+    read = [  # (raw OCR text, normalised text as recognition stores it, kind)
+        ("(1,234.56)", "-1234.56", "value"),
+        ("12.5％", "12.5%", "value"),
+        ("123①", "123①", "value"),
+        ("l2", "l2", "value"),
+        ("—", "—", "value"),
+        ("合 计", "合计", "label"),
+    ]
+    cells = [
+        CellResult(row=0, col=k, row_span=1, col_span=1, bbox=(0, 0, 1, 1), kind=kind, raw_text=raw, text=text)
+        for k, (raw, text, kind) in enumerate(read)
+    ]
+    page = PageResult(number=1, tables=[TableResult(index=0, bbox=(0, 0, 9, 9), n_rows=1, n_cols=6, cells=cells)])
+    out = build_export({"filename": "a.pdf", "sha256": "0" * 64, "status": "done"}, [page], DocumentAnalysis())
+    got = json.loads(render(out, "json"))["pages"][0]["tables"][0]["cells"]
+    assert [(c["raw_text"], c["text"], c["value"], c["unit"], c["mark"]) for c in got] == [
+        ("(1,234.56)", "-1234.56", -1234.56, None, None),
+        ("12.5％", "12.5%", 12.5, "percent", None),
+        ("123①", "123①", 123, None, "①"),
+        ("l2", "l2", 12, None, None),  # read through a look-alike: a number, and needs_review by its confidence
+        ("—", "—", None, None, None),  # not reported
+        ("合 计", "合计", None, None, None),
+    ]

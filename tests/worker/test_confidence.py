@@ -1,3 +1,5 @@
+import pytest
+
 from worker.confidence import read_number, read_text, table_kinds
 from worker.ocr import CellText
 
@@ -103,3 +105,36 @@ def test_an_amount_that_lost_its_decimal_point_is_doubted():
     mixed = ["12.5", "3", "4", "0.25", "7"]  # no format most of the column keeps
     assert odd_decimals([1] * 5, mixed) == set()
     assert odd_decimals([1] * 5, [None, "1.50", "2.25", "3.75", "4.00"]) == set()
+
+
+# The look-alike rule, pinned across every reader of numbers (report.values decides, issue 10): "l2" is 12
+# to the report, to the OCR's choice of cells for the digits pass and to the cell confidence, and it is
+# never confident, even when the digits pass agrees.
+@pytest.mark.parametrize("text, digits, number", [("l2", "12", "12"), ("2O", "20", "20"), ("S0", "50", "50")])
+def test_a_lookalike_reading_is_used_and_never_confident_by_any_reader(text, digits, number):
+    from report.values import LOOKALIKE_CONFIDENCE, NUMBER, read_value
+    from worker.ocr import looks_numeric
+
+    assert read_value(text).state == NUMBER and read_value(text).number == number and read_value(text).corrected
+    assert looks_numeric(text)
+    both = read_number(CellText(text=text, conf=97, min_conf=96, empty=False, digits=digits, digits_conf=97))
+    assert both.number == number and both.confidence <= LOOKALIKE_CONFIDENCE
+    one = read_number(CellText(text=text, conf=97, min_conf=96, empty=False, digits="", digits_conf=0))
+    assert one.number == number and one.confidence <= LOOKALIKE_CONFIDENCE
+    plain = read_text(CellText(text=text, conf=97, min_conf=96, empty=False))
+    assert plain.number == number and plain.confidence <= LOOKALIKE_CONFIDENCE
+    # and the report's figure confidence: tests/report/test_figures.py, a figure read through lookalikes
+
+
+def test_numbers_as_tables_print_them_are_confident_when_both_passes_agree():
+    for text, digits, shown, number in [
+        ("1,234.56", "1,234.56", "1234.56", "1234.56"),
+        ("1 234", "1234", "1234", "1234"),
+        ("-3", "-3", "-3", "-3"),
+    ]:
+        r = read_number(CellText(text=text, conf=97, min_conf=96, empty=False, digits=digits, digits_conf=97))
+        assert (r.text, r.number) == (shown, number) and r.confidence > 0.9, text
+    pct = read_number(CellText(text="12.5%", conf=97, min_conf=96, empty=False, digits="12.5", digits_conf=97))
+    assert (pct.text, pct.number) == ("12.5%", "12.5") and pct.confidence > 0.9
+    neg = read_number(CellText(text="(123)", conf=97, min_conf=96, empty=False, digits="123", digits_conf=97))
+    assert (neg.text, neg.number) == ("-123", "-123") and neg.confidence > 0.9

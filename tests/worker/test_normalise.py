@@ -1,4 +1,4 @@
-from worker.normalise import fold_width, normalise_text, numeric_text
+from worker.normalise import fold_width, normalise_text
 
 
 def test_fold_width_ascii_forms():
@@ -22,18 +22,6 @@ def test_misread_book_title_marks_become_brackets():
     assert normalise_text("本年收费金额《单位：万元）") == "本年收费金额（单位：万元）"
     assert normalise_text("部分公开《（区分处理的）") == "部分公开（区分处理的）"
     assert normalise_text("《条例》") == "《条例》"
-
-
-def test_numeric_text():
-    assert numeric_text("1 234") == "1234"
-    assert numeric_text("O") == "0"
-    assert numeric_text("l0") == "10"
-    assert numeric_text("１２") == "12"
-    assert numeric_text("12.5") == "12.5"
-    assert numeric_text("1,234") == "1234"
-    assert numeric_text("03") is None
-    assert numeric_text("予以") is None
-    assert numeric_text("") is None
 
 
 def test_an_enumerations_mark_misread_after_a_leading_numeral_is_restored():

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
+from report.model import Severity
 from schemas.export import ValidationErrorOut
-from schemas.models import Cell, ValidationError
+from schemas.models import Cell
 from web import page_images, records
 from web.api_models import CellCorrection, CellView, Corrected, CorrectionOut
 from web.deps import ERRORS, PNG, REFUSED, REVIEWER, Caller, CellId, Db, Svc, cell_or_404, page_image_or_404, trail_name
+from web.exports import issue_out
 from web.review import CorrectionRefused, correct_cell
+from worker import persist
 
 router = APIRouter(tags=["review"])
 
@@ -45,27 +47,13 @@ def correct(svc: Svc, who: Caller, cell_id: CellId, body: CellCorrection):
         issues = _issues(s, view["document_id"])
     return {
         "cell": view,
-        "validation_errors": [i for i in issues if i.severity == "error"],
-        "warnings": [i for i in issues if i.severity != "error"],
+        "validation_errors": [i for i in issues if i.severity == Severity.ERROR],
+        "warnings": [i for i in issues if i.severity != Severity.ERROR],
     }
 
 
 def _issues(s: OrmSession, doc_id: int) -> list[ValidationErrorOut]:
-    return [
-        ValidationErrorOut(
-            rule=e.rule,
-            severity=e.severity,
-            status=e.status,
-            message=e.message,
-            message_en=e.message_en,
-            expected=e.expected,
-            found=e.found,
-            cells=e.cell_ids or [],
-        )
-        for e in s.scalars(
-            select(ValidationError).where(ValidationError.document_id == doc_id).order_by(ValidationError.id)
-        )
-    ]
+    return [issue_out(e) for e in persist.load_issues(s, doc_id)]
 
 
 def _cell_view(c: Cell) -> dict:

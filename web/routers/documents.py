@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session as OrmSession
 
 from ingest.intake import NotFinished, accept
 from ingest.intake import reprocess as reprocess_document
+from report.model import Severity
 from schemas.models import STATUSES, Cell, Document, Page, Table, ValidationError
+from schemas.statuses import UNFINISHED, DocumentStatus
 from web import page_images, records
 from web.api_models import (
     DocumentDetail,
@@ -47,7 +49,6 @@ from worker.storage import FileTooLarge
 router = APIRouter(tags=["documents"])
 POLL_SECONDS = 2  # Retry-After while something is queued or running
 IDLE_POLL_SECONDS = 15  # Retry-After of the list when nothing is
-UNFINISHED = ("queued", "running")
 
 
 @router.post(
@@ -230,7 +231,7 @@ def reprocess(svc: Svc, doc_id: DocId, response: Response):
     except NotFinished as e:
         raise HTTPException(409, str(e)) from None
     response.headers["Location"] = f"/documents/{doc_id}"
-    return {"id": doc_id, "status": "queued", "status_url": f"/documents/{doc_id}"}
+    return {"id": doc_id, "status": DocumentStatus.QUEUED, "status_url": f"/documents/{doc_id}"}
 
 
 @router.post(
@@ -276,7 +277,7 @@ def _issue_counts(s: OrmSession, doc_ids: list[int]) -> dict[int, tuple[int, int
     ).all()
     out: dict[int, list[int]] = {}
     for doc_id, severity, n in rows:
-        out.setdefault(doc_id, [0, 0])[0 if severity == "error" else 1] += n
+        out.setdefault(doc_id, [0, 0])[0 if severity == Severity.ERROR else 1] += n
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
@@ -285,7 +286,9 @@ def _failing_cells(s: OrmSession, doc_id: int) -> set[int]:
     return {
         ref["cell_id"]
         for e in s.scalars(
-            select(ValidationError).where(ValidationError.document_id == doc_id, ValidationError.severity == "error")
+            select(ValidationError).where(
+                ValidationError.document_id == doc_id, ValidationError.severity == Severity.ERROR
+            )
         )
         for ref in e.cell_ids or []
         if isinstance(ref, dict) and ref.get("cell_id") is not None

@@ -2,7 +2,8 @@
 
 run_tesseract(image, lang, psm, dpi, deadline, extra) -> [Glyph]: one process over a gray image, hOCR
 with glyph boxes parsed into glyphs. The child runs with one OpenMP thread; past the deadline it is
-killed and OcrTimeout raised; any other failure of Tesseract raises OcrError.
+killed and OcrTimeout raised; any other failure of Tesseract raises OcrError (both page failures
+with their codes, worker.failures).
 """
 
 from __future__ import annotations
@@ -17,13 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-
-class OcrTimeout(RuntimeError):
-    """A Tesseract call ran longer than its time budget and was killed."""
-
-
-class OcrError(RuntimeError):
-    """Tesseract failed (not a timeout)."""
+from ..failures import OcrError, OcrTimeout  # typed page failures (worker.failures), raised here
 
 
 def _tesseract_env() -> dict:

@@ -76,6 +76,7 @@ def test_bad_files_and_bad_pages(tmp_path, redis, make_settings):
         assert (box.status, box.page_count, box.pages_done, box.pages_failed) == ("done_with_errors", 3, 2, 1)
         pages = s.scalars(select(Page).where(Page.document_id == box.id).order_by(Page.number)).all()
         assert [p.status for p in pages] == ["done", "failed", "done"]
+        assert [p.failure_reason for p in pages] == [None, "unreadable", None]
         assert "damaged image" in pages[1].error
         assert all(p.tables == [] for p in pages)  # noise pages: no tables, and no crash
 
@@ -165,3 +166,4 @@ def test_a_document_that_would_hold_the_workers_for_hours_ends_within_its_budget
         assert doc.status in ("failed", "done_with_errors") and len(pages) == 3
         assert all(p.status == "failed" for p in pages)
         assert any("time budget" in (p.error or "") for p in pages[1:])
+        assert all(p.failure_reason == "page_budget" for p in pages if "time budget" in (p.error or ""))

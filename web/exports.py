@@ -66,6 +66,7 @@ def _page(p: PageResult) -> PageOut:
         number=p.number,
         status="failed" if p.error else "done",
         error=p.error,
+        failure_reason=p.failure_reason,
         rotation=p.rotation,
         skew_degrees=round(p.skew_degrees, 3),
         dpi=p.dpi,

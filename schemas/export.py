@@ -57,6 +57,7 @@ class PageOut(BaseModel):
     number: int
     status: str = "done"
     error: str | None = None
+    failure_reason: str | None = None  # why the page failed, as a code (schemas.failures.FailureReason)
     rotation: int = 0
     skew_degrees: float = 0.0  # counter-clockwise, as cv2.getRotationMatrix2D turns it
     dpi: int

@@ -75,6 +75,8 @@ class Page(Base):
     number: Mapped[int] = mapped_column(Integer)  # 1-based
     status: Mapped[str] = mapped_column(String(16), default=PageStatus.DONE)  # PageStatus
     error: Mapped[str | None] = mapped_column(Text)
+    # why it failed, as a code (schemas.failures.FailureReason): what /metrics counts; NULL when done
+    failure_reason: Mapped[str | None] = mapped_column(String(32))
     rotation: Mapped[int] = mapped_column(Integer, default=0)
     skew_degrees: Mapped[float] = mapped_column(Float, default=0.0)
     dpi: Mapped[int] = mapped_column(Integer)

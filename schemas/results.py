@@ -70,3 +70,4 @@ class PageResult:
     tables: list[TableResult] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
     error: str | None = None  # set when the page could not be recognised
+    failure_reason: str | None = None  # why, as a code (schemas.failures.FailureReason), beside `error`

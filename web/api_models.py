@@ -52,6 +52,7 @@ class PageStatus(BaseModel):
     number: int
     status: str
     error: str | None = None
+    failure_reason: str | None = None  # why the page failed, as a code (schemas.failures.FailureReason)
     has_image: bool
 
 

@@ -75,6 +75,7 @@ def _page(p: PageResult) -> PageOut:
         number=p.number,
         status=PageStatus.FAILED if p.error else PageStatus.DONE,
         error=p.error,
+        failure_reason=p.failure_reason,
         rotation=p.rotation,
         skew_degrees=round(p.skew_degrees, 3),
         dpi=p.dpi,

@@ -1,7 +1,8 @@
 """GET /metrics: the service in the Prometheus text format (version 0.0.4), written by hand.
 
 Queue depth and workers come from Redis; everything else from the database, the record: documents by
-status, pages finished per minute over the last ten minutes, and job durations from the attempts.
+status, failed pages by reason, pages finished per minute over the last ten minutes, and job durations
+from the attempts.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from rq import Queue, Worker
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from schemas.models import STATUSES, Attempt, Document, utcnow
-from schemas.statuses import AttemptOutcome
+from schemas.failures import FAILURE_REASONS
+from schemas.models import STATUSES, Attempt, Document, Page, utcnow
+from schemas.statuses import AttemptOutcome, PageStatus
 from web.accuracy import accuracy
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -63,6 +65,8 @@ def render(s: Session, queue: Queue) -> str:
         [({"status": st}, counts.get(st, 0)) for st in STATUSES],
     )
 
+    _page_failures(out, s)
+
     since = utcnow() - timedelta(minutes=RATE_WINDOW_MINUTES)
     pages = s.scalars(
         select(func.count())
@@ -108,6 +112,22 @@ def render(s: Session, queue: Queue) -> str:
         out.sample(f"{name}_count", {"kind": kind}, count)
     _accuracy(out, s)
     return "\n".join(out.lines) + "\n"
+
+
+def _page_failures(out: _Text, s: Session) -> None:
+    """Failed pages in the record by reason (schemas.failures), every known reason listed. Pages failed
+    before reasons were recorded count as `unknown`. A gauge: a document read again drops its earlier
+    pages, so the count can fall."""
+    failed = dict(
+        s.execute(
+            select(Page.failure_reason, func.count())
+            .where(Page.status == PageStatus.FAILED)
+            .group_by(Page.failure_reason)
+        ).all()
+    )
+    samples: list[tuple[dict[str, str], float]] = [({"reason": r}, failed.pop(r, 0)) for r in FAILURE_REASONS]
+    samples += [({"reason": r or "unknown"}, n) for r, n in sorted(failed.items(), key=lambda kv: kv[0] or "")]
+    out.metric("tablescan_failed_pages", "gauge", "Pages in the record that failed, by reason.", samples)
 
 
 def _accuracy(out: _Text, s: Session) -> None:

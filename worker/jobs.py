@@ -24,6 +24,7 @@ from schemas.models import Document, utcnow
 from schemas.results import PageResult
 from schemas.statuses import UNFINISHED, AttemptOutcome, DocumentStatus
 from worker import corrections, persist, rasterise
+from worker.failures import JobFailed, PageBudgetExceeded
 from worker.pipeline import DocumentFlow, page_png
 from worker.queue import FINALISE_TIMEOUT, RETRY, job_id, queue_for
 from worker.settings import Settings
@@ -141,20 +142,15 @@ def process_page(doc_id: int, number: int) -> str:
         spent = (utcnow() - _aware(doc.started_at)).total_seconds() if doc.started_at else 0.0
         budget = settings.page_budget_seconds * max(1, doc.page_count or 1)
     left = budget - spent
-    if left <= 0:  # one slow document must not hold the workers for hours: its other pages fail fast
-        result, upright = (
-            PageResult(
-                number=number,
-                error=f"the document ran over its time budget of {budget} s "
-                f"({settings.page_budget_seconds} s a page, PAGE_BUDGET_SECONDS)",
-            ),
-            None,
-        )
-    else:
-        try:
-            result, upright = DocumentFlow.from_settings(settings).page(path, number, seconds_left=left)
-        except rasterise.UnreadableDocument as e:
-            result, upright = PageResult(number=number, error=str(e)), None
+    try:
+        if left <= 0:  # one slow document must not hold the workers for hours: its other pages fail fast
+            raise PageBudgetExceeded(
+                f"the document ran over its time budget of {budget} s "
+                f"({settings.page_budget_seconds} s a page, PAGE_BUDGET_SECONDS)"
+            )
+        result, upright = DocumentFlow.from_settings(settings).page(path, number, seconds_left=left)
+    except (PageBudgetExceeded, rasterise.UnreadableDocument) as e:  # out of time, or the page cannot be read
+        result, upright = PageResult(number=number, error=str(e), failure_reason=e.code), None
     image_rel = storage.put_page_image(doc_id, number, page_png(upright)) if upright is not None else None
     with Session.begin() as s:
         persist.save_page(s, doc_id, result, image_rel)
@@ -177,7 +173,7 @@ def finalise_document(doc_id: int) -> str:
         if doc is None or doc.status != DocumentStatus.RUNNING:
             return "skipped"
         attempt = persist.begin_attempt(s, doc_id, _job_id(), "finalise", None, _worker_name())
-        persist.mark_missing_pages(s, doc, "the page job failed (see attempts)")
+        persist.mark_missing_pages(s, doc, JobFailed("the page job failed (see attempts)"))
         reapplied = corrections.reapply(s, doc)  # a person's earlier word, before the checks run
         if reapplied:
             log.info("document %d: re-applied %d earlier corrections", doc_id, len(reapplied))

@@ -9,11 +9,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from report.model import CheckStatus, Severity
+from schemas.failures import FailureReason
 from schemas.models import Attempt, Cell, Document, Figure, Page, Table, ValidationError, utcnow
 from schemas.results import CellResult, PageResult, TableResult, TextLine, Word
 from schemas.statuses import READ, UNFINISHED, AttemptOutcome, DocumentStatus, PageStatus
 from worker.config import PipelineConfig
 from worker.document import CellRef, DocumentAnalysis, RecordedIssue, analyse_document
+from worker.failures import PageFailure
 
 
 def start_document(s: Session, doc: Document, page_count: int, engine: dict) -> None:
@@ -71,6 +73,7 @@ def save_page(s: Session, doc_id: int, result: PageResult, image_path: str | Non
         number=result.number,
         status=PageStatus.FAILED if result.error else PageStatus.DONE,
         error=result.error,
+        failure_reason=(result.failure_reason or FailureReason.INTERNAL_ERROR) if result.error else None,
         rotation=result.rotation,
         skew_degrees=result.skew_degrees,
         dpi=result.dpi,
@@ -153,6 +156,7 @@ def load_pages(s: Session, doc_id: int) -> list[PageResult]:
             lines=lines_of(p.text_lines),
             timings=dict(p.timings or {}),
             error=p.error,
+            failure_reason=p.failure_reason,
             tables=[
                 TableResult(
                     index=t.index,
@@ -295,12 +299,21 @@ def settle_status(s: Session, doc: Document) -> None:
     settle_copies(s, doc)
 
 
-def mark_missing_pages(s: Session, doc: Document, reason: str) -> None:
-    """Pages whose job never wrote a row (its job failed for good) are recorded as failed."""
+def mark_missing_pages(s: Session, doc: Document, failure: PageFailure) -> None:
+    """Pages whose job never wrote a row (its job failed for good) are recorded as failed, for `failure`."""
     have = set(s.scalars(select(Page.number).where(Page.document_id == doc.id)))
     for n in range(1, (doc.page_count or 0) + 1):
         if n not in have:
-            s.add(Page(document_id=doc.id, number=n, status=PageStatus.FAILED, error=reason, dpi=0))
+            s.add(
+                Page(
+                    document_id=doc.id,
+                    number=n,
+                    status=PageStatus.FAILED,
+                    error=str(failure),
+                    failure_reason=failure.code,
+                    dpi=0,
+                )
+            )
     s.flush()
 
 

@@ -23,6 +23,7 @@ from schemas.results import PageResult
 from worker import rasterise
 from worker.config import PipelineConfig
 from worker.document import DocumentAnalysis, LastYear, analyse_document
+from worker.failures import failure_of
 from worker.page import process_page
 from worker.settings import Settings
 
@@ -47,7 +48,8 @@ class DocumentFlow:
 
     def page(self, path: Path, number: int, seconds_left: float | None = None) -> tuple[PageResult, np.ndarray | None]:
         """Rasterise and recognise one page: its result and the upright, deskewed image. A page that
-        cannot be recognised comes back with `error` set; only a file that cannot be read raises
+        cannot be recognised comes back with `error` and `failure_reason` set (a worker.failures code,
+        internal_error for anything unexpected); only a file that cannot be read raises
         (rasterise.UnreadableDocument). `seconds_left` of the document's budget caps each Poppler call."""
         limits = (
             self.limits
@@ -67,6 +69,7 @@ class DocumentFlow:
                 height=image.shape[0],
                 width=image.shape[1],
                 error=f"{type(e).__name__}: {e}".strip()[:500],
+                failure_reason=failure_of(e),
             ), None
         result.timings = {"rasterise": round(t_raster, 3), **result.timings}
         return result, upright

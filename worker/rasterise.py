@@ -21,14 +21,11 @@ import pikepdf
 from pdf2image import exceptions as pdf_errors
 from PIL import Image
 
+from .failures import RenderTimeout, TooLarge, UnreadableDocument
 from .orient import turn
 
 POPPLER_TIMEOUT_SECONDS = 120
 MAGIC = {b"%PDF-": "pdf", b"II*\x00": "tiff", b"MM\x00*": "tiff", b"\x89PNG": "png", b"\xff\xd8\xff": "jpeg"}
-
-
-class UnreadableDocument(Exception):
-    """The file cannot be processed; the message is one line a person can act on. Never retried."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +90,7 @@ def inspect(path: Path, limits: Limits = Limits(), dpi: int = 300) -> DocumentIn
     if pages < 1:
         raise UnreadableDocument("the document has no pages")
     if pages > limits.max_pages:
-        raise UnreadableDocument(f"{pages} pages is over the limit of {limits.max_pages} (MAX_PAGES)")
+        raise TooLarge(f"{pages} pages is over the limit of {limits.max_pages} (MAX_PAGES)")
     if kind == "pdf":
         for key, value in _pdfinfo(path, 1, pages).items():
             m = re.fullmatch(r"Page\s+(\d+) size", key)
@@ -139,7 +136,7 @@ def native_ppi(path: Path, number: int, timeout: float = POPPLER_TIMEOUT_SECONDS
 
 def _check_pixels(width: float, height: float, limits: Limits, number: int) -> None:
     if width * height > limits.max_pixels:
-        raise UnreadableDocument(
+        raise TooLarge(
             f"page {number} is {int(width)}x{int(height)} px, over the limit of {limits.max_pixels} pixels (MAX_PIXELS)"
         )
 
@@ -181,7 +178,7 @@ def _render_pdf_page(path: Path, number: int, dpi: int, limits: Limits) -> tuple
             str(path), dpi=dpi, first_page=number, last_page=number, timeout=math.ceil(limits.poppler_seconds)
         )
     except pdf_errors.PDFPopplerTimeoutError:
-        raise UnreadableDocument(f"page {number}: rendering took over {limits.poppler_seconds:.0f} s") from None
+        raise RenderTimeout(f"page {number}: rendering took over {limits.poppler_seconds:.0f} s") from None
     except (pdf_errors.PDFPageCountError, pdf_errors.PDFSyntaxError) as e:
         raise UnreadableDocument(f"page {number}: {_first_line(e)}") from None
     if not pages:

@@ -5,12 +5,14 @@ import subprocess
 import sys
 
 import numpy as np
+from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import select
 
 from ingest.intake import accept_path
 from schemas.database import sessions, upgrade
 from schemas.models import Attempt, Document, Page
+from web.app import create_app
 from worker.queue import queue_for
 from worker.settings import Settings
 from worker.storage import Storage
@@ -76,6 +78,7 @@ def test_bad_files_and_bad_pages(tmp_path, redis, make_settings):
         assert (box.status, box.page_count, box.pages_done, box.pages_failed) == ("done_with_errors", 3, 2, 1)
         pages = s.scalars(select(Page).where(Page.document_id == box.id).order_by(Page.number)).all()
         assert [p.status for p in pages] == ["done", "failed", "done"]
+        assert [p.failure_reason for p in pages] == [None, "unreadable", None]
         assert "damaged image" in pages[1].error
         assert all(p.tables == [] for p in pages)  # noise pages: no tables, and no crash
 
@@ -165,3 +168,34 @@ def test_a_document_that_would_hold_the_workers_for_hours_ends_within_its_budget
         assert doc.status in ("failed", "done_with_errors") and len(pages) == 3
         assert all(p.status == "failed" for p in pages)
         assert any("time budget" in (p.error or "") for p in pages[1:])
+        assert all(p.failure_reason == "page_budget" for p in pages if "time budget" in (p.error or ""))
+
+
+def test_a_page_whose_ocr_runs_over_its_time_is_counted_as_ocr_timeout(redis, make_settings, forged_scan):
+    """Tesseract past PAGE_TIMEOUT_SECONDS: the page fails with its reason and its code, in the record, in
+    the API and the export, and /metrics counts it."""
+    settings = make_settings(tables_only=True, page_timeout_seconds=0.05)
+    upgrade(settings.database_url)
+    Session = sessions(settings.database_url)
+    deps = dict(storage=Storage(settings.storage_root), Session=Session, queue=queue_for(settings, redis))
+    doc_id = accept_path(forged_scan, "cli", **deps).id
+
+    run_worker(settings)
+
+    with Session() as s:
+        doc = s.get(Document, doc_id)
+        page = s.scalar(select(Page).where(Page.document_id == doc_id))
+        assert (doc.status, page.status, page.failure_reason) == ("failed", "failed", "ocr_timeout")
+        assert page.error.startswith("OcrTimeout: ")  # the reason a person reads stays as it was
+    client = TestClient(create_app(settings))
+    lines = set(client.get("/metrics").text.splitlines())
+    assert {
+        "# TYPE tablescan_failed_pages gauge",
+        'tablescan_failed_pages{reason="ocr_timeout"} 1',
+        'tablescan_failed_pages{reason="ocr_error"} 0',
+        'tablescan_failed_pages{reason="page_budget"} 0',
+    } <= lines
+    [status] = client.get(f"/documents/{doc_id}").json()["pages"]
+    assert (status["failure_reason"], status["error"]) == ("ocr_timeout", page.error)
+    [exported] = client.get(f"/documents/{doc_id}/export.json").json()["pages"]
+    assert (exported["status"], exported["failure_reason"], exported["error"]) == ("failed", "ocr_timeout", page.error)

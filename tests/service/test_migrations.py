@@ -128,3 +128,49 @@ def test_pages_read_before_0009_have_no_text_lines_and_load(database_url):
     with sessions(database_url)() as s:
         [page] = load_pages(s, 1)
     assert (page.text, page.lines) == ("行政复议 3 件", [])
+
+
+def test_pages_failed_before_0011_get_the_reason_their_message_shows(database_url):
+    """0011 gives a failed page the code its message names beyond doubt; any other keeps none (unknown)."""
+    from sqlalchemy import text
+
+    upgrade(database_url, "0010")
+    errors = [
+        ("failed", "OcrTimeout: Tesseract killed after 0.1 s"),
+        ("failed", "OcrError: tesseract exited 1: Error"),
+        ("failed", "the document ran over its time budget of 240 s (120 s a page, PAGE_BUDGET_SECONDS)"),
+        ("failed", "the page job failed (see attempts)"),
+        ("failed", "page 5 is 30000x30000 px, over the limit of 200000000 pixels (MAX_PIXELS)"),
+        ("failed", "page 6: rendering took over 120 s"),
+        ("failed", "damaged image: broken data stream"),
+        ("done", None),
+    ]
+    with engine_for(database_url).begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO documents (id, filename, stored_path, sha256, size, source, status, pages_done, "
+                "pages_failed, reading, created_at) VALUES (1, 'a.pdf', 'originals/a.pdf', 'ab', 1, 'cli', "
+                "'done_with_errors', 1, 7, 1, '2026-01-01 00:00:00')"
+            )
+        )
+        for n, (status, error) in enumerate(errors, 1):
+            c.execute(
+                text(
+                    "INSERT INTO pages (document_id, number, status, error, rotation, skew_degrees, dpi, width, "
+                    "height, text, timings) VALUES (1, :n, :st, :e, 0, 0, 300, 10, 10, '', '{}')"
+                ),
+                {"n": n, "st": status, "e": error},
+            )
+    upgrade(database_url)
+    with engine_for(database_url).connect() as c:
+        reasons = c.execute(text("SELECT failure_reason FROM pages ORDER BY number")).scalars().all()
+    assert reasons == [
+        "ocr_timeout",
+        "ocr_error",
+        "page_budget",
+        "job_failed",
+        "too_large",
+        "render_timeout",
+        None,
+        None,
+    ]

@@ -63,7 +63,9 @@ def test_upload_process_review_correct_export_and_reprocess(database_url, make_s
     detail = status.json()
     assert "Retry-After" not in status.headers
     assert (detail["status"], detail["page_count"], detail["pages_done"]) == ("done", 1, 1), detail["error"]
-    assert detail["pages"] == [{"number": 1, "status": "done", "error": None, "has_image": True}]
+    assert detail["pages"] == [
+        {"number": 1, "status": "done", "error": None, "failure_reason": None, "has_image": True}
+    ]
     assert {"rasterise", "grid", "ocr_cells"} <= set(detail["timings"]) and detail["seconds_running"] > 0
     assert detail["errors"] == 1  # the page has no table 三
 

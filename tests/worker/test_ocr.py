@@ -33,13 +33,13 @@ def table_page():
 @pytest.fixture
 def count_calls(monkeypatch):
     calls = []
-    real = ocr.cells.run_tesseract
+    real = ocr.tesseract.run_tesseract
 
     def counting(*a, **k):
         calls.append(a[1])
         return real(*a, **k)
 
-    monkeypatch.setattr(ocr.cells, "run_tesseract", counting)
+    monkeypatch.setattr(ocr.tesseract, "run_tesseract", counting)
     return calls
 
 

@@ -487,7 +487,10 @@ async function showDocument(generation, id, preselect) {
   function renderPage(page, version) {
     const parts = [h("h3", {}, t("page_n", { n: page.number }), " ",
       h("small", { class: "muted" }, t("rotation", { r: page.rotation, s: page.skew_degrees })))];
-    if (page.status === "failed") parts.push(h("p", { class: "error-line" }, t("page_failed", { msg: page.error })));
+    if (page.status === "failed") {
+      parts.push(h("p", { class: "error-line" }, t("page_failed", { msg: page.error }),
+        page.failure_reason ? [" ", h("code", { class: "failure-reason" }, page.failure_reason)] : null));
+    }
     if (page.width && page.height) {
       const overlay = s("svg", {
         class: "overlay", viewBox: `0 0 ${page.width} ${page.height}`, preserveAspectRatio: "none",

@@ -143,7 +143,14 @@ def document_status(s: Db, doc_id: DocId, response: Response):
         "seconds_queued": _seconds(doc.created_at, doc.started_at),
         "seconds_running": _seconds(doc.started_at, doc.finished_at),
         "pages": [
-            PageStatus(number=p.number, status=p.status, error=p.error, has_image=bool(p.image_path)) for p in doc.pages
+            PageStatus(
+                number=p.number,
+                status=p.status,
+                error=p.error,
+                failure_reason=p.failure_reason,
+                has_image=bool(p.image_path),
+            )
+            for p in doc.pages
         ],
         "earlier_corrections": records.earlier_corrections(s, doc),
     }

@@ -119,6 +119,7 @@ def text_columns(
     min_gap_inches: float = 0.085,
     min_share: float = 0.8,
     header_lines: int = 1,
+    min_section_gap_inches: float = 0.12,
 ) -> list[tuple[int, int, int, list[int]]]:
     """Columns of a table without column rules: x ranges at least min_gap_inches wide that are blank in
     min_share or more of the text lines (bands: (y0, y1) per line) and have body text (below the first
@@ -127,7 +128,8 @@ def text_columns(
     else the gap is inside a column of text of uneven length.
     Returns (x, gap start, gap end, the indices of the bands the gap separates) per column boundary,
     left to right; a band whose text crosses the gap (a header over several columns) is not separated
-    there."""
+    there. Columns that hold in one section of the table only come from section_columns, with gaps of
+    min_section_gap_inches or more."""
     min_gap = max(4, round(dpi * min_gap_inches))
     sliver = max(2, round(dpi * 0.01))
     profiles = []
@@ -174,7 +176,60 @@ def text_columns(
         if any(i >= header_lines and _run_through(p, a, b, min_gap) < 0.7 * width for i, p in crossing):
             continue
         out.append((x0 + x, x0 + a, x0 + b, rows))
-    return _heads_span(out, profiles, header_lines, x0, width)
+    taken = [(a - x0, b - x0) for _, a, b, _ in out]
+    sections = section_columns(profiles, taken, max(min_gap, round(dpi * min_section_gap_inches)))
+    out += [(x0 + x, x0 + a, x0 + b, rows) for x, a, b, rows in sections]
+    return _heads_span(sorted(out), profiles, header_lines, x0, width)
+
+
+def section_columns(
+    profiles: list[np.ndarray | None], taken: list[tuple[int, int]], min_gap: int, min_lines: int = 3
+) -> list[tuple[int, int, int, list[int]]]:
+    """Column boundaries that hold in one stretch of lines only: a section of the table with more columns
+    than the rest (three numbers under three heads, then one number centred under all three; nested
+    labels beside a label that spans them). A gap at least min_gap wide between two runs of text in one
+    line starts a stretch; it runs down the lines blank somewhere in it and ends at the first line whose
+    text crosses it. The lines it parts run from the first to the last with text on both sides, at least
+    min_lines of them, and it must not touch a gap already `taken` (the table's own columns). Returns
+    (x, gap start, gap end, the lines it parts) per boundary, in profile coordinates."""
+    found: list[tuple[int, int, int, list[int]]] = []
+    for s, line in enumerate(profiles):
+        if line is None:
+            continue
+        for a, b in blank_runs(line, min_gap):
+            if any(a < tb and b > ta for ta, tb in taken) or any(
+                a < fb and b > fa and s in rows for _, fa, fb, rows in found
+            ):
+                continue
+            lo, hi, stretch = a, b, [s]
+            for t in range(s + 1, len(profiles)):
+                nxt = profiles[t]
+                if nxt is None:
+                    continue
+                runs = blank_runs(np.r_[True, nxt[lo:hi], True], 1)
+                r0, r1 = max(runs, key=lambda r: r[1] - r[0]) if runs else (0, 0)
+                if r1 - r0 < min_gap:
+                    break  # this line's text crosses the gap
+                lo, hi = lo + r0 - 1, lo + r1 - 1
+                stretch.append(t)
+            both = [t for t in stretch if (p := profiles[t]) is not None and p[:lo].any() and p[hi:].any()]
+            if len(both) < min_lines or any(lo < tb and hi > ta for ta, tb in taken):
+                continue
+            # text on each side somewhere as wide as the gap: words, not the stubs of a rule's ends
+            sides = [_beside(profiles[t], lo, hi, min_gap // 3) for t in both]
+            if max(w for w, _ in sides) >= min_gap and max(w for _, w in sides) >= min_gap:
+                found.append(((lo + hi) // 2, lo, hi, [t for t in stretch if both[0] <= t <= both[-1]]))
+    return found
+
+
+def _beside(profile: np.ndarray | None, lo: int, hi: int, join: int) -> tuple[int, int]:
+    """Widths of the runs of text (gaps under `join` closed) nearest a gap lo..hi, on its left and its right."""
+    assert profile is not None
+    left, right = np.flatnonzero(profile[:lo]), np.flatnonzero(profile[hi:])
+    return (
+        _run_through(profile, int(left[-1]), int(left[-1]) + 1, join) if left.size else 0,
+        _run_through(profile, hi + int(right[0]), hi + int(right[0]) + 1, join) if right.size else 0,
+    )
 
 
 def _heads_span(

@@ -99,3 +99,18 @@ def test_report_tables_ruled_in_part_keep_their_columns(ruling, profile):
             if ruling != "three-line" or t["name"] == "four":  # three-line labels nest with no rule to show it
                 assert g.n_cols == cols, t["name"]
             assert g.from_text
+
+
+@pytest.mark.parametrize(
+    "ruling,profile", [("three-line", "clean"), ("three-line", "office"), ("rows", "clean"), ("boxed-rows", "worn")]
+)
+def test_a_section_with_more_columns_than_the_rest_keeps_them(ruling, profile):
+    """Table 二 with no column rules: three numbers under three heads in its first section, then one
+    number under all three. The first section's columns hold in its lines only (elsewhere the cells
+    span them), and no section heading is cut in two."""
+    lay, _, _ = draw(DocSpec(name="x", style=Style(ruling=ruling), tables=("two",)), random.Random(5))
+    [page] = [p for p in lay.pages if p.tables]
+    [grid] = grids_of(page.image, profile, 2)
+    assert (grid.n_rows, grid.n_cols) == visible_shape(page.tables[0])
+    spans = sorted({c.col_span for c in grid.cells})
+    assert spans[0] == 1 and spans[-1] >= 3

@@ -112,8 +112,7 @@ def test_an_amount_that_lost_its_decimal_point_is_doubted():
 # never confident, even when the digits pass agrees.
 @pytest.mark.parametrize("text, digits, number", [("l2", "12", "12"), ("2O", "20", "20"), ("S0", "50", "50")])
 def test_a_lookalike_reading_is_used_and_never_confident_by_any_reader(text, digits, number):
-    from report.values import LOOKALIKE_CONFIDENCE, NUMBER, read_value
-    from worker.ocr import looks_numeric
+    from report.values import LOOKALIKE_CONFIDENCE, NUMBER, looks_numeric, read_value
 
     assert read_value(text).state == NUMBER and read_value(text).number == number and read_value(text).corrected
     assert looks_numeric(text)

@@ -8,7 +8,7 @@
 * `page_text`: the lines of page text outside the tables.
 """
 
-from .cells import DIGITS, CellText, FlipProbe, OcrHints, looks_numeric, read_cells, read_cells_probed
+from .cells import DIGITS, CellText, FlipProbe, OcrHints, read_cells, read_cells_probed
 from .ink import BBox, CellInk, cell_crop, glyph_count, spread_glyphs, stretch
 from .mosaic import NO_INVERT, OCR_DPI, compose, read_mosaic
 from .page_text import read_text_lines, rows, text_lines
@@ -29,7 +29,6 @@ __all__ = [
     "cell_crop",
     "compose",
     "glyph_count",
-    "looks_numeric",
     "parse_hocr",
     "read_cells",
     "read_cells_probed",

@@ -72,11 +72,6 @@ def _join(glyphs: list[Glyph]) -> str:
     return "\n".join(text)
 
 
-def looks_numeric(text: str) -> bool:
-    """Text that is probably a number, maybe misread (report.values decides, for every reader of numbers)."""
-    return values.looks_numeric(text)
-
-
 @dataclass
 class FlipProbe:
     """Glyphs read with high confidence (>= 95) from a few text cells as they stand and turned by
@@ -147,7 +142,7 @@ def read_cells_probed(
         return results, evidence  # the caller turns the page and reads it again
     if hints.digit_pass:
         numeric = {i: (hints.numeric[i] if hints.numeric is not None else ink.digit_like) for i, ink in inks.items()}
-        want = [i for i in inks if numeric[i] or looks_numeric(results[i].text)]
+        want = [i for i in inks if numeric[i] or values.looks_numeric(results[i].text)]
         if want:
             dgot = read_mosaic(
                 [(i, inks[i].img) for i in want],

@@ -140,7 +140,7 @@ def document_status(s: Db, doc_id: DocId, response: Response):
         **_summary(doc, _issue_counts(s, [doc.id]).get(doc.id, (0, 0))),
         "started_at": records.iso(doc.started_at),
         "timings": timings,
-        "seconds_queued": _seconds(doc.created_at, doc.started_at),
+        "seconds_queued": _seconds(doc.queued_at or doc.created_at, doc.started_at),
         "seconds_running": _seconds(doc.started_at, doc.finished_at),
         "pages": [
             PageStatus(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -11,8 +11,28 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-@lru_cache(maxsize=8)
+_engines: dict[str, Engine] = {}
+
+
 def engine_for(url: str) -> Engine:
+    """The process's one engine for url."""
+    if url not in _engines:
+        _engines[url] = _new_engine(url)
+    return _engines[url]
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked child (an RQ work horse), drop the parent's pooled connections without closing them:
+    a socket shared by two processes would carry both sides' queries, and a dead one would outlive an
+    outage in every later child."""
+    for engine in _engines.values():
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
+
+
+def _new_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         # pysqlite's own transaction handling is turned off so that every transaction can begin
         # IMMEDIATE: concurrent workers then queue for the write lock instead of failing to upgrade.

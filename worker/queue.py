@@ -59,11 +59,13 @@ def enqueue_document(queue: Queue, doc_id: int) -> str:
 
 
 def documents_with_jobs(queue: Queue) -> set[int | None]:
-    """The documents Redis holds a job of. A job moves scheduled or deferred -> queued -> started, so the
-    registries are read in that order: a job that moves on while they are read is seen at its next place."""
+    """The documents Redis holds a job of. A job moves scheduled or deferred -> ready -> queued -> started,
+    so the registries are read in that order: a job that moves on while they are read is seen at its next
+    place. (Ready holds a dependent whose dependencies are met until it is queued.)"""
     known: set[str] = set()
     known.update(queue.scheduled_job_registry.get_job_ids())
     known.update(queue.deferred_job_registry.get_job_ids())
+    known.update(queue.ready_job_registry.get_job_ids())
     known.update(queue.job_ids)
     known.update(queue.started_job_registry.get_job_ids())
     return {document_of(j) for j in known}

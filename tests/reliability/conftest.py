@@ -130,7 +130,9 @@ class Service:
             time.sleep(0.3)
         raise AssertionError(
             f"timed out after {timeout:.0f} s waiting for {what}; documents: "
-            f"{[(d.id, d.filename, d.status, d.error) for d in self.documents()]}"
+            f"{[(d.id, d.filename, d.status, d.error) for d in self.documents()]}\n"
+            f"attempts: {[(a.document_id, a.kind, a.page_number, a.outcome, a.error) for a in self.attempts()]}\n"
+            + "".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in sorted(self.logs.glob("*.log")))
         )
 
     def wait_final(self, n: int, timeout: float = 600) -> list[Document]:

@@ -22,6 +22,8 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("the Alembic config names no sqlalchemy.url (schemas.database.upgrade sets it)")
     with engine_for(url).connect() as connection:
         # SQLite: a table that batch mode re-creates is dropped, and with foreign keys on, the drop
         # would cascade into the rows that refer to it. The pragma only acts outside a transaction.

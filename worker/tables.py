@@ -289,8 +289,13 @@ def lined_regions(
         if ink is not None and _dense(ink):
             continue
         out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, ("left", "right"), ink))
-    # rules that start inside a table (under nested labels) group too: that group is part of the table
-    return [r for r in out if not any(o is not r and _inside(r.bbox, o.bbox) for o in out)]
+    # rules that start inside a table (under nested labels) group too: that group is part of the table;
+    # rules under headings around ruled tables (taken) group too, but a table ruled in part holds no framed one
+    return [
+        r
+        for r in out
+        if not any(o is not r and _inside(r.bbox, o.bbox) for o in out) and not any(_inside(t, r.bbox) for t in taken)
+    ]
 
 
 def _inside(a: BBox, b: BBox, slack: int = 4) -> bool:

@@ -208,7 +208,8 @@ def lined_regions(
     than max_gap_inches below the last and with no paragraphs of text between, make a region from the
     first to the last, or from a shorter rule
     within header_inches above the first that tops a header over the columns; rules inside a region
-    already found (taken) are left out. The sides are closed in the column mask where the rules end
+    already found (taken) are left out, and so is a region around one (rules under headings between
+    framed tables). The sides are closed in the column mask where the rules end
     (open_edges "left" and "right"); its columns and its rows between rules come from the text."""
     n, _, stats, _ = cv2.connectedComponentsWithStats(m.horizontal, connectivity=8)
     rules = []
@@ -289,8 +290,7 @@ def lined_regions(
         if ink is not None and _dense(ink):
             continue
         out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, ("left", "right"), ink))
-    # rules that start inside a table (under nested labels) group too: that group is part of the table;
-    # rules under headings around ruled tables (taken) group too, but a table ruled in part holds no framed one
+    # rules that start inside a table (under nested labels) group too: that group is part of the table
     return [
         r
         for r in out

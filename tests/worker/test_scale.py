@@ -63,3 +63,36 @@ def test_latin_text_at_its_stated_dpi_keeps_it():
     for y in range(200, 2100, 45):
         d.text((150, y), " ".join(rng.choice(words) for _ in range(9)), font=fnt, fill=0)
     assert page_dpi(np.asarray(page), 200) == 200
+
+
+def test_worn_pages_in_uneven_light_keep_their_stated_dpi():
+    """A worn 200-dpi copy whose light falls off across the page: one threshold over the whole page split
+    the paper in two and measured specks, not glyphs (a table page read as 78 dpi). Every table page of
+    three forged reports keeps its 200 dpi."""
+    found = []
+    for seed in range(3):
+        lay, _, _ = draw(DocSpec(name="x"), random.Random(seed))
+        for page in lay.pages[1:]:
+            img, _ = degrade(page.image, PROFILES["worn"], random.Random(seed))
+            found.append(page_dpi(np.asarray(img.convert("L")), 200))
+    assert found == [200] * len(found)
+
+
+def test_small_latin_type_on_a_whole_sheet_keeps_the_stated_dpi():
+    """8-pt English on an A5 page scanned at 300 dpi: its glyphs alone would say about 150 dpi, but the
+    page measures A5 at the stated resolution, so that stands. A crop of it, the size of no paper, is
+    left to its ink."""
+    dpi = 300
+    page = Image.new("L", (1750, 2480), 255)  # A5 at 300 dpi
+    d = ImageDraw.Draw(page)
+    fnt = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", round(8 / 72 * dpi))
+    words = "Sciences Humanities sample population students faculty cluster total".split()
+    rng = random.Random(3)
+    for y in range(250, 2200, 50):
+        d.text((150, y), " ".join(rng.choice(words) for _ in range(6)), font=fnt, fill=0)
+    gray = np.asarray(page)
+    from worker.scale import ink_dpi
+
+    assert ink_dpi(gray) < 0.55 * dpi  # the glyphs alone would overrule it
+    assert page_dpi(gray, dpi) == dpi
+    assert page_dpi(gray[200:1800, 100:1600], dpi) != dpi

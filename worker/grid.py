@@ -14,12 +14,14 @@ import numpy as np
 
 from .tables import BBox, TableRegion
 from .text_separators import (
+    aligned_line_rows,
     all_columns_prose,
     looks_like_prose,
     text_columns,
     text_gap_columns,
     text_line_splits,
     text_mask,
+    unruled_body_columns,
 )
 
 
@@ -252,9 +254,14 @@ def build_grid(
         n = int(ruled.sum())
         return n == 0 or (n == 1 and ruled.size >= min_slots)
 
+    # text of the region: a column rule over the head only still counts where the body's text continues it
+    text = text_mask(region.ink, hm, vm, dpi) if region.ink is not None else None
     for _ in range(4):
         right, below = boundaries(xs, ys)
-        dead_x = [j + 1 for j in range(right.shape[1]) if dead(right[:, j])]
+        continued = (
+            {x for x, _ in unruled_body_columns(text, xs, ys, right, margin, dpi)} if text is not None else set()
+        )
+        dead_x = [j + 1 for j in range(right.shape[1]) if dead(right[:, j]) and int(xs[j + 1]) not in continued]
         dead_y = [i + 1 for i in range(below.shape[0]) if dead(below[i, :])]
         if not dead_x and not dead_y:
             break
@@ -267,8 +274,7 @@ def build_grid(
     # ruled in part (no sides, or a frame round rows with no column rules): rows and columns from the text
     ink = region.ink
     from_text = ink is not None and ("left" in region.open_edges or (len(xs) == 2 and len(row_candidates) >= 3))
-    if ink is not None and from_text:
-        text = text_mask(ink, hm, vm, dpi)
+    if text is not None and from_text:
         # with no column rules, a row rule under a head over some columns meets no rule: take every long one
         loose, _, loose_len, loose_hm = _separators(region.horizontal, vm, True, tol, Ww, must_meet=False)
         row_candidates = sorted(set(row_candidates) | {y for y, n in zip(loose, loose_len) if n >= 0.2 * Ww})
@@ -284,12 +290,26 @@ def build_grid(
             return None
         hm, vm, xs, ys, inferred, inferred_rows = found
         right, below = boundaries(xs, ys)
-    elif region.ink is not None:  # a column rule too faint to see: its column's text still stands apart
+    elif region.ink is not None and text is not None:  # a column rule too faint to see: its text stands apart
         for x, rows in text_gap_columns(region.ink, hm, vm, xs, ys, right, margin, dpi):
             vm = _draw_column(vm, x, rows, ys)
             xs = sorted(xs + [float(x)])
             inferred.append(x)
         if inferred:
+            right, below = boundaries(xs, ys)
+        # rules left out of a body: columns ruled over the head only, rows ruled round the body only
+        body_columns = unruled_body_columns(text, xs, ys, right, margin, dpi)
+        for x, rows in body_columns:
+            vm = _draw_column(vm, x, rows, ys)
+            inferred.append(x)
+        splits = aligned_line_rows(text, xs, ys, below, margin, dpi)
+        if splits:
+            hm = hm.copy()
+            for y in splits:
+                hm[max(0, y - 1) : y + 2, :] = 255
+            ys = sorted(ys + [float(y) for y in splits])
+            inferred_rows = list(splits)
+        if body_columns or splits:
             right, below = boundaries(xs, ys)
     nr, nc = len(ys) - 1, len(xs) - 1
     if nr * nc < 2:

@@ -58,6 +58,7 @@ def rule_masks(
     lv = max(8, int(dpi * min_v_inches))
     gap = max(2, int(dpi * gap_inches))
     h, v = _runs_along(ink, True, gap, lh), _runs_along(ink, False, gap, lv)
+    h, v = _drop_text_strokes(h, ink, v, True, dpi, gap), _drop_text_strokes(v, ink, h, False, dpi, gap)
     # dashed rules are looked for at half the resolution (any ink in a 2x2 block counts): a quarter of the work
     H, W = ink.shape
     half = [_half(m) for m in (ink, h, v)]
@@ -80,6 +81,126 @@ def _runs_along(ink: np.ndarray, horizontal: bool, gap: int, length: int) -> np.
     keep = (length, 1) if horizontal else (1, length)
     m = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, close))
     return cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, keep))
+
+
+def _drop_text_strokes(
+    runs: np.ndarray,
+    ink: np.ndarray,
+    across: np.ndarray,
+    horizontal: bool,
+    dpi: int,
+    gap: int,
+    min_own_ink: float = 0.75,
+    max_beside: float = 0.1,
+) -> np.ndarray:
+    """Runs (uint8 mask, bridged over breaks up to `gap` px) without those that are strokes of text:
+    letters close enough to bridge into one long run. Two kinds:
+
+    - the middle of a line of bold type: less than min_own_ink ink of its own (the bridging made the
+      rest), with glyphs beside it (ink 0.015-0.035 in off its edge, on either side) along more than
+      max_beside of it. A rule, even worn, is mostly ink; a dotted rule has nothing beside it.
+    - glyphs stacked down consecutive rows, bridged over the rules between them (across: the other
+      direction's runs): where it meets a rule, the ink breaks off within `gap` of it, at two of the rules
+      it meets or more and at half of them or more. A rule runs on through the rules it meets.
+
+    Ink of the rules across a run is not counted as beside it."""
+    # labels alone, and the few boxes wanted from the run pixels: OpenCV's stats cost more than the labels
+    n, labels = cv2.connectedComponents(runs, connectivity=8)
+    if n <= 1:
+        return runs
+    pts = cv2.findNonZero(runs).reshape(-1, 2)  # much faster than np.nonzero on a page
+    xs, ys = pts[:, 0], pts[:, 1]
+    lab = labels[ys, xs]
+    inked, crossing = ink > 0, across > 0
+    area = np.maximum(np.bincount(lab, minlength=n), 1)
+    own = np.bincount(lab[inked[ys, xs]], minlength=n) / area
+    crosses = np.bincount(lab[crossing[ys, xs]], minlength=n) > 0
+    todo = np.flatnonzero((own < min_own_ink) | crosses)
+    todo = todo[todo > 0]
+    if not len(todo):
+        return runs
+    boxes = _boxes(lab, ys, xs, todo)
+    near, far = max(2, round(dpi * 0.015)), max(4, round(dpi * 0.035))
+    text = inked & ~crossing
+    if not horizontal:
+        labels, text, inked, crossing = labels.T, text.T, inked.T, crossing.T
+    H = text.shape[0]
+    offsets = np.arange(near, far + 1)[:, None]
+    drop = np.zeros(n, bool)
+    for i, (x, y, x1, y1) in zip(todo, boxes):
+        if not horizontal:
+            x, y, x1, y1 = y, x, y1, x1
+        comp = labels[y:y1, x:x1] == i
+        if own[i] < min_own_ink:
+            cols = np.flatnonzero(comp.any(axis=0))
+            top = y + comp[:, cols].argmax(axis=0)
+            bottom = y1 - 1 - comp[::-1, cols].argmax(axis=0)
+            at = (x + cols)[None, :]
+            above = text[np.clip(top[None, :] - offsets, 0, H - 1), at].any(axis=0)
+            below = text[np.clip(bottom[None, :] + offsets, 0, H - 1), at].any(axis=0)
+            if max(above.mean(), below.mean()) > max_beside:
+                drop[i] = True
+                continue
+        drop[i] = crosses[i] and _breaks_at_crossings(comp, inked[y:y1, x:x1], crossing[y:y1, x:x1], gap)
+    if not drop.any():
+        return runs
+    out = runs.copy()
+    gone = drop[lab]
+    out[ys[gone], xs[gone]] = 0
+    return out
+
+
+def _boxes(lab: np.ndarray, ys: np.ndarray, xs: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Boxes (x0, y0, x1, y1, exclusive ends) of the components `wanted` (sorted labels), from their
+    pixels (lab: the label of each pixel at ys, xs)."""
+    sel = np.isin(lab, wanted)
+    order = np.argsort(lab[sel], kind="stable")
+    ls, yy, xx = lab[sel][order], ys[sel][order], xs[sel][order]
+    starts = np.searchsorted(ls, wanted)
+    return np.stack(
+        [
+            np.minimum.reduceat(xx, starts),
+            np.minimum.reduceat(yy, starts),
+            np.maximum.reduceat(xx, starts) + 1,
+            np.maximum.reduceat(yy, starts) + 1,
+        ],
+        axis=1,
+    )
+
+
+def _breaks_at_crossings(comp: np.ndarray, inked: np.ndarray, crossing: np.ndarray, gap: int) -> bool:
+    """A run lying along x (comp: its pixels in its box; inked, crossing: ink and the rules across, in the
+    same box): is it glyphs bridged over the rules between them? At two of the rules it crosses or more,
+    and at half of them or more, its ink breaks off (for gap // 3 px or more) within `gap` px of the rule
+    and then runs on as its own ink for `gap` px or more: a glyph beyond the cell's padding. A rule runs
+    on through the rules it meets (at most a pixel lost where they join) or ends at one."""
+    on = (comp & inked).any(axis=0)
+    at = (comp & crossing).any(axis=0)
+    own = on & ~at
+    edges = np.flatnonzero(np.diff(np.r_[0, at.astype(np.int8), 0]))
+    hole = max(2, gap // 3)
+    checked = broken = 0
+    for a, b in zip(edges[::2], edges[1::2]):
+        sides = [(on[b:], own[b:])] + ([(on[a - 1 :: -1], own[a - 1 :: -1])] if a > 0 else [])  # outward
+        sides = [(o, w) for o, w in sides if len(o) >= gap]
+        if sides:
+            checked += 1
+            broken += int(any(_glyph_beyond(o, w, gap, hole) for o, w in sides))
+    return broken >= 2 and broken * 2 >= checked
+
+
+def _glyph_beyond(on: np.ndarray, own: np.ndarray, gap: int, hole: int) -> bool:
+    """Outward from a crossing (on: the run's ink, own: its ink off other rules, nearest first): a break of
+    `hole` px or more starting within `gap` px, then `gap` px of its own ink."""
+    blank = np.flatnonzero(~on[:gap])
+    if not blank.size:
+        return False
+    j = int(blank[0])
+    ink_after = np.flatnonzero(on[j:])
+    if not ink_after.size or ink_after[0] < hole:
+        return False
+    beyond = own[j + int(ink_after[0]) :][:gap]
+    return len(beyond) == gap and bool(beyond.all())
 
 
 def _dashed(

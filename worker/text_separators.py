@@ -98,6 +98,94 @@ def text_gap_columns(
     return out
 
 
+def unruled_body_columns(
+    text: np.ndarray,
+    xs: list[float],
+    ys: list[float],
+    right: np.ndarray,
+    margin: int,
+    dpi: int,
+    clear_inches: float = 0.02,
+    min_rows: int = 2,
+    min_share: float = 0.5,
+) -> list[tuple[int, list[int]]]:
+    """Column rules printed over the head only, continued down a body that has none (rows ruled across
+    the whole table, columns not). text: bool text mask of the region; xs, ys: separators found;
+    right: the ruled column boundaries per row (see build_grid).
+
+    In a run of rows with no inner column rule at all, a column rule x of the head separates the rows whose
+    text keeps clear_inches or more off x on both sides, once min_rows of them, and min_share of the run's
+    rows with text, have text on both sides of x. A merged cell in a ruled table has ruled cells beside it
+    in its own rows, and a one-line section title is text on one side only: neither is split.
+    Returns (x, the rows it separates) per column rule continued."""
+    if len(xs) < 3 or right.size == 0:
+        return []
+    clear = max(2, round(dpi * clear_inches))
+    open_rows = [i for i in range(len(ys) - 1) if not right[i].any()]
+    runs: list[list[int]] = []
+    for i in open_rows:
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    out: dict[int, list[int]] = {}
+    for run in runs:
+        if len(run) < min_rows:
+            continue
+        bands = [text[int(ys[i]) + margin : int(ys[i + 1]) - margin] for i in run]
+        with_text = sum(1 for b in bands if b.any())
+        for j in range(1, len(xs) - 1):
+            x, lo, hi = int(xs[j]), int(xs[j - 1]) + margin, int(xs[j + 1]) - margin
+            clear_rows, both = [], 0
+            for i, b in zip(run, bands):
+                if b[:, max(0, x - clear) : x + clear + 1].any():
+                    continue
+                clear_rows.append(i)
+                both += int(b[:, lo : x - clear].any() and b[:, x + clear + 1 : hi].any())
+            if both >= max(min_rows, min_share * with_text):
+                out.setdefault(x, []).extend(clear_rows)
+    return sorted(out.items())
+
+
+def aligned_line_rows(
+    text: np.ndarray,
+    xs: list[float],
+    ys: list[float],
+    below: np.ndarray,
+    margin: int,
+    dpi: int,
+    min_lines: int = 3,
+    min_columns: int = 2,
+    min_share: float = 0.8,
+) -> list[int]:
+    """Row separators a ruled table leaves out: a band below the first (a head wraps its titles), between
+    two row rules, ruled across every column above and below (below: the ruled row boundaries per column,
+    see build_grid), whose text stands in min_lines or more lines, where every column with text has it
+    on min_share of the lines or more, and min_columns columns or more have text (a frame round a list of
+    entries, ruled under the head and over the total only). Titles wrapped over two lines beside titles
+    wrapped over three, or a label wrapped beside one figure, are one row; a cell merged down several
+    bands is never cut. Returns the y of each separator (region px)."""
+    out: list[int] = []
+    x0, x1 = int(xs[0]) + margin, int(xs[-1]) - margin
+    nr = len(ys) - 1
+    for i in range(1, nr):
+        if not below[i - 1].all() or (i < nr - 1 and not below[i].all()):
+            continue
+        y0, y1 = int(ys[i]) + margin, int(ys[i + 1]) - margin
+        splits = text_line_splits(text, y0, y1, x0, x1, dpi)
+        if len(splits) < min_lines - 1:
+            continue
+        edges = [y0] + splits + [y1]
+        lines = [
+            [text[la:lb, int(c0) + margin : int(c1) - margin].any() for la, lb in zip(edges, edges[1:])]
+            for c0, c1 in zip(xs, xs[1:])
+        ]
+        filled = [sum(col) / len(col) for col in lines if any(col)]
+        if len(filled) >= min_columns and min(filled) >= min_share:
+            out += splits
+    return out
+
+
 def text_line_splits(
     text: np.ndarray, y0: int, y1: int, x0: int, x1: int, dpi: int, min_gap_inches: float = 0.025
 ) -> list[int]:

@@ -57,11 +57,14 @@ def rule_masks(
     lh = max(8, int(dpi * min_h_inches))
     lv = max(8, int(dpi * min_v_inches))
     gap = max(2, int(dpi * gap_inches))
-    h, v = _runs_along(ink, True, gap, lh), _runs_along(ink, False, gap, lv)
-    h, v = _drop_text_strokes(h, ink, v, True, dpi, gap), _drop_text_strokes(v, ink, h, False, dpi, gap)
-    # dashed rules are looked for at half the resolution (any ink in a 2x2 block counts): a quarter of the work
+    h0, v0 = _runs_along(ink, True, gap, lh), _runs_along(ink, False, gap, lv)
+    h = _drop_text_strokes(h0, ink, v0, True, dpi, gap)
+    v = _drop_text_strokes(v0, ink, h, False, dpi, gap)  # crossing the row rules left, not text
+    # dashed rules are looked for at half the resolution (any ink in a 2x2 block counts): a quarter of the work,
+    # in ink without the text strokes just dropped (they would bridge into dashes again)
     H, W = ink.shape
-    half = [_half(m) for m in (ink, h, v)]
+    strokes = cv2.bitwise_or(cv2.subtract(h0, h), cv2.subtract(v0, v))
+    half = [_half(m) for m in (cv2.subtract(ink, strokes), h, v)]
     dh = _dashed(half[0], half[1], True, dpi // 2, dash_gap_inches, dash_min_inches)
     dv = _dashed(half[0], half[2], False, dpi // 2, dash_gap_inches, dash_min_inches / 2, min_ink=0.75)
     h = h | cv2.resize(dh, (W, H), interpolation=cv2.INTER_NEAREST)
@@ -127,6 +130,7 @@ def _drop_text_strokes(
     H = text.shape[0]
     offsets = np.arange(near, far + 1)[:, None]
     drop = np.zeros(n, bool)
+    trims: list[tuple[int, int, int, int, np.ndarray]] = []  # a glyph bridged onto a rule's end: cut off
     for i, (x, y, x1, y1) in zip(todo, boxes):
         if not horizontal:
             x, y, x1, y1 = y, x, y1, x1
@@ -141,12 +145,17 @@ def _drop_text_strokes(
             if max(above.mean(), below.mean()) > max_beside:
                 drop[i] = True
                 continue
-        drop[i] = crosses[i] and _breaks_at_crossings(comp, inked[y:y1, x:x1], crossing[y:y1, x:x1], gap)
-    if not drop.any():
+        if crosses[i]:
+            drop[i], spurs = _breaks_at_crossings(comp, inked[y:y1, x:x1], crossing[y:y1, x:x1], gap)
+            trims += [(y, y1, x + a, x + b, comp[:, a:b]) for a, b in spurs] if not drop[i] else []
+    if not drop.any() and not trims:
         return runs
     out = runs.copy()
     gone = drop[lab]
     out[ys[gone], xs[gone]] = 0
+    along = out if horizontal else out.T  # a view: runs lie along x in it
+    for y, y1, a, b, part in trims:
+        along[y:y1, a:b][part] = 0
     return out
 
 
@@ -168,12 +177,18 @@ def _boxes(lab: np.ndarray, ys: np.ndarray, xs: np.ndarray, wanted: np.ndarray) 
     )
 
 
-def _breaks_at_crossings(comp: np.ndarray, inked: np.ndarray, crossing: np.ndarray, gap: int) -> bool:
+def _breaks_at_crossings(
+    comp: np.ndarray, inked: np.ndarray, crossing: np.ndarray, gap: int
+) -> tuple[bool, list[tuple[int, int]]]:
     """A run lying along x (comp: its pixels in its box; inked, crossing: ink and the rules across, in the
-    same box): is it glyphs bridged over the rules between them? At two of the rules it crosses or more,
-    and at half of them or more, its ink breaks off (for gap // 3 px or more) within `gap` px of the rule
-    and then runs on as its own ink for `gap` px or more: a glyph beyond the cell's padding. A rule runs
-    on through the rules it meets (at most a pixel lost where they join) or ends at one."""
+    same box) -> (is it glyphs bridged over the rules between them?, the spans along x to cut off its ends).
+
+    Beside a rule it crosses, glyphs show as ink that breaks off (for gap // 3 px or more) within `gap` px
+    of the rule and then runs on as the run's own ink for `gap` px or more: a glyph beyond the cell's
+    padding. Glyphs are stacked when that shows at two of the rules crossed or more, and at half of them
+    or more; a rule runs on through the rules it meets (at most a pixel lost where they join) or ends at
+    one. A rule whose end was bridged onto a glyph past its last crossing (a caption's letters over a
+    column rule) has that end cut off."""
     on = (comp & inked).any(axis=0)
     at = (comp & crossing).any(axis=0)
     own = on & ~at
@@ -186,12 +201,23 @@ def _breaks_at_crossings(comp: np.ndarray, inked: np.ndarray, crossing: np.ndarr
         if sides:
             checked += 1
             broken += int(any(_glyph_beyond(o, w, gap, hole) for o, w in sides))
-    return broken >= 2 and broken * 2 >= checked
+    if broken >= 2 and broken * 2 >= checked:
+        return True, []
+    spurs = []  # glyphs, parts of them bridged together, past the first or last crossing
+    if (
+        len(edges)
+        and edges[0] >= gap
+        and _glyph_beyond(on[edges[0] - 1 :: -1], own[edges[0] - 1 :: -1], gap, hole, 0.5)
+    ):
+        spurs.append((0, int(edges[0])))
+    if len(edges) and len(on) - edges[-1] >= gap and _glyph_beyond(on[edges[-1] :], own[edges[-1] :], gap, hole, 0.5):
+        spurs.append((int(edges[-1]), len(on)))
+    return False, spurs
 
 
-def _glyph_beyond(on: np.ndarray, own: np.ndarray, gap: int, hole: int) -> bool:
+def _glyph_beyond(on: np.ndarray, own: np.ndarray, gap: int, hole: int, min_share: float = 1.0) -> bool:
     """Outward from a crossing (on: the run's ink, own: its ink off other rules, nearest first): a break of
-    `hole` px or more starting within `gap` px, then `gap` px of its own ink."""
+    `hole` px or more starting within `gap` px, then `gap` px that are min_share or more its own ink."""
     blank = np.flatnonzero(~on[:gap])
     if not blank.size:
         return False
@@ -200,7 +226,7 @@ def _glyph_beyond(on: np.ndarray, own: np.ndarray, gap: int, hole: int) -> bool:
     if not ink_after.size or ink_after[0] < hole:
         return False
     beyond = own[j + int(ink_after[0]) :][:gap]
-    return len(beyond) == gap and bool(beyond.all())
+    return len(beyond) == gap and beyond.mean() >= min_share
 
 
 def _dashed(

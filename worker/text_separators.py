@@ -60,8 +60,8 @@ def text_gap_columns(
     """Column separators the rules do not show but the text does.
 
     In a grid column, look at the cells ruled on both sides (`right`: the ruled boundaries; a cell
-    merged across columns says nothing). A separator is there when cells whose text stands in two
-    runs apart by min_gap_inches or more have gaps that all overlap, there are at least min_rows of
+    merged across columns says nothing). A separator is there when cells whose text stands in runs
+    apart by min_gap_inches or more have gaps that all overlap, there are at least min_rows of
     them and they are min_share of the cells with text from the first of them on, and no cell below
     the first has text across the gap (above it, merged headers may). Specks and slivers of ink
     thinner than a glyph (dust, a faint rule's remains) are not text. Returns (x, the rows it
@@ -83,18 +83,24 @@ def text_gap_columns(
                 profile = drop_slivers(np.any(slot, axis=0), sliver)
                 if profile.any():
                     profiles[i] = profile
-        lo, hi, split = 0, x1 - x0, []
+        # the gaps of each row, grouped where they overlap down the column (a cell may hide several rules)
+        groups: list[list] = []  # [lo, hi, rows]
         for i, profile in profiles.items():
-            gaps = blank_runs(profile, min_gap)
-            if len(gaps) == 1:
-                split.append(i)
-                lo, hi = max(lo, gaps[0][0]), min(hi, gaps[0][1])
-        below = [i for i in profiles if i >= (split[0] if split else 0)]
-        if len(split) < max(min_rows, min_share * len(below)) or hi - lo < min_gap // 2:
-            continue
-        crossing = [i for i, p in profiles.items() if p[lo:hi].any() and i > split[0]]
-        if not crossing:
-            out.append((x0 + (lo + hi) // 2, split))
+            for a, b in blank_runs(profile, min_gap):
+                for g in groups:
+                    if a < g[1] and b > g[0] and i not in g[2]:
+                        g[0], g[1] = max(g[0], a), min(g[1], b)
+                        g[2].append(i)
+                        break
+                else:
+                    groups.append([a, b, [i]])
+        for lo, hi, split in groups:
+            below = [i for i in profiles if i >= split[0]]
+            if len(split) < max(min_rows, min_share * len(below)) or hi - lo < min_gap // 2:
+                continue
+            crossing = [i for i, p in profiles.items() if p[lo:hi].any() and i > split[0]]
+            if not crossing:
+                out.append((x0 + (lo + hi) // 2, split))
     return out
 
 

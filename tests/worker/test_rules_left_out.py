@@ -63,7 +63,7 @@ def _table(
     d.line([(xs[0], ys[0]), (xs[0], ys[-1])], fill=0, width=w)
     d.line([(xs[-1], ys[0]), (xs[-1], ys[-1])], fill=0, width=w)
     for j, x in enumerate(xs[1:-1], 1):
-        for i in column_rule_rows[j] if isinstance(column_rule_rows, dict) else column_rule_rows:
+        for i in column_rule_rows.get(j, []) if isinstance(column_rule_rows, dict) else column_rule_rows:
             d.line([(x, ys[i]), (x, ys[i + 1])], fill=0, width=w)
     gray = cv2.GaussianBlur(np.asarray(page), (0, 0), 0.8)
     noise = np.random.default_rng(3).normal(0, 5, gray.shape)
@@ -144,3 +144,33 @@ def test_titles_wrapped_over_two_and_three_lines_stay_one_head_row():
     (grid,) = _grids(gray)
     assert (grid.n_rows, grid.n_cols) == (5, 5)
     assert not grid.inferred_ys
+
+
+def test_one_cell_that_hides_several_column_rules_is_parted_at_each():
+    """A table ruled by rows with one column rule, after the labels: the three columns of figures right of
+    it stand apart down every row, so the cell is parted at each of the two gaps."""
+    rows = [["answers", "Freq.", "Percent", "Cum."]] + [
+        [str(k), f, p, c]
+        for k, (f, p, c) in enumerate(
+            [("871", "43.3", "43.3"), ("434", "21.6", "64.9"), ("403", "20.0", "84.9"), ("303", "15.1", "100.0")]
+        )
+    ]
+    gray = _table(rows, [2.4, 1.2, 1.2, 1.2], [1, 2, 3, 4], {1: list(range(5))})
+    (grid,) = _grids(gray)
+    assert (grid.n_rows, grid.n_cols) == (5, 4)
+    assert len(grid.inferred_xs) == 2
+
+
+def test_a_caption_letter_over_a_column_rule_stays_out_of_the_table():
+    """The stem of a caption's letter stands just above the end of a column rule and bridges onto it: the
+    rule's end is cut off there, and the table starts at its frame."""
+    rows = [["Faculty", "Sample", "Population"], ["Sciences", "38", "672"], ["Humanities", "18", "413"]]
+    gray = _table(rows, [2.4, 1.4, 1.4], [1, 2], list(range(3)))
+    page = Image.fromarray(gray)
+    font = ImageFont.truetype(SANS, round(9 / 72 * DPI))
+    rule_x, top = 200 + round(2.4 * DPI), 400
+    stem = font.getbbox("I")  # a capital I: one upright stroke
+    ImageDraw.Draw(page).text((rule_x - (stem[0] + stem[2]) // 2, top - 5), "I", font=font, fill=0, anchor="ls")
+    (region,) = find_tables(np.asarray(page), DPI)
+    assert region.bbox[1] >= top - 5
+    assert (build_grid(region, DPI).n_rows, build_grid(region, DPI).n_cols) == (3, 3)

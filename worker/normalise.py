@@ -52,7 +52,10 @@ def _punct_width(text: str) -> str:
             continue
         left = next((c for c in reversed(chars[:i]) if not c.isspace()), "")
         right = next((c for c in chars[i + 1 :] if not c.isspace()), "")
-        near_cjk = _is_cjk(left) or _is_cjk(right) or left in "（）" or right in "（）"
+        # a mark with nothing beside it is one the Chinese model split off as a word of its own
+        near_cjk = (
+            _is_cjk(left) or _is_cjk(right) or any(c in "（）" for c in (left, right) if c) or not (left or right)
+        )
         if ch in "()" and not near_cjk:
             # a bracket pair around Chinese text: （一）
             near_cjk = bool(re.search(f"[{_CJK}]", text))

@@ -85,8 +85,8 @@ def _cells(grid: Grid, texts: list[CellText]) -> tuple[list[CellResult], float]:
     for c, ct, rd, kind in zip(grid.cells, texts, readings, kinds):
         conf = min(rd.confidence, structure_cap(c.bbox, grid.inferred_xs, grid.inferred_ys, grid.from_text))
         text = rd.text
-        if kind == CellKind.VALUE and not ct.empty and rd.number is None:
-            conf = min(conf, 0.3)  # a value cell that is not a number
+        if kind == CellKind.VALUE and not ct.empty and rd.number is None and not ct.dash:
+            conf = min(conf, 0.3)  # a value cell that is not a number (a dash is nil, and sure)
         out.append(
             CellResult(
                 row=c.row,

@@ -29,3 +29,10 @@ def test_an_enumerations_mark_misread_after_a_leading_numeral_is_restored():
     assert normalise_text("一，本年新收") == "一、本年新收"
     assert normalise_text("一般公共预算支出") == "一般公共预算支出"  # a word that starts with 一
     assert normalise_text("共计一，二项") == "共计一，二项"  # only at the start
+
+
+def test_a_latin_label_ending_in_a_bracket_keeps_both_brackets_half_width():
+    # the closing bracket has nothing after it: that is no reason to make it full-width
+    assert normalise_text("Carbon dioxide (CO2)") == "Carbon dioxide (CO2)"
+    assert normalise_text("(HFCs)") == "(HFCs)"
+    assert normalise_text("本年(单位:万元)") == "本年（单位：万元）"

@@ -174,3 +174,30 @@ def test_decimal_points_in_small_latin_type_are_read():
     (table,) = page_result.tables
     read = {(c.row, c.col): c.text for c in table.cells}
     assert read == {(r, c): s for r, row in enumerate(figures) for c, s in enumerate(row)}
+
+
+def test_a_dash_for_nil_is_read_and_an_empty_cell_stays_empty():
+    """'-' in a column of figures means nil: it is read from its shape (a lone level bar, too thin to pass
+    for a line of text), as sure as its neighbours, while a blank cell stays blank."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    dpi = 200
+    figures = [["100", "-", "10"], ["-", "", "5"], ["50", "-", "-"]]
+    page = Image.new("L", (1654, 2339), 255)
+    d = ImageDraw.Draw(page)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", round(9 / 72 * dpi))
+    x0, y0, cw, rh = 300, 500, 240, 60
+    for r, row in enumerate(figures):
+        for c, s in enumerate(row):
+            d.text((x0 + c * cw + cw // 2, y0 + r * rh + rh // 2), s, font=font, fill=0, anchor="mm")
+    for r in range(len(figures) + 1):
+        d.line([(x0, y0 + r * rh), (x0 + 3 * cw, y0 + r * rh)], fill=0, width=3)
+    for c in range(4):
+        d.line([(x0 + c * cw, y0), (x0 + c * cw, y0 + len(figures) * rh)], fill=0, width=3)
+    page_result, _ = process_page(np.asarray(page), 1, dpi, PipelineConfig(tables_only=True))
+    (table,) = page_result.tables
+    read = {(c.row, c.col): c for c in table.cells}
+    assert {k: c.text for k, c in read.items()} == {
+        (r, c): s for r, row in enumerate(figures) for c, s in enumerate(row)
+    }
+    assert not any(c.needs_review for c in read.values() if c.text == "-")

@@ -25,6 +25,7 @@ from .mosaic import OCR_DPI, read_mosaic
 from .tesseract import Glyph
 
 DIGITS = "0123456789.,-"
+DASH_CONF = 95.0  # a cell whose only ink is one short level bar
 
 
 @dataclass
@@ -51,6 +52,7 @@ class CellText:
     ink_height: int = 0  # px at the working scale of the mosaic
     glyph_confs: list[float] = field(default_factory=list)
     glyphs: int | None = None  # separate glyphs seen in a number-shaped cell's ink
+    dash: bool = False  # the ink is one short level bar: "-", nil, read from its shape alone
 
 
 def _join(glyphs: list[Glyph]) -> str:
@@ -112,6 +114,10 @@ def read_cells_probed(
         results[i].empty = False
         results[i].ink_height = ink.img.shape[0]
         results[i].glyphs = ink.glyphs
+        if ink.dash:  # its shape says it all; Tesseract reads a lone dash as nothing as often as not
+            results[i].text, results[i].conf, results[i].min_conf = "-", DASH_CONF, DASH_CONF
+            results[i].dash = True
+            continue
         inks[i] = ink
     if not inks:
         return results, None

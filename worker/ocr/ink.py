@@ -23,6 +23,7 @@ class CellInk:
     digit_like: bool  # one line of narrow, upright glyphs of one height (a number, probably)
     lines: int  # text lines found (put side by side in img)
     glyphs: int | None = None  # separate glyphs of a number-shaped cell (None for other cells)
+    dash: bool = False  # the cell holds one short level bar and nothing else: "-", nil (nothing to OCR)
 
 
 def cell_crop(gray: np.ndarray, box: BBox, dpi: int, rule_px: int, scale: float) -> CellInk | None:
@@ -58,6 +59,9 @@ def cell_crop(gray: np.ndarray, box: BBox, dpi: int, rule_px: int, scale: float)
     idx = np.nonzero(keep)[0]
     st = stats[idx]
     ys0, ys1 = st[:, 1].min(), (st[:, 1] + st[:, 3]).max()
+    if _lone_dash(st, dpi):
+        x, y, w, h = (int(v) for v in st[0, :4])
+        return CellInk(g[y : y + h, x : x + w].copy(), False, 1, dash=True)
     if st[:, 4].sum() < 2.5 * min_area or (ys1 - ys0) < dpi * 0.025:
         return None
     digit_like = _digit_like(st, dpi)
@@ -165,6 +169,15 @@ def glyph_count(line: np.ndarray, glyph_px: int) -> int:
     have as many characters as."""
     starts, _, one_glyph = _ink_runs(line, glyph_px)
     return int(len(starts) - one_glyph.sum()) if len(starts) else 0
+
+
+def _lone_dash(st: np.ndarray, dpi: int) -> bool:
+    """Components (x, y, w, h, area rows) of a cell -> is it one level bar, 0.03-0.25 in long, 1.5 times
+    as long as it is thick or more, and no thicker than 0.03 in, and solid: a dash for nil?"""
+    if len(st) != 1:
+        return False
+    _, _, w, h, a = (int(v) for v in st[0])
+    return dpi * 0.03 <= w <= dpi * 0.25 and w >= 1.5 * h and h <= dpi * 0.03 and a >= 0.6 * w * h
 
 
 def _keep_baseline_dots(stats: np.ndarray, keep: np.ndarray, min_area: int) -> None:

@@ -60,8 +60,9 @@ def text_gap_columns(
     """Column separators the rules do not show but the text does.
 
     In a grid column, look at the cells ruled on both sides (`right`: the ruled boundaries; a cell
-    merged across columns says nothing). A separator is there when cells whose text stands in runs
-    apart by min_gap_inches or more have gaps that all overlap, there are at least min_rows of
+    merged across columns says nothing). A separator is there when cells whose text stands in two
+    runs apart by min_gap_inches or more have gaps that all overlap (or, for each of several separators,
+    cells whose text stands in three runs or more have gaps there that overlap), there are at least min_rows of
     them and they are min_share of the cells with text from the first of them on, and no cell below
     the first has text across the gap (above it, merged headers may). Specks and slivers of ink
     thinner than a glyph (dust, a faint rule's remains) are not text. Returns (x, the rows it
@@ -83,18 +84,28 @@ def text_gap_columns(
                 profile = drop_slivers(np.any(slot, axis=0), sliver)
                 if profile.any():
                     profiles[i] = profile
-        # the gaps of each row, grouped where they overlap down the column (a cell may hide several rules)
-        groups: list[list] = []  # [lo, hi, rows]
+        lo, hi, split = 0, x1 - x0, []
+        several = {}  # rows whose text stands in three runs or more
         for i, profile in profiles.items():
-            for a, b in blank_runs(profile, min_gap):
-                for g in groups:
-                    if a < g[1] and b > g[0] and i not in g[2]:
-                        g[0], g[1] = max(g[0], a), min(g[1], b)
-                        g[2].append(i)
-                        break
-                else:
+            gaps = blank_runs(profile, min_gap)
+            if len(gaps) == 1:
+                split.append(i)
+                lo, hi = max(lo, gaps[0][0]), min(hi, gaps[0][1])
+            elif len(gaps) > 1:
+                several[i] = gaps
+        found = [(lo, hi, split)] if split else []
+        # a cell that hides several rules: the gaps of the rows that show them all, grouped where they overlap
+        groups: list[list] = []  # [lo, hi, rows]
+        for i, gaps in several.items():
+            for a, b in gaps:
+                g = next((g for g in groups if a < g[1] and b > g[0] and i not in g[2]), None)
+                if g is None:
                     groups.append([a, b, [i]])
-        for lo, hi, split in groups:
+                else:
+                    g[0], g[1] = max(g[0], a), min(g[1], b)
+                    g[2].append(i)
+        found += [(a, b, rows) for a, b, rows in groups]
+        for lo, hi, split in found:
             below = [i for i in profiles if i >= split[0]]
             if len(split) < max(min_rows, min_share * len(below)) or hi - lo < min_gap // 2:
                 continue

@@ -201,3 +201,39 @@ def test_a_dash_for_nil_is_read_and_an_empty_cell_stays_empty():
         (r, c): s for r, row in enumerate(figures) for c, s in enumerate(row)
     }
     assert not any(c.needs_review for c in read.values() if c.text == "-")
+
+
+def test_glyphs_keep_tesseracts_reading_order_when_their_boxes_overlap():
+    """LSTM glyph boxes are rough: the box of the 'r' in 'Country' may start left of the 't'. The reading
+    order Tesseract gives is kept; sorting by box swapped letters ('Counrty')."""
+    from worker.ocr.cells import _join
+    from worker.ocr.tesseract import Glyph
+
+    xs = [0, 10, 20, 30, 42, 38, 50]  # 't' at 42, 'r' at 38
+    glyphs = [Glyph(ch, (x, 0, x + 10, 20), 90.0, 1, 1) for ch, x in zip("Country", xs)]
+    assert _join(glyphs) == "Country"
+
+
+def test_white_type_on_a_dark_band_is_read():
+    """A head row printed white on a dark grey band, as statistical tables do: each cell is turned
+    negative before it is read."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    dpi = 200
+    rows = [["Country", "Domestic", "Total"], ["Austria", "10", "12"], ["Belgium", "0", "3"]]
+    page = Image.new("L", (1654, 2339), 255)
+    d = ImageDraw.Draw(page)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", round(10 / 72 * dpi))
+    x0, y0, cw, rh = 300, 500, 300, 70
+    d.rectangle([x0, y0, x0 + 3 * cw, y0 + rh], fill=110)
+    for r, row in enumerate(rows):
+        for c, s in enumerate(row):
+            fill = 255 if r == 0 else 0
+            d.text((x0 + c * cw + cw // 2, y0 + r * rh + rh // 2), s, font=font, fill=fill, anchor="mm")
+    for r in range(len(rows) + 1):
+        d.line([(x0, y0 + r * rh), (x0 + 3 * cw, y0 + r * rh)], fill=0, width=3)
+    for c in range(4):
+        d.line([(x0 + c * cw, y0), (x0 + c * cw, y0 + len(rows) * rh)], fill=0, width=3)
+    page_result, _ = process_page(np.asarray(page), 1, dpi, PipelineConfig(tables_only=True))
+    (table,) = page_result.tables
+    assert [c.text for c in table.cells if c.row == 0] == rows[0]

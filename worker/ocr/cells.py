@@ -62,8 +62,7 @@ def _join(glyphs: list[Glyph]) -> str:
         lines.setdefault(g.line, []).append(g)
     ordered = sorted(lines.values(), key=lambda gs: min(g.box[1] for g in gs))
     text = []
-    for gs in ordered:
-        gs.sort(key=lambda g: g.box[0])
+    for gs in ordered:  # in Tesseract's reading order: its LSTM glyph boxes overlap, and by x they swap letters
         s, prev = "", None
         for g in gs:
             if prev is not None and g.word != prev:

@@ -27,8 +27,8 @@ class CellInk:
 
 
 def cell_crop(gray: np.ndarray, box: BBox, dpi: int, rule_px: int, scale: float) -> CellInk | None:
-    """Cut the inside of a cell: rules and specks removed, text on white, tight with padding,
-    scaled by `scale`. None when the cell holds no ink."""
+    """Cut the inside of a cell: rules and specks removed, text on white (a cell filled dark is turned
+    negative first), tight with padding, scaled by `scale`. None when the cell holds no ink."""
     x0, y0, x1, y1 = box
     m = int(rule_px / 2 + max(2, dpi * 0.012))
     H, W = gray.shape
@@ -36,6 +36,8 @@ def cell_crop(gray: np.ndarray, box: BBox, dpi: int, rule_px: int, scale: float)
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
     g = gray[y0:y1, x0:x1]
+    if _light_on_dark(g):
+        g = cv2.bitwise_not(g)
     block = max(15, int(dpi / 10) | 1)
     ink = cv2.adaptiveThreshold(g, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 14)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
@@ -169,6 +171,14 @@ def glyph_count(line: np.ndarray, glyph_px: int) -> int:
     have as many characters as."""
     starts, _, one_glyph = _ink_runs(line, glyph_px)
     return int(len(starts) - one_glyph.sum()) if len(starts) else 0
+
+
+def _light_on_dark(g: np.ndarray, contrast: int = 40) -> bool:
+    """Gray cell -> is its type lighter than its fill (white on a grey or coloured band)? Its pixels that
+    stand out from the fill (the median) by `contrast` levels or more are mostly lighter, not darker."""
+    med = int(np.median(g))
+    lighter = int(np.count_nonzero(g > med + contrast))
+    return lighter > 2 * int(np.count_nonzero(g < med - contrast)) and lighter >= 0.01 * g.size
 
 
 def _lone_dash(st: np.ndarray, dpi: int) -> bool:

@@ -290,18 +290,9 @@ def build_grid(
             return None
         hm, vm, xs, ys, inferred, inferred_rows = found
         right, below = boundaries(xs, ys)
-    elif region.ink is not None and text is not None:  # a column rule too faint to see: its text stands apart
-        for x, rows in text_gap_columns(region.ink, hm, vm, xs, ys, right, margin, dpi):
-            vm = _draw_column(vm, x, rows, ys)
-            xs = sorted(xs + [float(x)])
-            inferred.append(x)
-        if inferred:
-            right, below = boundaries(xs, ys)
-        # rules left out of a body: columns ruled over the head only, rows ruled round the body only
-        body_columns = unruled_body_columns(text, xs, ys, right, margin, dpi)
-        for x, rows in body_columns:
-            vm = _draw_column(vm, x, rows, ys)
-            inferred.append(x)
+    elif region.ink is not None and text is not None:
+        # rules left out: rows ruled round a list only, then column rules too faint to see or hidden in one
+        # cell (the text stands apart), and column rules printed over the head only
         splits = aligned_line_rows(text, xs, ys, below, margin, dpi)
         if splits:
             hm = hm.copy()
@@ -309,7 +300,18 @@ def build_grid(
                 hm[max(0, y - 1) : y + 2, :] = 255
             ys = sorted(ys + [float(y) for y in splits])
             inferred_rows = list(splits)
-        if body_columns or splits:
+            right, below = boundaries(xs, ys)
+        for x, rows in text_gap_columns(region.ink, hm, vm, xs, ys, right, margin, dpi):
+            vm = _draw_column(vm, x, rows, ys)
+            xs = sorted(xs + [float(x)])
+            inferred.append(x)
+        if inferred:
+            right, below = boundaries(xs, ys)
+        body_columns = unruled_body_columns(text, xs, ys, right, margin, dpi)
+        for x, rows in body_columns:
+            vm = _draw_column(vm, x, rows, ys)
+            inferred.append(x)
+        if body_columns:
             right, below = boundaries(xs, ys)
     nr, nc = len(ys) - 1, len(xs) - 1
     if nr * nc < 2:

@@ -56,13 +56,14 @@ def text_gap_columns(
     min_gap_inches: float = 0.12,
     min_rows: int = 2,
     min_share: float = 0.5,
+    min_group_rows: int = 3,
 ) -> list[tuple[int, list[int]]]:
     """Column separators the rules do not show but the text does.
 
     In a grid column, look at the cells ruled on both sides (`right`: the ruled boundaries; a cell
     merged across columns says nothing). A separator is there when cells whose text stands in two
     runs apart by min_gap_inches or more have gaps that all overlap (or, for each of several separators,
-    cells whose text stands in three runs or more have gaps there that overlap), there are at least min_rows of
+    min_group_rows cells or more have gaps there that overlap), there are at least min_rows of
     them and they are min_share of the cells with text from the first of them on, and no cell below
     the first has text across the gap (above it, merged headers may). Specks and slivers of ink
     thinner than a glyph (dust, a faint rule's remains) are not text. Returns (x, the rows it
@@ -85,32 +86,30 @@ def text_gap_columns(
                 if profile.any():
                     profiles[i] = profile
         lo, hi, split = 0, x1 - x0, []
-        several = {}  # rows whose text stands in three runs or more
+        groups: list[list] = []  # [lo, hi, rows]: every row's gaps, grouped where they overlap down the column
         for i, profile in profiles.items():
             gaps = blank_runs(profile, min_gap)
             if len(gaps) == 1:
                 split.append(i)
                 lo, hi = max(lo, gaps[0][0]), min(hi, gaps[0][1])
-            elif len(gaps) > 1:
-                several[i] = gaps
-        found = [(lo, hi, split)] if split else []
-        # a cell that hides several rules: the gaps of the rows that show them all, grouped where they overlap
-        groups: list[list] = []  # [lo, hi, rows]
-        for i, gaps in several.items():
-            for a, b in gaps:
-                g = next((g for g in groups if a < g[1] and b > g[0] and i not in g[2]), None)
+            for ga, gb in gaps:
+                g = next((g for g in groups if ga < g[1] and gb > g[0] and i not in g[2]), None)
                 if g is None:
-                    groups.append([a, b, [i]])
+                    groups.append([ga, gb, [i]])
                 else:
-                    g[0], g[1] = max(g[0], a), min(g[1], b)
+                    g[0], g[1] = max(g[0], ga), min(g[1], gb)
                     g[2].append(i)
-        found += [(a, b, rows) for a, b, rows in groups]
-        for lo, hi, split in found:
+        # one hidden rule: the rows whose text stands in two runs; several (a cell that hides two rules or
+        # more): each gap that min_group_rows rows or more share
+        taken: list[tuple[int, int]] = []
+        candidates = ([(lo, hi, split, min_rows)] if split else []) + [(a, b, r, min_group_rows) for a, b, r in groups]
+        for lo, hi, split, least in candidates:
             below = [i for i in profiles if i >= split[0]]
-            if len(split) < max(min_rows, min_share * len(below)) or hi - lo < min_gap // 2:
+            if len(split) < max(least, min_share * len(below)) or hi - lo < min_gap // 2:
                 continue
             crossing = [i for i, p in profiles.items() if p[lo:hi].any() and i > split[0]]
-            if not crossing:
+            if not crossing and not any(lo < b and hi > a for a, b in taken):
+                taken.append((lo, hi))
                 out.append((x0 + (lo + hi) // 2, split))
     return out
 

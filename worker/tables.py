@@ -320,7 +320,10 @@ def find_tables(
             ink = m.ink[y0:y1, x0:x1] if m.ink is not None else None
             if ink is not None and _dense(ink):
                 continue
-            vm = vm.copy()
+            # rows with no column rule (a section title across the table) leave the rest of it apart
+            y0, y1 = _stacked_rows(m.horizontal, x0, x1, y0, y1)
+            hm, vm = m.horizontal[y0:y1, x0:x1], m.vertical[y0:y1, x0:x1].copy()
+            ink = m.ink[y0:y1, x0:x1] if m.ink is not None else None
             side = max(2, round(dpi / 150))
             vm[:, :side] = vm[:, vm.shape[1] - side :] = 255
             open_edges: tuple[str, ...] = ("sides",)
@@ -334,9 +337,32 @@ def find_tables(
             hm = close_edge(hm, vm, open_edges[0], dpi)
         ink = m.ink[y0:y1, x0:x1] if m.ink is not None else None
         out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, open_edges, ink))
+    # a table open at its sides that grew over the rows of another is one table
+    out = [r for r in out if not any(o is not r and _inside(r.bbox, o.bbox) for o in out)]
     out += lined_regions(m, dpi, [r.bbox for r in out])
     out.sort(key=lambda r: (r.bbox[1], r.bbox[0]))
     return out
+
+
+def _stacked_rows(hm: np.ndarray, x0: int, x1: int, y0: int, y1: int, min_cover: float = 0.9) -> tuple[int, int]:
+    """The top and bottom of a table with no side rules, grown over the row rules above and below it
+    that run across its whole width (min_cover of x0..x1 or more) no further apart than 1.5 times its
+    row pitch: rows that hold no column rule (a section title across the table) break its rules into
+    separate groups, but not its rows' rhythm. hm: the page's row rule mask."""
+    cover = np.count_nonzero(hm[:, x0:x1], axis=1) >= min_cover * (x1 - x0)
+    edges = np.flatnonzero(np.diff(np.r_[0, cover.astype(np.int8), 0]))
+    rules = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]  # (first row, end row)
+    inside = [a for a, b in rules if a >= y0 - 2 and b <= y1 + 2]
+    if len(inside) < 2:
+        return y0, y1
+    reach = 1.5 * float(np.median(np.diff(inside)))
+    for a, b in rules:  # downwards
+        if a > y1 and a - y1 <= reach:
+            y1 = b + 2
+    for a, b in reversed(rules):  # upwards
+        if b < y0 and y0 - b <= reach:
+            y0 = max(0, a - 2)
+    return y0, y1
 
 
 def lined_regions(

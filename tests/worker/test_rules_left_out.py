@@ -34,6 +34,7 @@ def _table(
     font_pt: float = 9,
     pad_in: float = 0.06,
     lines_per_row: list[int] | None = None,
+    sides: bool = True,
 ) -> np.ndarray:
     """A gray 200-dpi page with one framed table of `rows` (lists of cell texts; a row's cell may hold
     several lines joined by newlines), slightly blurred and grainy as a scan.
@@ -41,7 +42,7 @@ def _table(
     row_rules: the rows a rule is drawn above (the frame's top and bottom always are), or (row, first
     column, end column) for a rule over some columns; column_rule_rows: the rows the inner column rules
     run down (per inner rule, 1 to columns - 1, when a dict); lines_per_row: text lines per row; pad_in:
-    the room above the capitals and below the baseline of a row, together."""
+    the room above the capitals and below the baseline of a row, together; sides: the frame's sides."""
     page = Image.new("L", (1654, 2339), 255)
     d = ImageDraw.Draw(page)
     px = round(font_pt / 72 * DPI)
@@ -60,8 +61,9 @@ def _table(
     for rule in [0, len(rows)] + row_rules:
         i, a, b = rule if isinstance(rule, tuple) else (rule, 0, len(col_in))
         d.line([(xs[a], ys[i]), (xs[b], ys[i])], fill=0, width=w)
-    d.line([(xs[0], ys[0]), (xs[0], ys[-1])], fill=0, width=w)
-    d.line([(xs[-1], ys[0]), (xs[-1], ys[-1])], fill=0, width=w)
+    if sides:
+        d.line([(xs[0], ys[0]), (xs[0], ys[-1])], fill=0, width=w)
+        d.line([(xs[-1], ys[0]), (xs[-1], ys[-1])], fill=0, width=w)
     for j, x in enumerate(xs[1:-1], 1):
         for i in column_rule_rows.get(j, []) if isinstance(column_rule_rows, dict) else column_rule_rows:
             d.line([(x, ys[i]), (x, ys[i + 1])], fill=0, width=w)
@@ -174,3 +176,24 @@ def test_a_caption_letter_over_a_column_rule_stays_out_of_the_table():
     (region,) = find_tables(np.asarray(page), DPI)
     assert region.bbox[1] >= top - 5
     assert (build_grid(region, DPI).n_rows, build_grid(region, DPI).n_cols) == (3, 3)
+
+
+def test_a_section_title_across_a_table_with_no_sides_leaves_it_one_table():
+    """No frame at the sides, and a title row across the whole table with no column rule in it: the rules
+    above and below it keep the table's row pitch, so the rows on both sides are one table."""
+    rows = [
+        ["Section A", "", "", ""],
+        ["Content", "Issued", "Repealed", "In force"],
+        ["Rules", "0", "0", "19"],
+        ["Documents", "2371", "646", "189"],
+        ["Section B", "", "", ""],
+        ["Content", "Decisions", "", ""],
+        ["Permits", "0", "", ""],
+        ["Penalties", "2341", "", ""],
+    ]
+    columns = {1: [1, 2, 3, 5, 6, 7], 2: [1, 2, 3], 3: [1, 2, 3]}
+    gray = _table(rows, [2.2, 1.4, 1.4, 1.4], list(range(1, 8)), columns, sides=False)
+    (grid,) = _grids(gray)
+    assert (grid.n_rows, grid.n_cols) == (8, 4)
+    titles = [c for c in grid.cells if c.row in (0, 4)]
+    assert [(c.col, c.col_span) for c in titles] == [(0, 4), (0, 4)]

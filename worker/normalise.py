@@ -18,6 +18,7 @@ _WIDE = f"[{_CJK}{_CJK_PUNCT}]"
 _SPACE_NEAR_WIDE = re.compile(rf"(?<={_WIDE})\s+|\s+(?={_WIDE})")
 
 # half-width punctuation -> the full-width form used in Chinese text
+_WIDE_MARKS = "《》「」『』【】〔〕、。，；：？！（）"  # Chinese punctuation: a mark beside one is in Chinese text
 _TO_FULL = {"(": "（", ")": "）", ",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 # look-alikes Tesseract returns for Chinese brackets
 _BRACKETS = {"〈": "（", "〉": "）", "《": "《", "【": "【"}
@@ -53,9 +54,8 @@ def _punct_width(text: str) -> str:
         left = next((c for c in reversed(chars[:i]) if not c.isspace()), "")
         right = next((c for c in chars[i + 1 :] if not c.isspace()), "")
         # a mark with nothing beside it is one the Chinese model split off as a word of its own
-        near_cjk = (
-            _is_cjk(left) or _is_cjk(right) or any(c in "（）" for c in (left, right) if c) or not (left or right)
-        )
+        near_cjk = _is_cjk(left) or _is_cjk(right) or any(c in _WIDE_MARKS for c in (left, right) if c)
+        near_cjk = near_cjk or not (left or right)
         if ch in "()" and not near_cjk:
             # a bracket pair around Chinese text: （一）
             near_cjk = bool(re.search(f"[{_CJK}]", text))

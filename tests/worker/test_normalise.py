@@ -36,3 +36,7 @@ def test_a_latin_label_ending_in_a_bracket_keeps_both_brackets_half_width():
     assert normalise_text("Carbon dioxide (CO2)") == "Carbon dioxide (CO2)"
     assert normalise_text("(HFCs)") == "(HFCs)"
     assert normalise_text("本年(单位:万元)") == "本年（单位：万元）"
+
+
+def test_a_mark_after_chinese_punctuation_is_full_width():
+    assert normalise_text("条例》,") == "条例》，"

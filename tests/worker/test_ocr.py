@@ -152,55 +152,50 @@ def test_close_digits_are_spaced_apart_and_a_broken_zero_is_not():
     assert ocr.spread_glyphs(worn, glyph_px=24) is worn and ocr.glyph_count(worn, 24) == 1
 
 
+def _read_latin_table(rows, dpi, font_file, pt, col_px, row_px, head_fill=None):
+    """A page with one ruled table of `rows`, Latin text centred in its cells (the head row white on a
+    fill of gray level head_fill when given), read by process_page -> the table's cells."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    page = Image.new("L", (round(8.27 * dpi), round(11.69 * dpi)), 255)
+    d = ImageDraw.Draw(page)
+    font = ImageFont.truetype(f"/usr/share/fonts/truetype/dejavu/{font_file}", round(pt / 72 * dpi))
+    x0, y0, n = round(1.5 * dpi), round(2.5 * dpi), len(rows[0])
+    if head_fill is not None:
+        d.rectangle([x0, y0, x0 + n * col_px, y0 + row_px], fill=head_fill)
+    for r, row in enumerate(rows):
+        for c, s in enumerate(row):
+            fill = 255 if head_fill is not None and r == 0 else 0
+            d.text((x0 + c * col_px + col_px // 2, y0 + r * row_px + row_px // 2), s, font=font, fill=fill, anchor="mm")
+    width = max(3, round(dpi / 75))
+    for r in range(len(rows) + 1):
+        d.line([(x0, y0 + r * row_px), (x0 + n * col_px, y0 + r * row_px)], fill=0, width=width)
+    for c in range(n + 1):
+        d.line([(x0 + c * col_px, y0), (x0 + c * col_px, y0 + len(rows) * row_px)], fill=0, width=width)
+    page_result, _ = process_page(np.asarray(page), 1, dpi, PipelineConfig(tables_only=True))
+    (table,) = page_result.tables
+    return table.cells
+
+
 def test_decimal_points_in_small_latin_type_are_read():
     """8-pt figures with decimals at 300 dpi: the point is a 4x5-px dot, under the speck size, but it
     stands on the baseline between two digits, so it is kept and the figures are read whole."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    dpi = 300
     figures = [["2.3", "3.2", "5.5"], ["0.21", "0", "0.21"], ["8.8", "13.4", "22.2"], ["1.1", "1.9", "3.0"]]
-    page = Image.new("L", (2480, 3508), 255)
-    d = ImageDraw.Draw(page)
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", round(8 / 72 * dpi))
-    x0, y0, cw, rh = 400, 600, 360, 90
-    for r, row in enumerate(figures):
-        for c, s in enumerate(row):
-            d.text((x0 + c * cw + 30, y0 + r * rh + 25), s, font=font, fill=0)
-    for r in range(len(figures) + 1):
-        d.line([(x0, y0 + r * rh), (x0 + 3 * cw, y0 + r * rh)], fill=0, width=4)
-    for c in range(4):
-        d.line([(x0 + c * cw, y0), (x0 + c * cw, y0 + len(figures) * rh)], fill=0, width=4)
-    page_result, _ = process_page(np.asarray(page), 1, dpi, PipelineConfig(tables_only=True))
-    (table,) = page_result.tables
-    read = {(c.row, c.col): c.text for c in table.cells}
-    assert read == {(r, c): s for r, row in enumerate(figures) for c, s in enumerate(row)}
+    cells = _read_latin_table(figures, 300, "DejaVuSans.ttf", 8, col_px=360, row_px=90)
+    assert {(c.row, c.col): c.text for c in cells} == {
+        (r, c): s for r, row in enumerate(figures) for c, s in enumerate(row)
+    }
 
 
 def test_a_dash_for_nil_is_read_and_an_empty_cell_stays_empty():
     """'-' in a column of figures means nil: it is read from its shape (a lone level bar, too thin to pass
     for a line of text), as sure as its neighbours, while a blank cell stays blank."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    dpi = 200
     figures = [["100", "-", "10"], ["-", "", "5"], ["50", "-", "-"]]
-    page = Image.new("L", (1654, 2339), 255)
-    d = ImageDraw.Draw(page)
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", round(9 / 72 * dpi))
-    x0, y0, cw, rh = 300, 500, 240, 60
-    for r, row in enumerate(figures):
-        for c, s in enumerate(row):
-            d.text((x0 + c * cw + cw // 2, y0 + r * rh + rh // 2), s, font=font, fill=0, anchor="mm")
-    for r in range(len(figures) + 1):
-        d.line([(x0, y0 + r * rh), (x0 + 3 * cw, y0 + r * rh)], fill=0, width=3)
-    for c in range(4):
-        d.line([(x0 + c * cw, y0), (x0 + c * cw, y0 + len(figures) * rh)], fill=0, width=3)
-    page_result, _ = process_page(np.asarray(page), 1, dpi, PipelineConfig(tables_only=True))
-    (table,) = page_result.tables
-    read = {(c.row, c.col): c for c in table.cells}
-    assert {k: c.text for k, c in read.items()} == {
+    cells = _read_latin_table(figures, 200, "DejaVuSans-Bold.ttf", 9, col_px=240, row_px=60)
+    assert {(c.row, c.col): c.text for c in cells} == {
         (r, c): s for r, row in enumerate(figures) for c, s in enumerate(row)
     }
-    assert not any(c.needs_review for c in read.values() if c.text == "-")
+    assert not any(c.needs_review for c in cells if c.text == "-")
 
 
 def test_glyphs_keep_tesseracts_reading_order_when_their_boxes_overlap():
@@ -217,23 +212,6 @@ def test_glyphs_keep_tesseracts_reading_order_when_their_boxes_overlap():
 def test_white_type_on_a_dark_band_is_read():
     """A head row printed white on a dark grey band, as statistical tables do: each cell is turned
     negative before it is read."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    dpi = 200
     rows = [["Country", "Domestic", "Total"], ["Austria", "10", "12"], ["Belgium", "0", "3"]]
-    page = Image.new("L", (1654, 2339), 255)
-    d = ImageDraw.Draw(page)
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", round(10 / 72 * dpi))
-    x0, y0, cw, rh = 300, 500, 300, 70
-    d.rectangle([x0, y0, x0 + 3 * cw, y0 + rh], fill=110)
-    for r, row in enumerate(rows):
-        for c, s in enumerate(row):
-            fill = 255 if r == 0 else 0
-            d.text((x0 + c * cw + cw // 2, y0 + r * rh + rh // 2), s, font=font, fill=fill, anchor="mm")
-    for r in range(len(rows) + 1):
-        d.line([(x0, y0 + r * rh), (x0 + 3 * cw, y0 + r * rh)], fill=0, width=3)
-    for c in range(4):
-        d.line([(x0 + c * cw, y0), (x0 + c * cw, y0 + len(rows) * rh)], fill=0, width=3)
-    page_result, _ = process_page(np.asarray(page), 1, dpi, PipelineConfig(tables_only=True))
-    (table,) = page_result.tables
-    assert [c.text for c in table.cells if c.row == 0] == rows[0]
+    cells = _read_latin_table(rows, 200, "DejaVuSans-Bold.ttf", 10, col_px=300, row_px=70, head_fill=110)
+    assert [c.text for c in cells if c.row == 0] == rows[0]

@@ -87,6 +87,8 @@ def _cells(grid: Grid, texts: list[CellText]) -> tuple[list[CellResult], float]:
         text = rd.text
         if kind == CellKind.VALUE and not ct.empty and rd.number is None and not ct.dash:
             conf = min(conf, 0.3)  # a value cell that is not a number (a dash is nil, and sure)
+        if kind == CellKind.VALUE and ct.apart:
+            conf = min(conf, FORMAT_DOUBT)  # two entries a missing rule put in one cell read as one number
         out.append(
             CellResult(
                 row=c.row,

@@ -215,3 +215,13 @@ def test_white_type_on_a_dark_band_is_read():
     rows = [["Country", "Domestic", "Total"], ["Austria", "10", "12"], ["Belgium", "0", "3"]]
     cells = _read_latin_table(rows, 200, "DejaVuSans-Bold.ttf", 10, col_px=300, row_px=70, head_fill=110)
     assert [c.text for c in cells if c.row == 0] == rows[0]
+
+
+def test_two_entries_in_one_number_cell_go_to_review():
+    """A missing column rule leaves '25' and '109' in one cell; read as one number, '25109' or the like,
+    it would be wrong and sure. Ink in runs wider apart than a glyph is tall is doubted."""
+    rows = [["12", "3"], ["25      109", "7"], ["40", "8"]]
+    cells = _read_latin_table(rows, 200, "DejaVuSans.ttf", 10, col_px=400, row_px=60)
+    merged = next(c for c in cells if (c.row, c.col) == (1, 0))
+    assert merged.needs_review
+    assert not any(c.needs_review for c in cells if (c.row, c.col) != (1, 0))

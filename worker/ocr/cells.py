@@ -53,6 +53,7 @@ class CellText:
     glyph_confs: list[float] = field(default_factory=list)
     glyphs: int | None = None  # separate glyphs seen in a number-shaped cell's ink
     dash: bool = False  # the ink is one short level bar: "-", nil, read from its shape alone
+    apart: bool = False  # one line of ink in runs wider apart than a glyph is tall: two entries in one cell?
 
 
 def _join(glyphs: list[Glyph]) -> str:
@@ -113,6 +114,7 @@ def read_cells_probed(
         results[i].empty = False
         results[i].ink_height = ink.img.shape[0]
         results[i].glyphs = ink.glyphs
+        results[i].apart = ink.apart
         if ink.dash:  # its shape says it all; Tesseract reads a lone dash as nothing as often as not
             results[i].text, results[i].conf, results[i].min_conf = "-", DASH_CONF, DASH_CONF
             results[i].dash = True

@@ -24,6 +24,7 @@ class CellInk:
     lines: int  # text lines found (put side by side in img)
     glyphs: int | None = None  # separate glyphs of a number-shaped cell (None for other cells)
     dash: bool = False  # the cell holds one short level bar and nothing else: "-", nil (nothing to OCR)
+    apart: bool = False  # one line whose ink stands in runs more than a glyph's height apart (two entries?)
 
 
 def cell_crop(gray: np.ndarray, box: BBox, dpi: int, rule_px: int, scale: float) -> CellInk | None:
@@ -88,7 +89,7 @@ def cell_crop(gray: np.ndarray, box: BBox, dpi: int, rule_px: int, scale: float)
         crop = cv2.resize(
             crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
         )
-    return CellInk(crop, digit_like, len(lines), glyphs)
+    return CellInk(crop, digit_like, len(lines), glyphs, apart=len(lines) == 1 and _widest_gap(st) > st[:, 3].max())
 
 
 def _text_lines(st: np.ndarray) -> list[list[int]]:
@@ -179,6 +180,13 @@ def _light_on_dark(g: np.ndarray, contrast: int = 40) -> bool:
     med = int(np.median(g))
     lighter = int(np.count_nonzero(g > med + contrast))
     return lighter > 2 * int(np.count_nonzero(g < med - contrast)) and lighter >= 0.01 * g.size
+
+
+def _widest_gap(st: np.ndarray) -> int:
+    """Components (x, y, w, h, area rows) -> the widest blank between their extents along x, in px."""
+    order = np.argsort(st[:, 0])
+    ends = np.maximum.accumulate(st[order, 0] + st[order, 2])
+    return int(max(0, (st[order[1:], 0] - ends[:-1]).max())) if len(st) > 1 else 0
 
 
 def _lone_dash(st: np.ndarray, dpi: int) -> bool:

@@ -301,7 +301,7 @@ def build_grid(
             ys = sorted(ys + [float(y) for y in splits])
             inferred_rows = list(splits)
             right, below = boundaries(xs, ys)
-        for x, rows in text_gap_columns(region.ink, hm, vm, xs, ys, right, margin, dpi):
+        for x, rows in text_gap_columns(text, xs, ys, right, margin, dpi):
             vm = _draw_column(vm, x, rows, ys)
             xs = sorted(xs + [float(x)])
             inferred.append(x)

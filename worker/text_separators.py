@@ -45,9 +45,7 @@ def drop_slivers(profile: np.ndarray, width: int) -> np.ndarray:
 
 
 def text_gap_columns(
-    ink: np.ndarray,
-    hm: np.ndarray,
-    vm: np.ndarray,
+    text: np.ndarray,
     xs: list[float],
     ys: list[float],
     right: np.ndarray,
@@ -65,12 +63,11 @@ def text_gap_columns(
     runs apart by min_gap_inches or more have gaps that all overlap (or, for each of several separators,
     min_group_rows cells or more have gaps there that overlap), there are at least min_rows of
     them and they are min_share of the cells with text from the first of them on, and no cell below
-    the first has text across the gap (above it, merged headers may). Specks and slivers of ink
-    thinner than a glyph (dust, a faint rule's remains) are not text. Returns (x, the rows it
-    separates) per separator found."""
+    the first has text across the gap (above it, merged headers may). text: bool text mask of the region
+    (text_mask: specks gone); slivers of it thinner than a glyph (a faint rule's remains) are not text.
+    Returns (x, the rows it separates) per separator found."""
     min_gap = max(4, round(dpi * min_gap_inches))
     sliver = max(2, round(dpi * 0.01))
-    text = text_mask(ink, hm, vm, dpi)
     out = []
     for j in range(len(xs) - 1):
         x0, x1 = int(xs[j]) + margin, int(xs[j + 1]) - margin

@@ -16,12 +16,15 @@ from .tables import BBox, TableRegion
 from .text_separators import (
     aligned_line_rows,
     all_columns_prose,
+    bridged_rows,
+    header_cuts,
     looks_like_prose,
     text_columns,
     text_gap_columns,
     text_line_splits,
     text_mask,
     unruled_body_columns,
+    wrapped_lines,
 )
 
 
@@ -371,10 +374,13 @@ def _from_text(
     band: int,
     tol: int,
     dpi: int,
+    joined: frozenset[int] = frozenset(),
 ):
     """Rows and columns of a table ruled in part, from its text and the rules it has: (hm, vm, xs, ys,
     inferred column xs, inferred row ys) with the inferred separators drawn into the masks, or None
-    when the text is prose or one column."""
+    when the text is prose or one column. Rows come from the text lines; a cell's wrapped lines are
+    joined again once the columns show them (text_separators.wrapped_lines), `joined` those splits."""
+    given = (text, hm, vm, xs, ys, partial, margin, band, tol, dpi)
     inferred: list[int] = []
     inferred_rows: list[int] = []
     rules = hm  # the printed rules, before the text's rows are drawn in
@@ -385,7 +391,7 @@ def _from_text(
     # band of several lines is one row whose cells wrap)
     per_band = [text_line_splits(text, int(a) + margin, int(b) - margin, x0, x1, dpi) for a, b in zip(ys, ys[1:])]
     one_line_rows = len(per_band) >= 4 and float(np.median([len(s) for s in per_band])) == 0
-    splits = [] if one_line_rows else [y for s in per_band for y in s]
+    splits = [] if one_line_rows else [y for s in per_band for y in s if y not in joined]
     if splits:
         hm = hm.copy()
         for y in splits:
@@ -444,7 +450,57 @@ def _from_text(
         inferred.append(x)
     if len(xs) < 3 or all_columns_prose(text, bands, [int(x) for x in xs], dpi):
         return None  # one column, or columns of running text: not a table
+    if not joined and (wrapped := wrapped_lines(text, ys, splits, xs, header_lines)):
+        return _from_text(*given, joined=frozenset(wrapped))
+    ruled_ys = {round(y) for y in given[4]} | {round(y) for y, _, _ in partial}
+    if head_rule is not None and not any(ys[0] < y < head_rule for y in ruled_ys):  # no rule inside the head
+        hm, vm, ys, inferred_rows = _header_rows(
+            text, hm, vm, given[2], rules, ys, inferred_rows, (int(ys[0]) + margin, int(head_rule) - margin), xs, dpi
+        )
+        header_lines = sum(1 for a in ys[:-1] if a < head_rule)
+    bridged = bridged_rows(text, ys, xs, header_lines, dpi, ruled=ruled_ys)
+    if bridged:
+        hm = hm.copy()
+        for y, first in bridged:
+            hm[max(0, y - 1) : y + 2, int(xs[first]) :] = 255
+        ys = sorted(ys + [float(y) for y, _ in bridged])
+        inferred_rows = sorted(inferred_rows + [y for y, _ in bridged])
     return hm, vm, xs, ys, inferred, inferred_rows
+
+
+def _header_rows(
+    text: np.ndarray,
+    hm: np.ndarray,
+    vm: np.ndarray,
+    printed_vm: np.ndarray,
+    printed_hm: np.ndarray,
+    ys: list[float],
+    inferred_rows: list[int],
+    head: tuple[int, int],
+    xs: list[float],
+    dpi: int,
+) -> tuple[np.ndarray, np.ndarray, list[float], list[int]]:
+    """A header with no rules between its rows (rows head[0]..head[1]), its text lines and columns
+    drawn through it as for the body, cut again into its nested heads (text_separators.header_cuts):
+    each row cut runs over the columns of its head only, so a head beside them spans those rows.
+    Returns (hm, vm, ys, inferred row ys)."""
+    y0, y1 = head
+    row_cuts, col_cuts = header_cuts(text, y0, y1, xs, dpi)
+    lines = [y for y in inferred_rows if y0 <= y <= y1]
+    hm, vm = hm.copy(), vm.copy()
+    for y in lines:
+        hm[max(0, y - 1) : y + 2] = printed_hm[max(0, y - 1) : y + 2]
+    vm[y0:y1] = printed_vm[y0:y1]
+    chosen: list[int] = []
+    for lo, hi, c0, c1 in sorted(row_cuts):
+        y = next((c for c in chosen if lo <= c <= hi), (lo + hi) // 2)
+        if y not in chosen:
+            chosen.append(y)
+        hm[max(0, y - 1) : y + 2, int(xs[c0]) : int(xs[c1]) + 1] = 255
+    for j, a, b in col_cuts:
+        vm[a:b, max(0, int(xs[j]) - 1) : int(xs[j]) + 2] = 255
+    ys = sorted([y for y in ys if round(y) not in lines] + [float(y) for y in chosen])
+    return hm, vm, ys, sorted([y for y in inferred_rows if y not in lines] + chosen)
 
 
 def _within_text(band: np.ndarray, x: int, min_gap: int) -> bool:

@@ -10,8 +10,19 @@ import numpy as np
 
 
 def text_mask(ink: np.ndarray, hm: np.ndarray, vm: np.ndarray, dpi: int) -> np.ndarray:
-    """Bool mask of the region's text: ink that is not a rule, without specks (see _without_specks)."""
-    return _without_specks(((ink > 0) & ~(hm > 0) & ~(vm > 0)).astype(np.uint8), max(3, round(dpi * 0.02)))
+    """Bool mask of the region's text: ink that is not a rule, without specks (blobs 0.02 in or smaller
+    both ways: fax speckle and dust are smaller than any glyph, a full-width comma included) and without
+    the edges a rule leaves beside its mask: the pixels 0.005 in beside it, and lines 0.02 in thick or
+    less and 0.25 in long or more."""
+    size, long, edge = max(3, round(dpi * 0.02)), round(dpi * 0.25), 2 * max(1, round(dpi * 0.005)) + 1
+    hm = cv2.dilate(hm, np.ones((edge, 1), np.uint8))  # the rows just beside a rule are its edge
+    vm = cv2.dilate(vm, np.ones((1, edge), np.uint8))
+    text = ((ink > 0) & ~(hm > 0) & ~(vm > 0)).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
+    w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    keep = ((w > size) | (h > size)) & ~((h <= size) & (w >= long)) & ~((w <= size) & (h >= long))
+    keep[0] = False
+    return keep[labels]
 
 
 def blank_runs(profile: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
@@ -23,15 +34,6 @@ def blank_runs(profile: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
     edges = np.flatnonzero(np.diff(np.r_[1, inner.astype(np.int8), 1]))
     runs = [(int(a) + int(ink[0]), int(b) + int(ink[0])) for a, b in zip(edges[::2], edges[1::2])]
     return [(a, b) for a, b in runs if b - a >= min_gap]
-
-
-def _without_specks(mask: np.ndarray, size: int) -> np.ndarray:
-    """A bool mask of the blobs of a uint8 mask that are more than `size` pixels tall or wide (fax
-    speckle and dust are smaller than any glyph, a full-width comma included)."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    keep = (stats[:, cv2.CC_STAT_WIDTH] > size) | (stats[:, cv2.CC_STAT_HEIGHT] > size)
-    keep[0] = False
-    return keep[labels]
 
 
 def drop_slivers(profile: np.ndarray, width: int) -> np.ndarray:
@@ -211,6 +213,211 @@ def text_line_splits(
     return [y0 + (a + b) // 2 for a, b in blank_runs(rows, max(2, round(dpi * min_gap_inches)))]
 
 
+def wrapped_lines(
+    text: np.ndarray,
+    ys: list[float],
+    splits: list[int],
+    xs: list[float],
+    first_body: int,
+    max_gap_share: float = 0.75,
+) -> set[int]:
+    """Row splits (of `splits`, drawn between text lines) that part the wrapped lines of one cell: a line
+    whose text lies in some of the columns its neighbour has text in, none of them its neighbour's last
+    (a label's second line beside no number), closer to that neighbour than to the line on its other side
+    and than max_gap_share of the
+    usual gap between rows with text in two columns or more (a section title as far from its rows as rows
+    are from each other stays a row). ys: the row separators, xs the columns, region pixels; bands above
+    first_body (the header) are left alone."""
+    bands = [[int(a), int(b)] for a, b in zip(ys, ys[1:])]
+
+    def extent(a: int, b: int) -> tuple[int, int, frozenset[int]] | None:
+        rows = np.flatnonzero(text[a:b, int(xs[0]) : int(xs[-1])].any(axis=1))
+        if rows.size == 0:
+            return None
+        cols = frozenset(j for j in range(len(xs) - 1) if text[a:b, int(xs[j]) : int(xs[j + 1])].any())
+        return a + int(rows[0]), a + int(rows[-1]), cols
+
+    lines = [extent(a, b) for a, b in bands]
+    gaps = [
+        lo[0] - hi[1]
+        for hi, lo in zip(lines[first_body:], lines[first_body + 1 :])
+        if hi is not None and lo is not None and len(hi[2]) >= 2 and len(lo[2]) >= 2
+    ]
+    if not gaps:
+        return set()
+    usual = float(np.median(gaps))
+    inner = {round(y) for y in splits}
+    joined: set[int] = set()
+
+    def beside_none(part: frozenset[int], whole: frozenset[int]) -> bool:  # no text right of a label's line
+        return bool(part) and part < whole and max(part) < max(whole)
+
+    while True:
+        best = None
+        for i in range(first_body, len(lines) - 1):
+            a, b = lines[i], lines[i + 1]
+            y = bands[i][1]
+            if a is None or b is None or y not in inner or y in joined:
+                continue
+            gap = b[0] - a[1]
+            for part, whole, beyond in ((a, b, i - 1), (b, a, i + 2)):
+                other = lines[beyond] if first_body <= beyond < len(lines) else None
+                far = other is None or (abs(part[0] - other[1]) if beyond < i else abs(other[0] - part[1])) > gap
+                closer = best is None or gap < best[0]
+                if beside_none(part[2], whole[2]) and gap < max_gap_share * usual and far and closer:
+                    best = (gap, i)
+        if best is None:
+            return joined
+        i = best[1]
+        a, b = lines[i], lines[i + 1]
+        assert a is not None and b is not None
+        joined.add(bands[i][1])
+        lines[i : i + 2] = [(a[0], b[1], a[2] | b[2])]
+        bands[i : i + 2] = [[bands[i][0], bands[i + 1][1]]]
+
+
+def header_cuts(
+    text: np.ndarray, y0: int, y1: int, xs: list[float], dpi: int, min_gap_inches: float = 0.025
+) -> tuple[list[tuple[int, int, int, int]], list[tuple[int, int, int]]]:
+    """The cells of a header printed without rules between its rows (text mask rows y0..y1, columns xs
+    found from the body), cut like a page: a block of columns is parted at every column boundary its
+    text leaves free; where text crosses a boundary (a head over several columns), it is parted between
+    the lines that cross different boundaries (申请人情况 over 法人或其他组织 over 商业企业), never
+    between the lines of one head (a centred title's wrapped end). A head covers the columns it is
+    centred over (_head_span). Returns the row cuts (blank run top, blank run bottom, first column,
+    end column) and the column cuts (column boundary index, top, bottom), region pixels."""
+    min_gap = max(2, round(dpi * min_gap_inches))
+    w = max(1, round(dpi * 0.005))
+    rows: list[tuple[int, int, int, int]] = []
+    cols: list[tuple[int, int, int]] = []
+
+    def crossed(ya: int, yb: int, c0: int, c1: int, under: bool) -> frozenset[int]:
+        spans = (_head_span(text, ya, yb, c0, c1, j, xs, w, dpi, whole=not under) for j in range(c0 + 1, c1))
+        return frozenset().union(*spans)
+
+    def cut(ya: int, yb: int, c0: int, c1: int, under: bool = False) -> None:
+        if c1 - c0 < 2 or not text[ya:yb, int(xs[c0]) : int(xs[c1])].any():
+            return
+        across = crossed(ya, yb, c0, c1, under)
+        free = [j for j in range(c0 + 1, c1) if j not in across]
+        if free:
+            edges = [c0] + free + [c1]
+            cols.extend((j, ya, yb) for j in free)
+            for a, b in zip(edges, edges[1:]):
+                cut(ya, yb, a, b)
+            return
+        runs = blank_runs(np.any(text[ya:yb, int(xs[c0]) : int(xs[c1])], axis=1), min_gap)
+        edges = [0] + [y for r in runs for y in r] + [yb - ya]
+        lines = list(zip(edges[::2], edges[1::2]))
+        sets: list[frozenset[int]] = []
+        for a, b in lines:  # below a head over the whole block, a line is a head under it, if it can be
+            sets.append(crossed(ya + a, ya + b, c0, c1, under or any(len(h) == c1 - c0 - 1 for h in sets)))
+        extents = [_extent(text[ya + a : ya + b, int(xs[c0]) : int(xs[c1])]) for a, b in lines]
+        top = ya
+        for k, (g0, g1) in enumerate(runs):
+            if sets[k] != sets[k + 1] and not _wrapped(extents[k], extents[k + 1], dpi * 0.1):
+                head = sets[k] or frozenset(range(c0 + 1, c1))  # the cut runs under the head above it
+                rows.append((ya + g0, ya + g1, min(head) - 1, max(head) + 1))
+                cut(top, ya + (g0 + g1) // 2, c0, c1, under or top > ya)
+                top = ya + (g0 + g1) // 2
+        if top > ya:
+            cut(top, yb, c0, c1, True)
+
+    cut(y0, y1, 0, len(xs) - 1)
+    return rows, cols
+
+
+def _extent(block: np.ndarray) -> tuple[int, int]:
+    ink = np.flatnonzero(block.any(axis=0))
+    return (int(ink[0]), int(ink[-1]) + 1) if ink.size else (0, 0)
+
+
+def _wrapped(line: tuple[int, int], below: tuple[int, int], tol: float) -> bool:
+    """Whether the text `below` a line (x extents) is that line's wrapped end: within it and centred on it,
+    as a centred title wraps (a head over narrower heads is shorter than their line, or not centred)."""
+    return line[0] - tol <= below[0] and below[1] <= line[1] + tol and abs(sum(line) - sum(below)) / 2 <= tol
+
+
+def _head_span(
+    text: np.ndarray, ya: int, yb: int, c0: int, c1: int, j: int, xs: list[float], w: int, dpi: int, whole: bool
+) -> frozenset[int]:
+    """The inner column boundaries of columns c0..c1 that a head crossing boundary j (rows ya..yb) lies
+    over: the widest run of columns round its line of text (gaps under 0.1 in closed), with no other
+    text beside it on that line, whose middle is within 0.05 in of the text's (a head is centred over
+    its columns, and may be shorter than them); just those it crosses if none is. Under a head over
+    columns c0..c1 (not `whole`), a head over all of them would be that head's second line: a narrower
+    run is taken where one is centred too (法人或其他组织 under 申请人情况)."""
+    x0, reach = int(xs[c0]), round(dpi * 0.1)
+    on = np.any(text[ya:yb, max(0, int(xs[j]) - w) : int(xs[j]) + w + 1], axis=1)
+    out: set[int] = set()
+    near = np.any(text[ya:yb, max(0, int(xs[j]) - reach) : int(xs[j]) + reach], axis=1)
+    lines = [(a - 1, b - 1) for a, b in blank_runs(np.r_[True, ~near, True], 1)]  # the lines by the boundary
+    for r0, r1 in [(a, b) for a, b in lines if on[a:b].any()]:  # those with text on it
+        line = np.any(text[ya + r0 : ya + r1, x0 : int(xs[c1])], axis=0)
+        closed = line.copy()
+        for g0, g1 in blank_runs(line, 1):
+            if g1 - g0 < dpi * 0.1:
+                closed[g0:g1] = True
+        edges = np.flatnonzero(np.diff(np.r_[0, closed.astype(np.int8), 0]))
+        xj = int(xs[j]) - x0
+        s, e = next((int(a), int(b)) for a, b in zip(edges[::2], edges[1::2]) if a <= xj + w and b > xj - w)
+        middle, best = (s + e) / 2, None
+        for a in range(c0, j):
+            for b in range(j + 1, c1 + 1):
+                lo, hi = int(xs[a]) - x0, int(xs[b]) - x0
+                if lo > s or hi < e or line[lo:s].any() or line[e:hi].any():
+                    continue
+                wider = best is None or b - a > best[1] - best[0] or (not whole and best == (c0, c1))
+                allowed = whole or best is None or (a, b) != (c0, c1)
+                if abs((lo + hi) / 2 - middle) <= dpi * 0.05 and wider and allowed:
+                    best = (a, b)
+        touched = [k for k in range(c0 + 1, c1) if s < int(xs[k]) - x0 < e]
+        out |= set(range(best[0] + 1, best[1])) if best else set(touched)
+    return frozenset(out)
+
+
+def bridged_rows(
+    text: np.ndarray,
+    ys: list[float],
+    xs: list[float],
+    first_body: int,
+    dpi: int,
+    min_gap_inches: float = 0.025,
+    min_columns: int = 2,
+    ruled: set[int] | frozenset[int] = frozenset(),
+) -> list[tuple[int, int]]:
+    """Rows that a label spanning them joined into one band of text lines (三、本年度办理结果 printed top
+    to bottom, (三)不予公开 centred beside its items): in a body band (first_body on), the last column
+    shows two lines or more; a separator runs between them from the right edge leftwards across every
+    column blank there, stopping at the first whose text crosses it (the spanning label), when each
+    line has text in min_columns of those columns or more. A band between two printed rules (ys in
+    `ruled`) is one row as printed. Returns (y, the first column it runs from) per separator, region
+    pixels."""
+    min_gap = max(2, round(dpi * min_gap_inches))
+    nc = len(xs) - 1
+    out: list[tuple[int, int]] = []
+    for a, b in list(zip(ys, ys[1:]))[first_body:]:
+        if round(a) in ruled and round(b) in ruled:
+            continue
+        a, b = int(a), int(b)
+        cols = [np.any(text[a:b, int(xs[j]) : int(xs[j + 1])], axis=1) for j in range(nc)]
+        cuts: list[tuple[int, int]] = []
+        for g0, g1 in blank_runs(cols[-1], min_gap):
+            y = (g0 + g1) // 2
+            first = nc - 1
+            while first > 0 and not cols[first - 1][max(0, y - 1) : y + 2].any():
+                first -= 1
+            if nc - first >= min_columns:
+                cuts.append((y, first))
+        edges = [0] + [y for y, _ in cuts] + [b - a]
+        first = max((f for _, f in cuts), default=0)
+        if cuts and all(
+            sum(bool(cols[j][p:q].any()) for j in range(first, nc)) >= min_columns for p, q in zip(edges, edges[1:])
+        ):
+            out += [(a + y, f) for y, f in cuts]
+    return out
+
+
 def text_columns(
     text: np.ndarray,
     bands: list[tuple[int, int]],
@@ -278,21 +485,32 @@ def text_columns(
             continue
         out.append((x0 + x, x0 + a, x0 + b, rows))
     taken = [(a - x0, b - x0) for _, a, b, _ in out]
-    sections = section_columns(profiles, taken, max(min_gap, round(dpi * min_section_gap_inches)))
+    sections = section_columns(
+        profiles, taken, max(min_gap, round(dpi * min_section_gap_inches)), header_lines=header_lines
+    )
     out += [(x0 + x, x0 + a, x0 + b, rows) for x, a, b, rows in sections]
     return _heads_span(sorted(out), profiles, header_lines, x0, width)
 
 
 def section_columns(
-    profiles: list[np.ndarray | None], taken: list[tuple[int, int]], min_gap: int, min_lines: int = 3
+    profiles: list[np.ndarray | None],
+    taken: list[tuple[int, int]],
+    min_gap: int,
+    min_lines: int = 3,
+    header_lines: int = 0,
 ) -> list[tuple[int, int, int, list[int]]]:
     """Column boundaries that hold in one stretch of lines only: a section of the table with more columns
     than the rest (three numbers under three heads, then one number centred under all three; nested
     labels beside a label that spans them). A gap at least min_gap wide between two runs of text in one
     line starts a stretch; it runs down the lines blank somewhere in it and ends at the first line whose
     text crosses it. The lines it parts run from the first to the last with text on both sides, at least
-    min_lines of them, and it must not touch a gap already `taken` (the table's own columns). Returns
-    (x, gap start, gap end, the lines it parts) per boundary, in profile coordinates."""
+    min_lines of them, and it must not touch a gap already `taken` (the table's own columns).
+
+    A label that spans the rows beside it (三、本年度办理结果 printed top to bottom beside its nested
+    rows, one line of a group name beside its members) has text on both sides in fewer lines: then
+    the stretch runs up the body lines (below header_lines) too, and the boundary parts all of it when the
+    text left of the gap is one block of consecutive lines and min_lines of its lines have text right of it.
+    Returns (x, gap start, gap end, the lines it parts) per boundary, in profile coordinates."""
     found: list[tuple[int, int, int, list[int]]] = []
     for s, line in enumerate(profiles):
         if line is None:
@@ -302,25 +520,43 @@ def section_columns(
                 a < fb and b > fa and s in rows for _, fa, fb, rows in found
             ):
                 continue
-            lo, hi, stretch = a, b, [s]
-            for t in range(s + 1, len(profiles)):
-                nxt = profiles[t]
-                if nxt is None:
-                    continue
-                runs = blank_runs(np.r_[True, nxt[lo:hi], True], 1)
-                r0, r1 = max(runs, key=lambda r: r[1] - r[0]) if runs else (0, 0)
-                if r1 - r0 < min_gap:
-                    break  # this line's text crosses the gap
-                lo, hi = lo + r0 - 1, lo + r1 - 1
-                stretch.append(t)
+            lo, hi, stretch = _stretch(profiles, s, a, b, range(s + 1, len(profiles)), min_gap)
             both = [t for t in stretch if (p := profiles[t]) is not None and p[:lo].any() and p[hi:].any()]
+            parted = [t for t in stretch if both and both[0] <= t <= both[-1]]
+            if 0 < len(both) < min_lines:  # a label spanning the rows beside it?
+                lo, hi, above = _stretch(profiles, s, lo, hi, range(s - 1, header_lines - 1, -1), min_gap)
+                lines = sorted(above + stretch)
+                edge = max((tb for ta, tb in taken if tb <= lo), default=0)
+                label = [k for k, t in enumerate(lines) if (p := profiles[t]) is not None and p[edge:lo].any()]
+                beside = sum(1 for t in lines if (p := profiles[t]) is not None and p[hi:].any())
+                if label[-1] - label[0] == len(label) - 1 and beside >= min_lines:
+                    both, parted = lines, lines
             if len(both) < min_lines or any(lo < tb and hi > ta for ta, tb in taken):
                 continue
             # text on each side somewhere as wide as the gap: words, not the stubs of a rule's ends
-            sides = [_beside(profiles[t], lo, hi, min_gap // 3) for t in both]
+            sides = [_beside(p, lo, hi, min_gap // 3) for t in both if (p := profiles[t]) is not None]
             if max(w for w, _ in sides) >= min_gap and max(w for _, w in sides) >= min_gap:
-                found.append(((lo + hi) // 2, lo, hi, [t for t in stretch if both[0] <= t <= both[-1]]))
+                found.append(((lo + hi) // 2, lo, hi, parted))
     return found
+
+
+def _stretch(
+    profiles: list[np.ndarray | None], s: int, lo: int, hi: int, order: range, min_gap: int
+) -> tuple[int, int, list[int]]:
+    """The gap lo..hi of line s followed through the lines in `order` while each is blank across
+    min_gap of it (narrowing to that blank run): (lo, hi, the lines, s first)."""
+    stretch = [s]
+    for t in order:
+        nxt = profiles[t]
+        if nxt is None:
+            continue
+        runs = blank_runs(np.r_[True, nxt[lo:hi], True], 1)
+        r0, r1 = max(runs, key=lambda r: r[1] - r[0]) if runs else (0, 0)
+        if r1 - r0 < min_gap:
+            break  # this line's text crosses the gap
+        lo, hi = lo + r0 - 1, lo + r1 - 1
+        stretch.append(t)
+    return lo, hi, stretch
 
 
 def _beside(profile: np.ndarray | None, lo: int, hi: int, join: int) -> tuple[int, int]:

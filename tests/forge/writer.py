@@ -55,31 +55,46 @@ _NS = (
 )
 
 
+_SIDES = ("top", "bottom", "left", "right")
+
+
+def _cell_style(head: bool, edges: int, vertical: bool) -> str:
+    return f"{'TH' if head else 'TC'}{edges}{'V' if vertical else ''}"
+
+
+def _edges(style: Style, c: dict, n_rows: int, n_cols: int, header_rows: int) -> int:
+    """The sides of cell c that carry a rule, as bits in _SIDES order, drawn as the forge's layout rules
+    them (Style.ruling); open_break: only the last row rules its bottom, so a part that ends at a page
+    break is open there, as Word leaves it."""
+    r1, k0, k1 = c["row"] + c["row_span"], c["col"], c["col"] + c["col_span"]
+    ruling = style.ruling
+    three = ruling == "three-line"
+    sides = (
+        not three or c["row"] == 0,
+        (not three or r1 in (n_rows, header_rows)) and (not style.open_break or r1 == n_rows),
+        ruling == "full" or (ruling == "no-frame" and k0 > 0) or (ruling == "boxed-rows" and k0 == 0),
+        ruling == "full" or (ruling == "no-frame" and k1 < n_cols) or (ruling == "boxed-rows" and k1 == n_cols),
+    )
+    return sum(1 << i for i, on in enumerate(sides) if on)
+
+
 def _styles(style: Style) -> str:
     """Page, paragraph and cell styles for one Style."""
     rule = f"{style.rule_pt}pt solid #000000"
     fill = 'fo:background-color="#{:02x}{:02x}{:02x}"'.format(*SHADES[style.shade]) if style.shade else ""
-    # open_break: each cell rules its top, left and right; only the last row rules its bottom, so a
-    # part that ends at a page break is open there, as Word leaves it
-    body_border = (
-        f'fo:border-top="{rule}" fo:border-left="{rule}" fo:border-right="{rule}" fo:border-bottom="none"'
-        if style.open_break
-        else f'fo:border="{rule}"'
-    )
     cells = []
-    for name, border, shade in (
-        ("TC", body_border, ""),
-        ("TH", body_border, fill),
-        ("TL", f'fo:border="{rule}"', ""),
-        ("THL", f'fo:border="{rule}"', fill),
-    ):
-        for vertical in (False, True):
-            mode = ' style:writing-mode="tb-rl"' if vertical else ""
-            cells.append(
-                f'<style:style style:name="{name}{"V" if vertical else ""}" style:family="table-cell">'
-                f'<style:table-cell-properties {border} {shade} fo:padding="0.08cm" '
-                f'style:vertical-align="middle"{mode}/></style:style>'
+    for head in (False, True):
+        for edges in range(16):
+            border = " ".join(
+                f'fo:border-{side}="{rule if edges & (1 << i) else "none"}"' for i, side in enumerate(_SIDES)
             )
+            for vertical in (False, True):
+                mode = ' style:writing-mode="tb-rl"' if vertical else ""
+                cells.append(
+                    f'<style:style style:name="{_cell_style(head, edges, vertical)}" style:family="table-cell">'
+                    f'<style:table-cell-properties {border} {fill if head else ""} fo:padding="0.08cm" '
+                    f'style:vertical-align="middle"{mode}/></style:style>'
+                )
     return "".join(cells) + (
         '<style:style style:name="Row" style:family="table-row"><style:table-row-properties '
         'fo:keep-together="always"/></style:style>'
@@ -122,7 +137,6 @@ def _table(name: str, cells: list[dict], widths: list[float], header_rows: int, 
     ]
     rows = []
     for r in range(n_rows):
-        last = r + 1 == n_rows
         parts = []
         for k in range(n_cols):
             c = origin.get((r, k))
@@ -133,11 +147,8 @@ def _table(name: str, cells: list[dict], widths: list[float], header_rows: int, 
                     else '<table:table-cell table:style-name="TC"><text:p/></table:table-cell>'
                 )
                 continue
-            head = c["kind"] == "header"
-            ends_table = c["row"] + c["row_span"] == n_rows
             vertical = style.vertical_text and c["row_span"] >= 4 and widths[k] * TEXT_WIDTH_CM < 1.5
-            sname = ("TH" if head else "TC") + ("L" if ends_table or last else "") + ("V" if vertical else "")
-            sname = sname.replace("TCL", "TL")
+            sname = _cell_style(c["kind"] == "header", _edges(style, c, n_rows, n_cols, header_rows), vertical)
             para = "PL" if style.label_align == "left" and c["kind"] == "label" else "PC"
             span = (f' table:number-columns-spanned="{c["col_span"]}"' if c["col_span"] > 1 else "") + (
                 f' table:number-rows-spanned="{c["row_span"]}"' if c["row_span"] > 1 else ""

@@ -428,7 +428,8 @@ def _from_text(
     depths = range(header_lines, max(header_lines, min(header_lines + 3, len(bands) // 2)) + 1)
     columns = max((text_columns(text, bands, x0, x1, dpi, header_lines=h) for h in depths), key=len)
     for x, a, b, rows in columns:
-        there = [old for old in xs if a - margin <= old <= b + margin]
+        slack = max(margin, round(dpi * 0.1))  # a rule's end beside the text's gap: the cell's edge
+        there = [old for old in xs if a - slack <= old <= b + slack]
         if there:  # a column rule stands in that gap already, or a rule's end: the
             if round(there[0]) in ends:  # text separates the rows it shows apart there too
                 x = round(there[0])
@@ -453,7 +454,7 @@ def _from_text(
     if not joined and (wrapped := wrapped_lines(text, ys, splits, xs, header_lines)):
         return _from_text(*given, joined=frozenset(wrapped))
     ruled_ys = {round(y) for y in given[4]} | {round(y) for y, _, _ in partial}
-    if head_rule is not None and not any(ys[0] < y < head_rule for y in ruled_ys):  # no rule inside the head
+    if head_rule is not None and not any(round(ys[0]) < y < round(head_rule) for y in ruled_ys):  # none in the head
         hm, vm, ys, inferred_rows = _header_rows(
             text, hm, vm, given[2], rules, ys, inferred_rows, (int(ys[0]) + margin, int(head_rule) - margin), xs, dpi
         )

@@ -339,7 +339,7 @@ def find_tables(
         out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, open_edges, ink))
     # a table open at its sides that grew over the rows of another is one table
     out = [r for r in out if not any(o is not r and _inside(r.bbox, o.bbox) for o in out)]
-    out += lined_regions(m, dpi, [r.bbox for r in out])
+    out += lined_regions(m, dpi, [r.bbox for r in out], break_share=break_share)
     out.sort(key=lambda r: (r.bbox[1], r.bbox[0]))
     return out
 
@@ -373,6 +373,7 @@ def lined_regions(
     tol_inches: float = 0.15,
     max_gap_inches: float = 10.5,
     header_inches: float = 1.0,
+    break_share: float = 0.3,
 ) -> list[TableRegion]:
     """Tables ruled only in part: rules across the table between some or all rows (a three-line table:
     above and below the header and at the bottom), no frame at the sides, column rules or not.
@@ -383,7 +384,12 @@ def lined_regions(
     within header_inches above the first that tops a header over the columns; rules inside a region
     already found (taken) are left out, and so is a region around one (rules under headings between
     framed tables). The sides are closed in the column mask where the rules end
-    (open_edges "left" and "right"); its columns and its rows between rules come from the text."""
+    (open_edges "left" and "right"); its columns and its rows between rules come from the text.
+
+    At a page break a word processor leaves such a table open: its part ends at its last rule with rows
+    of table text below it running into the outer break_share of the page (or starts above its first
+    rule so), and a part may hold one rule only. The region then takes that text in, open at that edge
+    ("bottom", "top"; see _open_rows)."""
     n, _, stats, _ = cv2.connectedComponentsWithStats(m.horizontal, connectivity=8)
     rules = []
     for i in range(1, n):
@@ -398,14 +404,18 @@ def lined_regions(
     H, W = m.horizontal.shape
     text_of: list[np.ndarray] = []  # the page's text mask, made the first time it is needed
 
+    def page_text() -> np.ndarray:
+        assert m.ink is not None
+        if not text_of:
+            text_of.append(text_mask(m.ink, m.horizontal, m.vertical, dpi))
+        return text_of[0]
+
     def prose_between(y0: int, y1: int, x0: int, x1: int) -> bool:
         """Paragraphs between two rules, or a line that starts left of the rules (a heading at the margin:
         a table's text lies within its rules)."""
         if m.ink is None or y1 - y0 < dpi * 0.15:
             return False
-        if not text_of:
-            text_of.append(text_mask(m.ink, m.horizontal, m.vertical, dpi))
-        text = text_of[0]
+        text = page_text()
         outside = text[y0:y1, max(0, x0 - round(dpi * 0.5)) : max(0, x0 - round(dpi * 0.03))]
         if outside.size and outside.any(axis=0).sum() >= dpi * 0.08:
             return True
@@ -435,12 +445,21 @@ def lined_regions(
     grouped = {r for g in groups if len(g) >= 2 for r in g}
     out = []
     for g in groups:
-        if len(g) < 2:
-            continue
         x0, x1 = min(r[1] for r in g), max(r[2] for r in g)
-        if sum(1 for r in g if r[2] - r[1] >= 0.9 * (x1 - x0)) < 2:
-            continue  # a table's top and bottom rules run across it
-        top = g[0][0]
+        opened: list[str] = []
+        ends = [g[0][0], g[-1][0]]
+        if m.ink is not None:
+            for k, (edge, reach) in enumerate((("top", H * break_share), ("bottom", H * (1 - break_share)))):
+                beyond = [r[0] for r in rules if (r[0] > ends[1] if k else r[0] < ends[0]) and r[2] > x0 and r[1] < x1]
+                stop = (min(beyond, default=H) if k else max(beyond, default=0)) - (1 if k else -1) * 3
+                block = _open_rows(page_text(), ends[k], stop, x0, x1, dpi)
+                if block is not None and (block < reach if k == 0 else block > reach):
+                    ends[k] = block
+                    opened.append(edge)
+        full = sum(1 for r in g if r[2] - r[1] >= 0.9 * (x1 - x0))
+        if len(g) < 2 and not opened or full + len(opened) < 2:
+            continue  # a table's top and bottom rules run across it, or it runs on over a page break
+        top = ends[0]
         # a shorter rule just above, inside the table's width, tops a header (over the columns, not the labels)
         above = [
             r
@@ -449,12 +468,18 @@ def lined_regions(
             and r not in grouped
             and r[1] >= x0 - tol
             and r[2] <= x1 + tol
-            and r[2] - r[1] >= 0.3 * (x1 - x0)
+            and 0.3 * (x1 - x0) <= r[2] - r[1] <= 0.9 * (x1 - x0)
+            and "top" not in opened
         ]
         if above:
             top = min(r[0] for r in above)
-        y0, y1 = max(0, top - 4), min(H, g[-1][0] + 5)
-        hm = m.horizontal[y0:y1, x0:x1]
+        y0, y1 = max(0, top - 4), min(H, ends[1] + 5)
+        hm = m.horizontal[y0:y1, x0:x1].copy()
+        rule = max(2, round(dpi / 150))
+        if "top" in opened:  # the break stands for the rule the part does not print
+            hm[:rule] = 255
+        if "bottom" in opened:
+            hm[-rule:] = 255
         vm = m.vertical[y0:y1, x0:x1].copy()
         side = max(2, round(dpi / 150))
         vm[:, :side] = 255
@@ -462,13 +487,44 @@ def lined_regions(
         ink = m.ink[y0:y1, x0:x1] if m.ink is not None else None
         if ink is not None and _dense(ink):
             continue
-        out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, ("left", "right"), ink))
+        out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, ("left", "right", *opened), ink))
     # rules that start inside a table (under nested labels) group too: that group is part of the table
     return [
         r
         for r in out
         if not any(o is not r and _inside(r.bbox, o.bbox) for o in out) and not any(_inside(t, r.bbox) for t in taken)
     ]
+
+
+def _open_rows(
+    text: np.ndarray, y: int, stop: int, x0: int, x1: int, dpi: int, max_gap_inches: float = 0.3
+) -> int | None:
+    """The far end of the rows of a table that run on from its rule at y towards `stop` (the next rule that
+    way, or the page's edge) with no rule to close them: text lines within x0..x1 starting no more than max_gap_inches from the
+    rule and from each other, at least two, in two columns or more (a table's rows, not a paragraph or
+    a heading), none starting left of x0. Returns the y just past the last line, or None."""
+    down = stop > y
+    gap, pad = round(dpi * max_gap_inches), round(dpi * 0.03)
+    a, b = (y + pad, stop) if down else (stop, y - pad)
+    if b - a < dpi * 0.1:
+        return None
+    rows = np.any(text[a:b, x0:x1], axis=1)
+    ink = np.flatnonzero(rows if down else rows[::-1])
+    if ink.size == 0 or ink[0] > gap:
+        return None
+    jumps = np.flatnonzero(np.diff(ink) > gap)
+    extent = int(ink[jumps[0]] if jumps.size else ink[-1]) + 1  # from the rule to the block's far end
+    lo, hi = (a, a + extent) if down else (b - extent, b)
+    cuts = [lo] + text_line_splits(text, lo, hi, x0, x1, dpi) + [hi]
+    bands = [(p, q) for p, q in zip(cuts, cuts[1:])]
+    margin = text[lo:hi, max(0, x0 - round(dpi * 0.5)) : max(0, x0 - round(dpi * 0.03))]
+    if len(bands) < 2 or (margin.size and margin.any()) or looks_like_prose(text[:, x0:x1], bands, x1 - x0, dpi):
+        return None
+    # two columns or more: a blank run down the whole block with text on both sides in most lines
+    blank = ~np.any(text[lo:hi, x0:x1], axis=0)
+    if not blank_runs(~blank, round(dpi * 0.1)):
+        return None
+    return hi + pad if down else lo - pad
 
 
 def _inside(a: BBox, b: BBox, slack: int = 4) -> bool:
@@ -494,7 +550,7 @@ def _split_at_headings(
 ) -> list[list[tuple[int, int, int]]]:
     """Row rules grouped as one table -> the tables they rule: a band between two rules that holds one line
     of text in one run (no gap of two line heights), flush with the rules' left end and at least `larger`
-    times the table's median line height, is a heading between two tables (a table's text sits inside its
+    times the table's shortest line, is a heading between two tables (a table's text sits inside its
     cells and is set smaller)."""
     if len(group) < 3:
         return [group]
@@ -517,7 +573,7 @@ def _split_at_headings(
             heights += lines
     if not candidates or not heights:
         return [group]
-    usual = float(np.median(heights))
+    usual = float(min(heights))  # a band of several lines a tall cell bridged is no line height
     cuts = [k + 1 for k, h in candidates if h >= larger * usual]
     parts, last = [], 0
     for k in cuts:

@@ -479,17 +479,41 @@ def text_columns(
         x = a + int(best[len(best) // 2])
         near = slice(max(0, x - sliver), x + sliver + 1)
         crossing = [(i, p) for i, p in enumerate(profiles) if p is not None and p[near].any()]
-        rows = [i for i, p in enumerate(profiles) if p is None or not p[near].any()]
+        # a line whose text runs on across x with a gap narrower than a column's (第二十条第（一）项 centred
+        # over the table, the blank half of a full-width bracket at x) is one cell there
+        rows = [i for i, p in enumerate(profiles) if p is None or not _run_through(p, x, x + 1, min_gap)]
         # only a header over several columns (the top lines) or a line across the table may cross a column gap
         if any(i >= header_lines and _run_through(p, a, b, min_gap) < 0.7 * width for i, p in crossing):
             continue
         out.append((x0 + x, x0 + a, x0 + b, rows))
+    out = _hollow_columns_merged(out, body, x0, width, lines_needed)
     taken = [(a - x0, b - x0) for _, a, b, _ in out]
     sections = section_columns(
         profiles, taken, max(min_gap, round(dpi * min_section_gap_inches)), header_lines=header_lines
     )
     out += [(x0 + x, x0 + a, x0 + b, rows) for x, a, b, rows in sections]
-    return _heads_span(sorted(out), profiles, header_lines, x0, width)
+    out = _hollow_columns_merged(sorted(out), body, x0, width, lines_needed)
+    return _heads_span(out, profiles, header_lines, x0, width)
+
+
+def _hollow_columns_merged(
+    columns: list[tuple[int, int, int, list[int]]], body: list[np.ndarray], x0: int, width: int, need: int
+) -> list[tuple[int, int, int, list[int]]]:
+    """Column boundaries (x, gap start, gap end, lines) without those that leave a column with text in
+    fewer than `need` body lines (the blank half of a full-width bracket inside a title centred over the
+    table is a gap, not a column): the boundary on the narrower gap beside the emptiest column goes first.
+    The first column may hold one label spanning its rows (三、本年度办理结果)."""
+    out = list(columns)
+    while out:
+        edges = [0] + [x - x0 for x, _, _, _ in out] + [width]
+        filled = [sum(bool(p[a:b].any()) for p in body) for a, b in zip(edges, edges[1:])]
+        short = [f if f >= need or (k == 0 and f) else -1 for k, f in enumerate(filled)]
+        k = int(np.argmin(short))
+        if short[k] >= 0:
+            break
+        beside = [i for i in (k - 1, k) if 0 <= i < len(out)]
+        del out[min(beside, key=lambda i: out[i][2] - out[i][1])]
+    return out
 
 
 def section_columns(

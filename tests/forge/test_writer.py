@@ -50,3 +50,25 @@ def test_a_writer_report_is_found_table_by_table_part_by_part(tmp_path, style):
             grid = build_grid(region, dpi)
             found.append((grid.n_rows, grid.n_cols) if grid else None)
         assert found == [visible_shape(t) for t in page["tables"]], page["number"]
+
+
+@pytest.mark.parametrize("ruling,seed", [("three-line", 21), ("rows", 22)])
+def test_a_partly_ruled_table_open_at_a_page_break_is_found(tmp_path, ruling, seed):
+    """Writer rules a cell's bottom only on the table's last row: a three-line or rows-ruled table that runs
+    onto the next page has no rule at the break, and its continuation no rule at its top."""
+    spec = DocSpec(name="w", style=Style(ruling=ruling, rule_pt=0.75), profile=PROFILES["clean"], split=True)
+    truth = forge_with_writer(tmp_path, spec, random.Random(seed))
+    dpi = spec.profile.dpi
+    broken = 0
+    for page, image in zip(truth["pages"], convert_from_path(tmp_path / "w.pdf", dpi=dpi, grayscale=True)):
+        gray, *_ = upright(np.asarray(image), dpi, PipelineConfig())
+        grids = [build_grid(region, dpi) for region in find_tables(gray, dpi)]
+        assert len(grids) == len(page["tables"]), page["number"]
+        for t, g in zip(page["tables"], grids):
+            assert g is not None, (page["number"], t["name"])
+            if t["first_row"] == 0:  # a continuation's columns come from the part before (stitching)
+                assert (g.n_rows, g.n_cols) == visible_shape(t), (page["number"], t["name"])
+            else:
+                broken += 1
+                assert g.n_rows == visible_shape(t)[0], (page["number"], t["name"])
+    assert broken >= 1  # the document did run a table over a page break

@@ -22,14 +22,14 @@ def _spans(cells) -> set[tuple[int, int, int, int]]:
 
 
 @pytest.mark.parametrize("profile,seed", [("clean", 1), ("office", 2), ("clean", 3)])
-def test_table_three_comes_out_as_drawn(profile, seed):
+def test_tables_three_and_four_come_out_as_drawn(profile, seed):
     rng = random.Random(seed)
     spec = spec_for("x", "three-line", profile, rng)
     lay, _, _ = draw(spec, rng)
     p = PROFILES[profile]
     seen = set()
     for i, page in enumerate(lay.pages):
-        parts = [t for t in page.tables if t["name"] == "three" and t["first_row"] == 0]
+        parts = [t for t in page.tables if t["name"] in ("three", "four") and t["first_row"] == 0]
         if not parts:
             continue
         img, _ = degrade(page.image, p, random.Random(seed * 100 + i))
@@ -39,10 +39,11 @@ def test_table_three_comes_out_as_drawn(profile, seed):
             g = grids[t["name"]]
             assert g is not None and (g.n_rows, g.n_cols) == visible_shape(t), (t["name"], profile, seed)
             seen.add(t["name"])
-            # the head: 申请人情况 over seven columns, 法人或其他组织 over five, 自然人 and 总计 down two rows
-            head = [c for c in t["cells"] if c["row"] < t["header_rows"]]
-            got = {(c.row, c.col, c.row_span, c.col_span) for c in g.cells if c.row < t["header_rows"]}
-            assert got == _spans(head)
-            # 三、本年度办理结果 in a column of its own, left of the nested labels
-            assert g.n_cols == 10
-    assert "three" in seen
+            if t["name"] == "three":
+                # the head: 申请人情况 over seven columns, 法人或其他组织 over five, 自然人 and 总计 down two rows
+                head = [c for c in t["cells"] if c["row"] < t["header_rows"]]
+                got = {(c.row, c.col, c.row_span, c.col_span) for c in g.cells if c.row < t["header_rows"]}
+                assert got == _spans(head)
+                # 三、本年度办理结果 in a column of its own, left of the nested labels
+                assert g.n_cols == 10
+    assert seen == {"three", "four"}

@@ -109,6 +109,7 @@ class Table(Base):
     template: Mapped[str | None] = mapped_column(String(32))  # which mandated table it matched, if any
     template_label: Mapped[str | None] = mapped_column(Text)  # its own text that matched the template
     template_score: Mapped[float | None] = mapped_column(Float)  # 0..100
+    inferred_xs: Mapped[list[Any] | None] = mapped_column(JSON)  # column separators found from the text (px)
 
     page: Mapped[Page] = relationship(back_populates="tables")
     cells: Mapped[list[Cell]] = relationship(

@@ -36,6 +36,7 @@ class TableResult:
     template: str | None = None  # which mandated table it matched, if any
     template_label: str | None = None  # the table's own text that matched the template's labels
     template_score: float | None = None  # 0..100
+    inferred_xs: list[int] = field(default_factory=list)  # column separators found from the text alone (px)
     id: int | None = None
 
 

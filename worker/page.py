@@ -188,7 +188,15 @@ def process_page(image: np.ndarray, number: int, dpi: int, config: PipelineConfi
         for c in cells:
             c.needs_review = c.confidence < config.review_threshold
         page.tables.append(
-            TableResult(index=i, bbox=g.bbox, n_rows=g.n_rows, n_cols=g.n_cols, cells=cells, confidence=conf)
+            TableResult(
+                index=i,
+                bbox=g.bbox,
+                n_rows=g.n_rows,
+                n_cols=g.n_cols,
+                cells=cells,
+                confidence=conf,
+                inferred_xs=list(g.inferred_xs),
+            )
         )
     clock.lap("cells")
 

@@ -92,6 +92,7 @@ def save_page(s: Session, doc_id: int, result: PageResult, image_path: str | Non
             n_cols=t.n_cols,
             confidence=t.confidence,
             template=t.template,
+            inferred_xs=list(t.inferred_xs),
         )
         table.cells = [
             Cell(
@@ -167,6 +168,7 @@ def load_pages(s: Session, doc_id: int) -> list[PageResult]:
                     template=t.template,
                     template_label=t.template_label,
                     template_score=t.template_score,
+                    inferred_xs=list(t.inferred_xs or []),
                     id=t.id,
                     continued_from=key.get(t.continued_from_id),
                     cells=[

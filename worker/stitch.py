@@ -2,9 +2,10 @@
 
 A part continues the previous page's last table when that table ends near the page bottom, the
 part starts near the top, both have the same width and left edge, and every column rule of the
-part is a column rule of the previous part. The part's columns are then renumbered in the
-first part's column system (a merged label may hide a rule on one page but not the other), so
-col indices mean the same across the parts; rows stay numbered from 0 on each page.
+part is a column rule of the previous part (a separator found from the text lies near one found so).
+The part's columns are then renumbered in the first part's column system (a merged label may hide a
+rule on one page but not the other), so col indices mean the same across the parts; rows stay
+numbered from 0 on each page.
 """
 
 from __future__ import annotations
@@ -24,21 +25,29 @@ def _col_edges(t: TableResult) -> list[int]:
     return merged
 
 
-def _match_columns(prev: TableResult, nxt: TableResult, tol: float) -> dict[int, int] | None:
-    """x of each column rule of `nxt` -> index of the matching rule of `prev`, or None."""
+def _match_columns(prev: TableResult, nxt: TableResult, tol: float, snap: float) -> dict[int, int] | None:
+    """x of each column rule of `nxt` -> index of the matching rule of `prev`, or None. A rule matches within
+    tol; a separator found from the text (the middle of the gap between the words each part holds, so it
+    moves with them) within snap of one found so on the other side. In order, never two to one."""
     pe, ne = _col_edges(prev), _col_edges(nxt)
     if len(pe) < 2 or len(ne) < 2:
         return None
     if abs((pe[-1] - pe[0]) - (ne[-1] - ne[0])) > tol:
         return None
     shift = pe[0] - ne[0]
+
+    def inferred(x: int, xs: list[int]) -> bool:
+        return any(abs(x - i) <= 3 for i in xs)
+
     out = {}
     for x in ne:
         j = min(range(len(pe)), key=lambda k: abs(pe[k] - (x + shift)))
-        if abs(pe[j] - (x + shift)) > tol:
+        loose = inferred(x, nxt.inferred_xs) and inferred(pe[j], prev.inferred_xs)
+        if abs(pe[j] - (x + shift)) > (snap if loose else tol):
             return None
         out[x] = j
-    if len(set(out.values())) != len(out):
+    index = [out[x] for x in ne]
+    if any(b <= a for a, b in zip(index, index[1:])):
         return None
     return out
 
@@ -54,19 +63,21 @@ def continues(
     nxt: TableResult,
     edge_share: float = 0.25,
     tol_inches: float = 0.06,
+    snap_inches: float = 0.4,
 ) -> dict[int, int] | None:
     """Does `nxt` (first table of `page`) continue `prev` (last table of the page before)?
     -> column mapping (x of nxt's rules -> prev's column index) or None.
 
     edge_share: how close to the page bottom / top (share of the page height) the parts must end
-    / start; tol_inches: how far column rules may disagree."""
+    / start; tol_inches: how far column rules may disagree; snap_inches: how far two separators found
+    from the text may (_match_columns)."""
     if prev_page.height and prev.bbox[3] < prev_page.height * (1 - edge_share):
         return None
     if page.height and nxt.bbox[1] > page.height * edge_share:
         return None
     if prev_page.dpi != page.dpi or abs(prev.bbox[0] - nxt.bbox[0]) > 0.5 * page.dpi:
         return None  # different scans, or left edges more than half an inch apart
-    return _match_columns(prev, nxt, tol_inches * page.dpi)
+    return _match_columns(prev, nxt, tol_inches * page.dpi, snap_inches * page.dpi)
 
 
 def link_continuations(pages: list[PageResult]) -> None:

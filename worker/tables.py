@@ -500,9 +500,10 @@ def _open_rows(
     text: np.ndarray, y: int, stop: int, x0: int, x1: int, dpi: int, max_gap_inches: float = 0.3
 ) -> int | None:
     """The far end of the rows of a table that run on from its rule at y towards `stop` (the next rule that
-    way, or the page's edge) with no rule to close them: text lines within x0..x1 starting no more than max_gap_inches from the
-    rule and from each other, at least two, in two columns or more (a table's rows, not a paragraph or
-    a heading), none starting left of x0. Returns the y just past the last line, or None."""
+    way, or the page's edge) with no rule to close them: text lines within x0..x1 starting no more than
+    max_gap_inches from the rule and from each other, at least two, in two columns or more (a table's
+    rows, not a paragraph or a heading), none starting left of x0. Returns the y just past the last
+    line, or None."""
     down = stop > y
     gap, pad = round(dpi * max_gap_inches), round(dpi * 0.03)
     a, b = (y + pad, stop) if down else (stop, y - pad)

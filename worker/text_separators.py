@@ -486,28 +486,34 @@ def text_columns(
         if any(i >= header_lines and _run_through(p, a, b, min_gap) < 0.7 * width for i, p in crossing):
             continue
         out.append((x0 + x, x0 + a, x0 + b, rows))
-    out = _hollow_columns_merged(out, body, x0, width, lines_needed)
+    out = _hollow_columns_merged(out, body, inked, x0, width, min(2, lines_needed))
     taken = [(a - x0, b - x0) for _, a, b, _ in out]
     sections = section_columns(
         profiles, taken, max(min_gap, round(dpi * min_section_gap_inches)), header_lines=header_lines
     )
     out += [(x0 + x, x0 + a, x0 + b, rows) for x, a, b, rows in sections]
-    out = _hollow_columns_merged(sorted(out), body, x0, width, lines_needed)
+    out = _hollow_columns_merged(sorted(out), body, inked, x0, width, min(2, lines_needed))
     return _heads_span(out, profiles, header_lines, x0, width)
 
 
 def _hollow_columns_merged(
-    columns: list[tuple[int, int, int, list[int]]], body: list[np.ndarray], x0: int, width: int, need: int
+    columns: list[tuple[int, int, int, list[int]]],
+    body: list[np.ndarray],
+    lines: list[np.ndarray],
+    x0: int,
+    width: int,
+    need: int,
 ) -> list[tuple[int, int, int, list[int]]]:
     """Column boundaries (x, gap start, gap end, lines) without those that leave a column with text in
     fewer than `need` body lines (the blank half of a full-width bracket inside a title centred over the
     table is a gap, not a column): the boundary on the narrower gap beside the emptiest column goes first.
-    The first column may hold one label spanning its rows (三、本年度办理结果)."""
+    The first column may hold one label spanning its rows (三、本年度办理结果), in any of the `lines`."""
     out = list(columns)
     while out:
         edges = [0] + [x - x0 for x, _, _, _ in out] + [width]
         filled = [sum(bool(p[a:b].any()) for p in body) for a, b in zip(edges, edges[1:])]
-        short = [f if f >= need or (k == 0 and f) else -1 for k, f in enumerate(filled)]
+        first = any(p[: edges[1]].any() for p in lines)
+        short = [f if f >= need or (k == 0 and first) else -1 for k, f in enumerate(filled)]
         k = int(np.argmin(short))
         if short[k] >= 0:
             break

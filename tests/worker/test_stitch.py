@@ -64,3 +64,17 @@ def test_pages_not_adjacent_are_not_linked():
     b = _table(0, 300, 800, 4, XS)
     link_continuations([_page(1, [a]), _page(3, [b])])
     assert b.continued_from is None
+
+
+def test_columns_found_from_the_text_link_where_they_stand_near_each_other():
+    """An unruled table's separators stand in the middle of the gaps between the words each part holds:
+    two rows on the next page put them up to a third of an inch elsewhere, and the part still continues
+    the table, its columns renumbered in the first part's. Printed rules that far apart do not link
+    (test_different_columns_are_not_linked)."""
+    a = _table(0, 2000, 3200, 10, XS)
+    a.inferred_xs = XS[1:-1]
+    b = _table(0, 300, 800, 4, [300, 450, 610, 900, 1300], spans={(r, 3): 1 for r in range(4)})
+    b.inferred_xs = [450, 610, 900]
+    link_continuations([_page(1, [a]), _page(2, [b])])
+    assert b.continued_from == (1, 0)
+    assert [(c.col, c.col_span) for c in b.cells if c.row == 0] == [(0, 1), (1, 1), (2, 1), (3, 2)]

@@ -321,7 +321,8 @@ def find_tables(
             if ink is not None and _dense(ink):
                 continue
             # rows with no column rule (a section title across the table) leave the rest of it apart
-            y0, y1 = _stacked_rows(m.horizontal, x0, x1, y0, y1)
+            text = text_mask(m.ink, m.horizontal, m.vertical, dpi) if m.ink is not None else None
+            y0, y1 = _stacked_rows(m.horizontal, x0, x1, y0, y1, text, dpi)
             hm, vm = m.horizontal[y0:y1, x0:x1], m.vertical[y0:y1, x0:x1].copy()
             ink = m.ink[y0:y1, x0:x1] if m.ink is not None else None
             side = max(2, round(dpi / 150))
@@ -344,11 +345,21 @@ def find_tables(
     return out
 
 
-def _stacked_rows(hm: np.ndarray, x0: int, x1: int, y0: int, y1: int, min_cover: float = 0.9) -> tuple[int, int]:
+def _stacked_rows(
+    hm: np.ndarray,
+    x0: int,
+    x1: int,
+    y0: int,
+    y1: int,
+    text: np.ndarray | None = None,
+    dpi: int = 300,
+    min_cover: float = 0.9,
+) -> tuple[int, int]:
     """The top and bottom of a table with no side rules, grown over the row rules above and below it
     that run across its whole width (min_cover of x0..x1 or more) no further apart than 1.5 times its
     row pitch: rows that hold no column rule (a section title across the table) break its rules into
-    separate groups, but not its rows' rhythm. hm: the page's row rule mask."""
+    separate groups, but not its rows' rhythm; a heading between two tables does (text: the page's text
+    mask). hm: the page's row rule mask."""
     cover = np.count_nonzero(hm[:, x0:x1], axis=1) >= min_cover * (x1 - x0)
     edges = np.flatnonzero(np.diff(np.r_[0, cover.astype(np.int8), 0]))
     rules = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]  # (first row, end row)
@@ -356,13 +367,37 @@ def _stacked_rows(hm: np.ndarray, x0: int, x1: int, y0: int, y1: int, min_cover:
     if len(inside) < 2:
         return y0, y1
     reach = 1.5 * float(np.median(np.diff(inside)))
+    lines = _line_heights(text, y0, y1, x0, x1, dpi) if text is not None else []
+    usual = min(lines, default=0)
+
+    def heading(a: int, b: int) -> bool:  # a line larger than the table's, flush left: a heading between tables
+        h = _flush_line(text, a, b, x0, x1, dpi) if text is not None and usual > 0 else None
+        return h is not None and h >= 1.15 * usual
+
     for a, b in rules:  # downwards
         if a > y1 and a - y1 <= reach:
+            if heading(y1 + 2, a - 2):
+                break
             y1 = b + 2
     for a, b in reversed(rules):  # upwards
         if b < y0 and y0 - b <= reach:
+            if heading(b + 2, y0 - 2):
+                break
             y0 = max(0, a - 2)
     return y0, y1
+
+
+def _flush_line(
+    text: np.ndarray, y0: int, y1: int, x0: int, x1: int, dpi: int, flush_inches: float = 0.05
+) -> int | None:
+    """The height of the one line of text in the band y0..y1 when it runs in one piece (no gap of two line
+    heights) from x0 (within flush_inches): a heading's shape; else None."""
+    lines = _line_heights(text, y0, y1, x0, x1, dpi)
+    cols = drop_slivers(np.any(text[y0:y1, x0:x1], axis=0), max(2, round(dpi * 0.02)))  # specks are no text
+    ink = np.flatnonzero(cols)
+    if len(lines) != 1 or not ink.size or ink[0] > dpi * flush_inches:
+        return None
+    return None if blank_runs(cols, max(round(dpi * 0.1), 2 * lines[0])) else lines[0]
 
 
 def lined_regions(
@@ -556,22 +591,14 @@ def _split_at_headings(
     if len(group) < 3:
         return [group]
     x0, x1 = min(r[1] for r in group), max(r[2] for r in group)
-    min_gap = round(dpi * 0.1)
     candidates, heights = [], []
     for k, (a, b) in enumerate(zip(group, group[1:])):
         y0, y1 = a[0] + 4, b[0] - 3
-        lines = _line_heights(text, y0, y1, x0, x1, dpi)
-        cols = drop_slivers(np.any(text[y0:y1, x0:x1], axis=0), max(2, round(dpi * 0.02)))  # specks are no text
-        ink = np.flatnonzero(cols)
-        if (
-            len(lines) == 1
-            and ink.size
-            and ink[0] <= dpi * flush_inches
-            and not blank_runs(cols, max(min_gap, 2 * lines[0]))
-        ):
-            candidates.append((k, lines[0]))
+        line = _flush_line(text, y0, y1, x0, x1, dpi, flush_inches)
+        if line is not None:
+            candidates.append((k, line))
         else:
-            heights += lines
+            heights += _line_heights(text, y0, y1, x0, x1, dpi)
     if not candidates or not heights:
         return [group]
     usual = float(min(heights))  # a band of several lines a tall cell bridged is no line height

@@ -52,7 +52,7 @@ def test_a_writer_report_is_found_table_by_table_part_by_part(tmp_path, style):
         assert found == [visible_shape(t) for t in page["tables"]], page["number"]
 
 
-@pytest.mark.parametrize("ruling,seed", [("three-line", 21), ("rows", 22)])
+@pytest.mark.parametrize("ruling,seed", [("three-line", 21), ("rows", 22), ("no-frame", 23)])
 def test_a_partly_ruled_table_open_at_a_page_break_is_found(tmp_path, ruling, seed):
     """Writer rules a cell's bottom only on the table's last row: a three-line or rows-ruled table that runs
     onto the next page has no rule at the break, and its continuation no rule at its top."""

@@ -537,15 +537,16 @@ def section_columns(
     min_lines of them, and it must not touch a gap already `taken` (the table's own columns).
 
     A label that spans the rows beside it (三、本年度办理结果 printed top to bottom beside its nested
-    rows, one line of a group name beside its members) has text on both sides in fewer lines: then
-    the stretch runs up the body lines (below header_lines) too, and the boundary parts all of it when the
-    text left of the gap is one block of consecutive lines and min_lines of its lines have text right of it.
+    rows, one line of a group name beside its members) has text left of the gap in some lines only:
+    when that text is one block of consecutive lines, the stretch runs up the body lines (below
+    header_lines) too and the boundary parts all of it, if min_lines of its lines have text right of it.
     Returns (x, gap start, gap end, the lines it parts) per boundary, in profile coordinates."""
     found: list[tuple[int, int, int, list[int]]] = []
     for s, line in enumerate(profiles):
         if line is None:
             continue
-        for a, b in blank_runs(line, min_gap):
+        for gap in blank_runs(line, min_gap):
+            a, b = gap
             if any(a < tb and b > ta for ta, tb in taken) or any(
                 a < fb and b > fa and s in rows for _, fa, fb, rows in found
             ):
@@ -553,14 +554,14 @@ def section_columns(
             lo, hi, stretch = _stretch(profiles, s, a, b, range(s + 1, len(profiles)), min_gap)
             both = [t for t in stretch if (p := profiles[t]) is not None and p[:lo].any() and p[hi:].any()]
             parted = [t for t in stretch if both and both[0] <= t <= both[-1]]
-            if 0 < len(both) < min_lines:  # a label spanning the rows beside it?
-                lo, hi, above = _stretch(profiles, s, lo, hi, range(s - 1, header_lines - 1, -1), min_gap)
-                lines = sorted(above + stretch)
-                edge = max((tb for ta, tb in taken if tb <= lo), default=0)
-                label = [k for k, t in enumerate(lines) if (p := profiles[t]) is not None and p[edge:lo].any()]
-                beside = sum(1 for t in lines if (p := profiles[t]) is not None and p[hi:].any())
-                if label[-1] - label[0] == len(label) - 1 and beside >= min_lines:
-                    both, parted = lines, lines
+            # a label spanning the rows beside it: the text left of the gap is one block of lines
+            up_lo, up_hi, above = _stretch(profiles, s, lo, hi, range(s - 1, header_lines - 1, -1), min_gap)
+            lines = sorted(above + stretch)
+            edge = max((tb for ta, tb in taken if tb <= up_lo), default=0)
+            label = [k for k, t in enumerate(lines) if (p := profiles[t]) is not None and p[edge:up_lo].any()]
+            beside = sum(1 for t in lines if (p := profiles[t]) is not None and p[up_hi:].any())
+            if label and label[-1] - label[0] == len(label) - 1 < len(lines) - 1 and beside >= min_lines:
+                lo, hi, both, parted = up_lo, up_hi, lines, lines
             if len(both) < min_lines or any(lo < tb and hi > ta for ta, tb in taken):
                 continue
             # text on each side somewhere as wide as the gap: words, not the stubs of a rule's ends

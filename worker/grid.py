@@ -451,7 +451,7 @@ def _from_text(
         inferred.append(x)
     if len(xs) < 3 or all_columns_prose(text, bands, [int(x) for x in xs], dpi):
         return None  # one column, or columns of running text: not a table
-    if not joined and (wrapped := wrapped_lines(text, ys, splits, xs, header_lines)):
+    if not joined and (wrapped := wrapped_lines(text, ys, splits, xs, header_lines, dpi)):
         return _from_text(*given, joined=frozenset(wrapped))
     ruled_ys = {round(y) for y in given[4]} | {round(y) for y, _, _ in partial}
     if head_rule is not None and not any(round(ys[0]) < y < round(head_rule) for y in ruled_ys):  # none in the head

@@ -219,22 +219,29 @@ def wrapped_lines(
     splits: list[int],
     xs: list[float],
     first_body: int,
+    dpi: int,
     max_gap_share: float = 0.75,
 ) -> set[int]:
     """Row splits (of `splits`, drawn between text lines) that part the wrapped lines of one cell: a line
-    whose text lies in some of the columns its neighbour has text in, none of them its neighbour's last
-    (a label's second line beside no number), closer to that neighbour than to the line on its other side
-    and than max_gap_share of the
-    usual gap between rows with text in two columns or more (a section title as far from its rows as rows
-    are from each other stays a row). ys: the row separators, xs the columns, region pixels; bands above
-    first_body (the header) are left alone."""
+    whose text lies in some of the columns its neighbour has text in, in one of them or from its
+    neighbour's first, and none of them its neighbour's last (a label's second line beside no number; a
+    title centred over the middle columns is a row of its own), closer to that neighbour than to the line
+    on its other side and than max_gap_share of the usual gap between rows with text in two columns or
+    more (a section title as far from its rows as rows are from each other stays a row). ys: the row
+    separators, xs the columns, region pixels; bands above first_body (the header) are left alone; a
+    column holds text where it is 0.03 in wide (fax speckle is not)."""
+    speck = max(2, round(dpi * 0.03))
     bands = [[int(a), int(b)] for a, b in zip(ys, ys[1:])]
 
     def extent(a: int, b: int) -> tuple[int, int, frozenset[int]] | None:
         rows = np.flatnonzero(text[a:b, int(xs[0]) : int(xs[-1])].any(axis=1))
         if rows.size == 0:
             return None
-        cols = frozenset(j for j in range(len(xs) - 1) if text[a:b, int(xs[j]) : int(xs[j + 1])].any())
+        cols = frozenset(
+            j
+            for j in range(len(xs) - 1)
+            if drop_slivers(np.any(text[a:b, int(xs[j]) : int(xs[j + 1])], axis=0), speck).any()
+        )
         return a + int(rows[0]), a + int(rows[-1]), cols
 
     lines = [extent(a, b) for a, b in bands]
@@ -249,8 +256,9 @@ def wrapped_lines(
     inner = {round(y) for y in splits}
     joined: set[int] = set()
 
-    def beside_none(part: frozenset[int], whole: frozenset[int]) -> bool:  # no text right of a label's line
-        return bool(part) and part < whole and max(part) < max(whole)
+    def beside_none(part: frozenset[int], whole: frozenset[int]) -> bool:  # a label's line, nothing right of it
+        within = len(part) == 1 or min(part) == min(whole)  # in one column, or from the first
+        return bool(part) and part < whole and within and max(part) < max(whole)
 
     while True:
         best = None
@@ -432,7 +440,7 @@ def text_columns(
     """Columns of a table without column rules: x ranges at least min_gap_inches wide that are blank in
     min_share or more of the text lines (bands: (y0, y1) per line) and have body text (below the first
     header_lines) on both sides in a quarter of the body lines or more; a line whose text crosses the gap
-    must be a header line (a head over several columns) or run across 0.7 of the table (a section title),
+    must be a header line (a head over several columns) or a title across the table (_section_title),
     else the gap is inside a column of text of uneven length.
     Returns (x, gap start, gap end, the indices of the bands the gap separates) per column boundary,
     left to right; a band whose text crosses the gap (a header over several columns) is not separated
@@ -482,8 +490,9 @@ def text_columns(
         # a line whose text runs on across x with a gap narrower than a column's (第二十条第（一）项 centred
         # over the table, the blank half of a full-width bracket at x) is one cell there
         rows = [i for i, p in enumerate(profiles) if p is None or not _run_through(p, x, x + 1, min_gap)]
-        # only a header over several columns (the top lines) or a line across the table may cross a column gap
-        if any(i >= header_lines and _run_through(p, a, b, min_gap) < 0.7 * width for i, p in crossing):
+        # only a header over several columns (the top lines), a line across the table or a title centred on
+        # it (第二十条第（五）项 alone on its line) may cross a column gap
+        if any(i >= header_lines and not _section_title(p, a, b, min_gap, width) for i, p in crossing):
             continue
         out.append((x0 + x, x0 + a, x0 + b, rows))
     out = _hollow_columns_merged(out, body, inked, x0, width, min(2, lines_needed))
@@ -621,6 +630,18 @@ def _heads_span(
         ]
         out.append((x, a, b, keep))
     return out
+
+
+def _section_title(line: np.ndarray, a: int, b: int, min_gap: int, width: int, tol: float = 0.05) -> bool:
+    """Whether a line whose text crosses the gap a..b is a title across the table: its run through the gap
+    (gaps under min_gap closed) spans 0.7 of the width, or is the line's only text and centred on the
+    table (within tol of the width)."""
+    run = _run_through(line, a, b, min_gap)
+    if run >= 0.7 * width:
+        return True
+    ink = np.flatnonzero(line)
+    alone = _run_through(line, int(ink[0]), int(ink[0]) + 1, min_gap) == run
+    return alone and abs((int(ink[0]) + int(ink[-1])) / 2 - width / 2) <= tol * width
 
 
 def _run_through(profile: np.ndarray, a: int, b: int, min_gap: int) -> int:

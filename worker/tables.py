@@ -427,12 +427,12 @@ def lined_regions(
     ("bottom", "top"; see _open_rows)."""
     n, _, stats, _ = cv2.connectedComponentsWithStats(m.horizontal, connectivity=8)
     rules = []
-    edge = round(dpi * 0.1)
+    sheet = round(dpi * 0.1)
     for i in range(1, n):
         x, y, w, h = (int(v) for v in stats[i][:4])
         if w < dpi * min_width_inches:
             continue
-        if x <= 1 or x + w >= m.horizontal.shape[1] - 1 or y < edge or y + h > m.horizontal.shape[0] - edge:
+        if x <= 1 or x + w >= m.horizontal.shape[1] - 1 or y < sheet or y + h > m.horizontal.shape[0] - sheet:
             continue  # the edge of the scanned sheet, not a rule: a table keeps the page's margins
         if any(tx0 - 4 <= x and x + w <= tx1 + 4 and ty0 - 4 <= y <= ty1 + 4 for tx0, ty0, tx1, ty1 in taken):
             continue
@@ -487,13 +487,13 @@ def lined_regions(
         opened: list[str] = []
         ends = [g[0][0], g[-1][0]]
         if m.ink is not None:
-            for k, (side, reach) in enumerate((("top", H * break_share), ("bottom", H * (1 - break_share)))):
+            for k, (opening, reach) in enumerate((("top", H * break_share), ("bottom", H * (1 - break_share)))):
                 beyond = [r[0] for r in rules if (r[0] > ends[1] if k else r[0] < ends[0]) and r[2] > x0 and r[1] < x1]
                 stop = (min(beyond, default=H) if k else max(beyond, default=0)) - (1 if k else -1) * 3
                 block = _open_rows(page_text(), ends[k], stop, x0, x1, dpi)
                 if block is not None and (block < reach if k == 0 else block > reach):
                     ends[k] = block
-                    opened.append(side)
+                    opened.append(opening)
         full = sum(1 for r in g if r[2] - r[1] >= 0.9 * (x1 - x0))
         if len(g) < 2 and not opened or full + len(opened) < 2:
             continue  # a table's top and bottom rules run across it, or it runs on over a page break

@@ -47,3 +47,19 @@ def test_tables_three_and_four_come_out_as_drawn(profile, seed):
                 # 三、本年度办理结果 in a column of its own, left of the nested labels
                 assert g.n_cols == 10
     assert seen == {"three", "four"}
+
+
+@pytest.mark.parametrize("seed", [3, 7])
+def test_a_worn_three_line_table_is_found_though_the_sheet_edge_shows(seed):
+    """A worn copy: faint rules, and the scanned sheet's edge dark along the image's border. The edge is no
+    rule of the table, and every table part on the page is found."""
+    rng = random.Random(seed)
+    spec = spec_for("x", "three-line", "worn", rng)
+    lay, _, _ = draw(spec, rng)
+    p = PROFILES["worn"]
+    for i, page in enumerate(lay.pages):
+        if not page.tables:
+            continue
+        img, _ = degrade(page.image, p, random.Random(seed * 100 + i))
+        gray, *_ = upright(np.asarray(img.convert("L")), p.dpi, PipelineConfig())
+        assert len(find_tables(gray, p.dpi)) == len(page.tables), (seed, i + 1)

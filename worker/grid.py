@@ -283,12 +283,13 @@ def build_grid(
         row_candidates = sorted(set(row_candidates) | {y for y, n in zip(loose, loose_len) if n >= 0.2 * Ww})
         hm = np.maximum(hm, loose_hm)
         partial = _partial_row_rules(hm, row_candidates, ys, band, tol, dpi * min_row_inches)
-        found = _from_text(text, hm, vm, xs, ys, partial, margin, band, tol, dpi)
+        headless = "top" in region.open_edges  # a part that starts at a page break has no head
+        found = _from_text(text, hm, vm, xs, ys, partial, margin, band, tol, dpi, headless)
         if found is not None:
             # a rule under a head over some columns meets no side; it counts once it ends on two columns
             inner = _inner_rules(hm, row_candidates, found[3], found[2], band, tol, dpi * min_row_inches)
             if inner:
-                found = _from_text(text, hm, vm, xs, ys, partial + inner, margin, band, tol, dpi)
+                found = _from_text(text, hm, vm, xs, ys, partial + inner, margin, band, tol, dpi, headless)
         if found is None:
             return None
         hm, vm, xs, ys, inferred, inferred_rows = found
@@ -374,18 +375,20 @@ def _from_text(
     band: int,
     tol: int,
     dpi: int,
+    headless: bool = False,
     joined: frozenset[int] = frozenset(),
 ):
     """Rows and columns of a table ruled in part, from its text and the rules it has: (hm, vm, xs, ys,
     inferred column xs, inferred row ys) with the inferred separators drawn into the masks, or None
     when the text is prose or one column. Rows come from the text lines; a cell's wrapped lines are
-    joined again once the columns show them (text_separators.wrapped_lines), `joined` those splits."""
-    given = (text, hm, vm, xs, ys, partial, margin, band, tol, dpi)
+    joined again once the columns show them (text_separators.wrapped_lines), `joined` those splits. A
+    `headless` part (open at its top: the rows a page break carried over) has no head under its first rule."""
+    given = (text, hm, vm, xs, ys, partial, margin, band, tol, dpi, headless)
     inferred: list[int] = []
     inferred_rows: list[int] = []
     rules = hm  # the printed rules, before the text's rows are drawn in
     x0, x1 = int(xs[0]) + margin, int(xs[-1]) - margin
-    head_rule = ys[1] if len(ys) > 2 else None  # the first rule inside: under the header
+    head_rule = ys[1] if len(ys) > 2 and not headless else None  # the first rule inside: under the header
     ys = sorted(ys + [y for y, _, _ in partial])
     # rows from the text lines between rules, unless most rules already part single lines (then a
     # band of several lines is one row whose cells wrap)

@@ -540,14 +540,14 @@ def _open_rows(
     """The far end of the rows of a table that run on from its rule at y towards `stop` (the next rule that
     way, or the page's edge) with no rule to close them: text lines within x0..x1 starting no more than
     max_gap_inches from the rule and from each other, at least two, in two columns or more (a table's
-    rows, not a paragraph or a heading), none starting left of x0. Returns the y just past the last
-    line, or None."""
+    rows, not a paragraph or a heading), none starting left of x0, and none past a heading between two
+    tables. Returns the y just past the last line, or None."""
     down = stop > y
     gap, pad = round(dpi * max_gap_inches), round(dpi * 0.03)
     a, b = (y + pad, stop) if down else (stop, y - pad)
     if b - a < dpi * 0.1:
         return None
-    rows = np.any(text[a:b, x0:x1], axis=1)
+    rows = drop_slivers(np.any(text[a:b, x0:x1], axis=1), max(1, round(dpi * 0.02)))  # speckle is no line
     ink = np.flatnonzero(rows if down else rows[::-1])
     if ink.size == 0 or ink[0] > gap:
         return None
@@ -556,6 +556,17 @@ def _open_rows(
     lo, hi = (a, a + extent) if down else (b - extent, b)
     cuts = [lo] + text_line_splits(text, lo, hi, x0, x1, dpi) + [hi]
     bands = [(p, q) for p, q in zip(cuts, cuts[1:])]
+    # a heading between two tables (one flush-left line larger than the rest) ends the rows before it
+    heights = _line_heights(text, lo, hi, x0, x1, dpi)
+    heading = [
+        k for k, (p, q) in enumerate(bands) if (h := _flush_line(text, p, q, x0, x1, dpi)) and h >= 1.15 * min(heights)
+    ]
+    if heading:
+        near = min(heading) if down else max(heading)
+        bands = bands[:near] if down else bands[near + 1 :]
+        if not bands:
+            return None
+        lo, hi = bands[0][0], bands[-1][1]
     margin = text[lo:hi, max(0, x0 - round(dpi * 0.5)) : max(0, x0 - round(dpi * 0.03))]
     if len(bands) < 2 or (margin.size and margin.any()) or looks_like_prose(text[:, x0:x1], bands, x1 - x0, dpi):
         return None

@@ -205,11 +205,12 @@ def text_line_splits(
     text: np.ndarray, y0: int, y1: int, x0: int, x1: int, dpi: int, min_gap_inches: float = 0.025
 ) -> list[int]:
     """Where to split the band y0..y1 (between two row rules, or a table's only band) into its text
-    lines: the middle of every run of blank pixel rows at least min_gap_inches high between two lines."""
+    lines: the middle of every run of blank pixel rows at least min_gap_inches high between two lines
+    (ink 0.02 in high or less, fax speckle along a row, is no line)."""
     band = text[y0:y1, x0:x1]
     if band.size == 0:
         return []
-    rows = np.any(band, axis=1)
+    rows = drop_slivers(np.any(band, axis=1), max(1, round(dpi * 0.02)))  # specks are lower than a line
     return [y0 + (a + b) // 2 for a, b in blank_runs(rows, max(2, round(dpi * min_gap_inches)))]
 
 
@@ -257,8 +258,10 @@ def wrapped_lines(
     joined: set[int] = set()
 
     def beside_none(part: frozenset[int], whole: frozenset[int]) -> bool:  # a label's line, nothing right of it
+        if not part or not part < whole:
+            return False
         within = len(part) == 1 or min(part) == min(whole)  # in one column, or from the first
-        return bool(part) and part < whole and within and max(part) < max(whole)
+        return within and max(part) < max(whole)
 
     while True:
         best = None

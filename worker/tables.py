@@ -535,13 +535,21 @@ def lined_regions(
 
 
 def _open_rows(
-    text: np.ndarray, y: int, stop: int, x0: int, x1: int, dpi: int, max_gap_inches: float = 0.3
+    text: np.ndarray,
+    y: int,
+    stop: int,
+    x0: int,
+    x1: int,
+    dpi: int,
+    max_gap_inches: float = 0.3,
+    first_gap_inches: float = 0.12,
 ) -> int | None:
     """The far end of the rows of a table that run on from its rule at y towards `stop` (the next rule that
-    way, or the page's edge) with no rule to close them: text lines within x0..x1 starting no more than
-    max_gap_inches from the rule and from each other, at least two, in two columns or more (a table's
-    rows, not a paragraph or a heading), none starting left of x0, and none past a heading between two
-    tables. Returns the y just past the last line, or None."""
+    way, or the page's edge) with no rule to close them: text lines within x0..x1, the first no more than
+    first_gap_inches from the rule, the others no more than max_gap_inches from each other, at least
+    two, in two columns or more with two thirds of them in cells apart (a table's rows, not a paragraph
+    or a heading), none starting left of x0, and none past a heading between two tables. Returns the y
+    just past the last line, or None."""
     down = stop > y
     gap, pad = round(dpi * max_gap_inches), round(dpi * 0.03)
     a, b = (y + pad, stop) if down else (stop, y - pad)
@@ -549,8 +557,8 @@ def _open_rows(
         return None
     rows = drop_slivers(np.any(text[a:b, x0:x1], axis=1), max(1, round(dpi * 0.02)))  # speckle is no line
     ink = np.flatnonzero(rows if down else rows[::-1])
-    if ink.size == 0 or ink[0] > gap:
-        return None
+    if ink.size == 0 or ink[0] > dpi * first_gap_inches:
+        return None  # a row starts right at the rule (a cell's padding); a heading after a table stands off
     jumps = np.flatnonzero(np.diff(ink) > gap)
     extent = int(ink[jumps[0]] if jumps.size else ink[-1]) + 1  # from the rule to the block's far end
     lo, hi = (a, a + extent) if down else (b - extent, b)
@@ -570,9 +578,10 @@ def _open_rows(
     margin = text[lo:hi, max(0, x0 - round(dpi * 0.5)) : max(0, x0 - round(dpi * 0.03))]
     if len(bands) < 2 or (margin.size and margin.any()) or looks_like_prose(text[:, x0:x1], bands, x1 - x0, dpi):
         return None
-    # two columns or more: a blank run down the whole block with text on both sides in most lines
+    # two columns or more: a blank run down the whole block, and most lines in cells apart (not a paragraph)
     blank = ~np.any(text[lo:hi, x0:x1], axis=0)
-    if not blank_runs(~blank, round(dpi * 0.1)):
+    cells = [len(blank_runs(np.any(text[p:q, x0:x1], axis=0), round(dpi * 0.1))) >= 1 for p, q in bands]
+    if not blank_runs(~blank, round(dpi * 0.1)) or sum(cells) < 2 * len(cells) / 3:
         return None
     return hi + pad if down else lo - pad
 

@@ -547,7 +547,7 @@ def _open_rows(
     """The far end of the rows of a table that run on from its rule at y towards `stop` (the next rule that
     way, or the page's edge) with no rule to close them: text lines within x0..x1, the first no more than
     first_gap_inches from the rule, the others no more than max_gap_inches from each other, at least
-    two, in two columns or more with two thirds of them in cells apart (a table's rows, not a paragraph
+    two, in two columns or more with half of them in cells apart (a table's rows, not a paragraph
     or a heading), none starting left of x0, and none past a heading between two tables. Returns the y
     just past the last line, or None."""
     down = stop > y
@@ -578,10 +578,10 @@ def _open_rows(
     margin = text[lo:hi, max(0, x0 - round(dpi * 0.5)) : max(0, x0 - round(dpi * 0.03))]
     if len(bands) < 2 or (margin.size and margin.any()) or looks_like_prose(text[:, x0:x1], bands, x1 - x0, dpi):
         return None
-    # two columns or more: a blank run down the whole block, and most lines in cells apart (not a paragraph)
+    # two columns or more: a blank run down the whole block, and half the lines in cells apart (no paragraph)
     blank = ~np.any(text[lo:hi, x0:x1], axis=0)
     cells = [len(blank_runs(np.any(text[p:q, x0:x1], axis=0), round(dpi * 0.1))) >= 1 for p, q in bands]
-    if not blank_runs(~blank, round(dpi * 0.1)) or sum(cells) < 2 * len(cells) / 3:
+    if not blank_runs(~blank, round(dpi * 0.1)) or sum(cells) < len(cells) / 2:
         return None
     return hi + pad if down else lo - pad
 

@@ -273,7 +273,13 @@ def wrapped_lines(
             gap = b[0] - a[1]
             for part, whole, beyond in ((a, b, i - 1), (b, a, i + 2)):
                 other = lines[beyond] if first_body <= beyond < len(lines) else None
-                far = other is None or (abs(part[0] - other[1]) if beyond < i else abs(other[0] - part[1])) > gap
+                # the line on the part's other side competes for it unless it too is a wrapped line (a label
+                # wrapped over three lines beside one number)
+                far = (
+                    other is None
+                    or other[2] <= part[2]
+                    or (abs(part[0] - other[1]) if beyond < i else abs(other[0] - part[1])) > gap
+                )
                 closer = best is None or gap < best[0]
                 if beside_none(part[2], whole[2]) and gap < max_gap_share * usual and far and closer:
                     best = (gap, i)

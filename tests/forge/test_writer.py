@@ -7,7 +7,7 @@ import pytest
 from pdf2image import convert_from_path
 
 from tests.forge import PROFILES, Style
-from tests.forge.documents import DocSpec, visible_shape
+from tests.forge.documents import DocSpec, spec_for, visible_shape
 from tests.forge.writer import available, forge_with_writer, pages_of_rows
 from worker.config import PipelineConfig
 from worker.grid import build_grid
@@ -72,3 +72,22 @@ def test_a_partly_ruled_table_open_at_a_page_break_is_found(tmp_path, ruling, se
                 broken += 1
                 assert g.n_rows == visible_shape(t)[0], (page["number"], t["name"])
     assert broken >= 1  # the document did run a table over a page break
+
+
+@pytest.mark.parametrize("seed", [43, 46])
+def test_three_line_reports_as_writer_lays_them_out(tmp_path, seed):
+    """Three-line reports in the typefaces and sizes the forge varies: every table part is found, the
+    heading and paragraph after a closed table are not taken in as its rows, and the first part of each
+    table has its drawn shape (a label wrapped over three lines beside one number is one row)."""
+    rng = random.Random(seed)
+    spec = spec_for("w", "three-line", "clean", rng)
+    truth = forge_with_writer(tmp_path, spec, rng)
+    dpi = spec.profile.dpi
+    for page, image in zip(truth["pages"], convert_from_path(tmp_path / "w.pdf", dpi=dpi, grayscale=True)):
+        gray, *_ = upright(np.asarray(image), dpi, PipelineConfig())
+        grids = [build_grid(region, dpi) for region in find_tables(gray, dpi)]
+        assert len(grids) == len(page["tables"]), page["number"]
+        for t, g in zip(page["tables"], grids):
+            assert g is not None, (page["number"], t["name"])
+            if t["first_row"] == 0:
+                assert (g.n_rows, g.n_cols) == visible_shape(t), (page["number"], t["name"])

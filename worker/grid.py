@@ -384,6 +384,7 @@ def _from_text(
     joined again once the columns show them (text_separators.wrapped_lines), `joined` those splits. A
     `headless` part (open at its top: the rows a page break carried over) has no head under its first rule."""
     given = (text, hm, vm, xs, ys, partial, margin, band, tol, dpi, headless)
+    printed_vm, printed_ys = vm, list(ys)  # the masks and rules as printed, before the text's are drawn
     inferred: list[int] = []
     inferred_rows: list[int] = []
     rules = hm  # the printed rules, before the text's rows are drawn in
@@ -456,10 +457,10 @@ def _from_text(
         return None  # one column, or columns of running text: not a table
     if not joined and (wrapped := wrapped_lines(text, ys, splits, xs, header_lines, dpi)):
         return _from_text(*given, joined=frozenset(wrapped))
-    ruled_ys = {round(y) for y in given[4]} | {round(y) for y, _, _ in partial}
+    ruled_ys = {round(y) for y in printed_ys} | {round(y) for y, _, _ in partial}
     if head_rule is not None and not any(round(ys[0]) < y < round(head_rule) for y in ruled_ys):  # none in the head
         hm, vm, ys, inferred_rows = _header_rows(
-            text, hm, vm, given[2], rules, ys, inferred_rows, (int(ys[0]) + margin, int(head_rule) - margin), xs, dpi
+            text, hm, vm, printed_vm, rules, ys, inferred_rows, (int(ys[0]) + margin, int(head_rule) - margin), xs, dpi
         )
         header_lines = sum(1 for a in ys[:-1] if a < head_rule)
     bridged = bridged_rows(text, ys, xs, header_lines, dpi, ruled=ruled_ys)

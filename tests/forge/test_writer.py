@@ -52,25 +52,34 @@ def test_a_writer_report_is_found_table_by_table_part_by_part(tmp_path, style):
         assert found == [visible_shape(t) for t in page["tables"]], page["number"]
 
 
-@pytest.mark.parametrize("ruling,seed", [("three-line", 21), ("rows", 22), ("no-frame", 23)])
-def test_a_partly_ruled_table_open_at_a_page_break_is_found(tmp_path, ruling, seed):
-    """Writer rules a cell's bottom only on the table's last row: a three-line or rows-ruled table that runs
-    onto the next page has no rule at the break, and its continuation no rule at its top."""
-    spec = DocSpec(name="w", style=Style(ruling=ruling, rule_pt=0.75), profile=PROFILES["clean"], split=True)
-    truth = forge_with_writer(tmp_path, spec, random.Random(seed))
+def _parts_found(tmp_path, spec, rng) -> list[tuple[int, dict, object]]:
+    """Lay spec out with Writer, find its tables page by page: (page number, truth part, grid) per part;
+    asserts that each page has as many tables as its truth and that each has a grid."""
+    truth = forge_with_writer(tmp_path, spec, rng)
     dpi = spec.profile.dpi
-    broken = 0
+    out = []
     for page, image in zip(truth["pages"], convert_from_path(tmp_path / "w.pdf", dpi=dpi, grayscale=True)):
         gray, *_ = upright(np.asarray(image), dpi, PipelineConfig())
         grids = [build_grid(region, dpi) for region in find_tables(gray, dpi)]
         assert len(grids) == len(page["tables"]), page["number"]
         for t, g in zip(page["tables"], grids):
             assert g is not None, (page["number"], t["name"])
-            if t["first_row"] == 0:  # a continuation's columns come from the part before (stitching)
-                assert (g.n_rows, g.n_cols) == visible_shape(t), (page["number"], t["name"])
-            else:
-                broken += 1
-                assert g.n_rows == visible_shape(t)[0], (page["number"], t["name"])
+            out.append((page["number"], t, g))
+    return out
+
+
+@pytest.mark.parametrize("ruling,seed", [("three-line", 21), ("rows", 22), ("no-frame", 23)])
+def test_a_partly_ruled_table_open_at_a_page_break_is_found(tmp_path, ruling, seed):
+    """Writer rules a cell's bottom only on the table's last row: a three-line or rows-ruled table that runs
+    onto the next page has no rule at the break, and its continuation no rule at its top."""
+    spec = DocSpec(name="w", style=Style(ruling=ruling, rule_pt=0.75), profile=PROFILES["clean"], split=True)
+    broken = 0
+    for number, t, g in _parts_found(tmp_path, spec, random.Random(seed)):
+        if t["first_row"] == 0:  # a continuation's columns come from the part before (stitching)
+            assert (g.n_rows, g.n_cols) == visible_shape(t), (number, t["name"])
+        else:
+            broken += 1
+            assert g.n_rows == visible_shape(t)[0], (number, t["name"])
     assert broken >= 1  # the document did run a table over a page break
 
 
@@ -81,13 +90,6 @@ def test_three_line_reports_as_writer_lays_them_out(tmp_path, seed):
     table has its drawn shape (a label wrapped over three lines beside one number is one row)."""
     rng = random.Random(seed)
     spec = spec_for("w", "three-line", "clean", rng)
-    truth = forge_with_writer(tmp_path, spec, rng)
-    dpi = spec.profile.dpi
-    for page, image in zip(truth["pages"], convert_from_path(tmp_path / "w.pdf", dpi=dpi, grayscale=True)):
-        gray, *_ = upright(np.asarray(image), dpi, PipelineConfig())
-        grids = [build_grid(region, dpi) for region in find_tables(gray, dpi)]
-        assert len(grids) == len(page["tables"]), page["number"]
-        for t, g in zip(page["tables"], grids):
-            assert g is not None, (page["number"], t["name"])
-            if t["first_row"] == 0:
-                assert (g.n_rows, g.n_cols) == visible_shape(t), (page["number"], t["name"])
+    for number, t, g in _parts_found(tmp_path, spec, rng):
+        if t["first_row"] == 0:
+            assert (g.n_rows, g.n_cols) == visible_shape(t), (number, t["name"])

@@ -377,7 +377,10 @@ def _head_span(
                 closed[g0:g1] = True
         edges = np.flatnonzero(np.diff(np.r_[0, closed.astype(np.int8), 0]))
         xj = int(xs[j]) - x0
-        s, e = next((int(a), int(b)) for a, b in zip(edges[::2], edges[1::2]) if a <= xj + w and b > xj - w)
+        run = next(((int(a), int(b)) for a, b in zip(edges[::2], edges[1::2]) if a <= xj + w and b > xj - w), None)
+        if run is None:
+            continue
+        s, e = run
         middle, best = (s + e) / 2, None
         for a in range(c0, j):
             for b in range(j + 1, c1 + 1):

@@ -370,9 +370,8 @@ def _stacked_rows(
     lines = _line_heights(text, y0, y1, x0, x1, dpi) if text is not None else []
     usual = min(lines, default=0)
 
-    def heading(a: int, b: int) -> bool:  # a line larger than the table's, flush left: a heading between tables
-        h = _flush_line(text, a, b, x0, x1, dpi) if text is not None and usual > 0 else None
-        return h is not None and h >= 1.15 * usual
+    def heading(a: int, b: int) -> bool:
+        return text is not None and usual > 0 and _heading(text, a, b, x0, x1, dpi, usual)
 
     for a, b in rules:  # downwards
         if a > y1 and a - y1 <= reach:
@@ -385,6 +384,16 @@ def _stacked_rows(
                 break
             y0 = max(0, a - 2)
     return y0, y1
+
+
+HEADING_LARGER = 1.15  # a heading between tables is set this much larger than the table's shortest line
+
+
+def _heading(text: np.ndarray, y0: int, y1: int, x0: int, x1: int, dpi: int, usual: float) -> bool:
+    """Whether the band y0..y1 holds a heading between two tables: one flush-left line (_flush_line) at
+    least HEADING_LARGER times the `usual` line of the table."""
+    h = _flush_line(text, y0, y1, x0, x1, dpi)
+    return h is not None and h >= HEADING_LARGER * usual
 
 
 def _flush_line(
@@ -566,9 +575,7 @@ def _open_rows(
     bands = [(p, q) for p, q in zip(cuts, cuts[1:])]
     # a heading between two tables (one flush-left line larger than the rest) ends the rows before it
     heights = _line_heights(text, lo, hi, x0, x1, dpi)
-    heading = [
-        k for k, (p, q) in enumerate(bands) if (h := _flush_line(text, p, q, x0, x1, dpi)) and h >= 1.15 * min(heights)
-    ]
+    heading = [k for k, (p, q) in enumerate(bands) if heights and _heading(text, p, q, x0, x1, dpi, min(heights))]
     if heading:
         near = min(heading) if down else max(heading)
         bands = bands[:near] if down else bands[near + 1 :]
@@ -605,7 +612,11 @@ def _line_heights(
 
 
 def _split_at_headings(
-    group: list[tuple[int, int, int]], text: np.ndarray, dpi: int, flush_inches: float = 0.05, larger: float = 1.15
+    group: list[tuple[int, int, int]],
+    text: np.ndarray,
+    dpi: int,
+    flush_inches: float = 0.05,
+    larger: float = HEADING_LARGER,
 ) -> list[list[tuple[int, int, int]]]:
     """Row rules grouped as one table -> the tables they rule: a band between two rules that holds one line
     of text in one run (no gap of two line heights), flush with the rules' left end and at least `larger`

@@ -155,7 +155,7 @@ def looks_numeric(text: str) -> bool:
     reads as one, or it is made of digits, look-alikes and separators only, with a digit or a look-alike of
     0 or 1 among them (a round glyph or a stroke; a lone S or B is more likely a letter)."""
     t = text.strip()
-    if not t or len(t) > 16:
+    if not t or len(t) > 24:
         return False
     if read_value(t).state == NUMBER:
         return True

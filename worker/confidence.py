@@ -40,6 +40,12 @@ def _agree(a: NumberReading, b: NumberReading) -> bool:
     return a.number == b.number or (a.brackets and a.number == "-" + b.number)
 
 
+def _same_but_separators(first: str, digits: str) -> bool:
+    """The two passes read the same digits with a separator at the same places, whether point or comma."""
+    a, b = "".join(first.split()), "".join(digits.split())
+    return len(a) == len(b) and all(x == y or (x in ".," and y in ".,") for x, y in zip(a, b))
+
+
 GLYPHS_DISAGREE = 0.5  # a reading with more or fewer characters than the ink has glyphs
 INFERRED_STRUCTURE = 0.85  # a cell bounded by a separator found without a rule (text gaps, an open edge)
 TEXT_STRUCTURE = 0.7  # a cell of a table ruled only in part: its grid is the text's alignment, a guess
@@ -67,6 +73,8 @@ def read_number(ct: CellText) -> CellReading:
     corrected (report.values) is never more confident than LOOKALIKE_CONFIDENCE."""
     a = _number(ct.text)
     b = _number(ct.digits)
+    if (a is None) != (b is None) and _same_but_separators(ct.text, ct.digits or ""):
+        a = b = a or b  # 1.234.567.89 is no number, 1,234,567.89 in the same places is: small commas look like points
     raw = ct.text if ct.digits is None else f"{ct.text}|{ct.digits}"
     q1 = min(1.0, max(0.0, ct.min_conf / 100.0))
     q2 = min(1.0, max(0.0, ct.digits_conf / 100.0))

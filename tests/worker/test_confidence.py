@@ -18,6 +18,18 @@ def test_passes_that_disagree_go_to_review():
     assert r.number is None and r.confidence < 0.5
 
 
+def test_commas_read_as_points_by_one_pass_agree_where_the_other_reads_a_number():
+    def read(first, digits):
+        return read_number(CellText(text=first, conf=96, min_conf=95, empty=False, digits=digits, digits_conf=97))
+
+    for first, digits in [("2.629.981.089.49", "2,629,981,089.49"), ("364,426,205.02", "364,426,205,02")]:
+        r = read(first, digits)
+        assert r.number in ("2629981089.49", "364426205.02") and r.confidence > 0.9, (first, r)
+    # a separator in another place, or neither pass a number: no agreement
+    assert read("2.629.981.08.949", "2,629,981,089.49").confidence < 0.8
+    assert read("69.558.687.59", "69,558.687,59").confidence < 0.8
+
+
 def test_passes_that_agree_on_fewer_digits_than_the_ink_has_go_to_review():
     both_dropped_a_one = CellText(text="1", conf=97, min_conf=96, empty=False, digits="1", digits_conf=97, glyphs=2)
     assert read_number(both_dropped_a_one).confidence < 0.8

@@ -21,7 +21,7 @@ import numpy as np
 from report import values
 
 from .ink import BBox, CellInk, cell_crop
-from .mosaic import OCR_DPI, read_mosaic
+from .mosaic import ocr_scale, read_mosaic
 from .tesseract import Glyph
 
 DIGITS = "0123456789.,-"
@@ -103,7 +103,7 @@ def read_cells_probed(
     also go into pass one turned by 180 degrees; confident reading mostly from the turned copies
     means the page is upside down (see FlipProbe)."""
     dpi = hints.dpi
-    scale = min(1.0, OCR_DPI / dpi)
+    scale = ocr_scale(dpi)
     results = [CellText() for _ in boxes]
     inks: dict[int, CellInk] = {}
     for i, b in enumerate(boxes):
@@ -149,7 +149,11 @@ def read_cells_probed(
         return results, evidence  # the caller turns the page and reads it again
     if hints.digit_pass:
         numeric = {i: (hints.numeric[i] if hints.numeric is not None else ink.digit_like) for i, ink in inks.items()}
-        want = [i for i in inks if numeric[i] or values.looks_numeric(results[i].text)]
+        want = [
+            i
+            for i in inks
+            if (numeric[i] or values.looks_numeric(results[i].text)) and not _read_as_words(results[i])
+        ]
         if want:
             dgot = read_mosaic(
                 [(i, inks[i].img) for i in want],
@@ -164,3 +168,12 @@ def read_cells_probed(
                 r.digits = _join(gl)
                 r.digits_conf = float(min(g.conf for g in gl)) if gl else 0.0
     return results, evidence
+
+
+def _read_as_words(ct: CellText, min_chinese: int = 2, min_conf: float = 90.0) -> bool:
+    """Did pass one read the cell confidently as Chinese words (min_chinese characters or more, at least
+    half of them all, every glyph at min_conf or more)? Such a cell gets no digits pass, which can only
+    answer in digits: small type at screen resolution can look number-shaped (姓名 was read 8)."""
+    chars = "".join(ct.text.split())
+    n_cjk = len(values.CJK_CHAR.findall(chars))
+    return n_cjk >= min_chinese and 2 * n_cjk >= len(chars) and ct.min_conf >= min_conf

@@ -12,6 +12,14 @@ from . import tesseract
 from .tesseract import Glyph
 
 OCR_DPI = 200  # crops are scaled to this resolution for Tesseract
+
+
+def ocr_scale(dpi: float, max_enlarge: float = 2.5) -> float:
+    """The factor that brings a page read at `dpi` to OCR_DPI. A screen-resolution page is enlarged too
+    (glyphs 12 px high read much worse than the same glyphs enlarged to 25), by max_enlarge at most:
+    enlarging adds no detail."""
+    return min(max_enlarge, OCR_DPI / dpi)
+
 # Mosaics are always dark text on white: Tesseract's second try of doubtful lines inverted only costs time
 # (13% of a table page's pass one, same output).
 NO_INVERT = ("-c", "tessedit_do_invert=0")

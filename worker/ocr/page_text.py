@@ -12,7 +12,7 @@ from schemas.results import TextLine, Word
 
 from .cells import OcrHints
 from .ink import BBox, stretch
-from .mosaic import OCR_DPI, read_mosaic
+from .mosaic import ocr_scale, read_mosaic
 from .tesseract import Glyph
 
 
@@ -87,7 +87,7 @@ def read_text_lines(
     Every line is cut out (with what of the `exclude` boxes, the tables, it reaches blanked), scaled to
     OCR_DPI and stacked into one mosaic: one Tesseract process per page (per 30000 px of mosaic), as for
     cells. Raises OcrTimeout past hints.deadline."""
-    scale = min(1.0, OCR_DPI / hints.dpi)
+    scale = ocr_scale(hints.dpi)
     H, W = image.shape
     crops = []
     for i, (x0, y0, x1, y1) in enumerate(boxes):
@@ -98,8 +98,10 @@ def read_text_lines(
         for a0, b0, a1, b1 in exclude:
             crop[max(0, b0 - 4 - y0) : max(0, b1 + 5 - y0), max(0, a0 - 4 - x0) : max(0, a1 + 5 - x0)] = 255
         crop = stretch(crop)
-        if scale < 0.98:
-            crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        if abs(scale - 1.0) > 0.02:
+            crop = cv2.resize(
+                crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+            )
         crops.append((i, crop))
     if not crops:
         return []

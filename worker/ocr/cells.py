@@ -150,9 +150,7 @@ def read_cells_probed(
     if hints.digit_pass:
         numeric = {i: (hints.numeric[i] if hints.numeric is not None else ink.digit_like) for i, ink in inks.items()}
         want = [
-            i
-            for i in inks
-            if (numeric[i] or values.looks_numeric(results[i].text)) and not _read_as_words(results[i])
+            i for i in inks if (numeric[i] or values.looks_numeric(results[i].text)) and not _read_as_words(results[i])
         ]
         if want:
             dgot = read_mosaic(

@@ -20,6 +20,7 @@ def ocr_scale(dpi: float, max_enlarge: float = 2.5) -> float:
     enlarging adds no detail."""
     return min(max_enlarge, OCR_DPI / dpi)
 
+
 # Mosaics are always dark text on white: Tesseract's second try of doubtful lines inverted only costs time
 # (13% of a table page's pass one, same output).
 NO_INVERT = ("-c", "tessedit_do_invert=0")

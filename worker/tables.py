@@ -325,7 +325,7 @@ def find_tables(
             y0, y1 = _stacked_rows(m.horizontal, x0, x1, y0, y1, text, dpi)
             hm, vm = m.horizontal[y0:y1, x0:x1], m.vertical[y0:y1, x0:x1].copy()
             ink = m.ink[y0:y1, x0:x1] if m.ink is not None else None
-            side = max(2, round(dpi / 150))
+            side = max(2, round(dpi / 150)) + round(dpi * 0.04)  # row rules worn a little short still meet it
             vm[:, :side] = vm[:, vm.shape[1] - side :] = 255
             open_edges: tuple[str, ...] = ("sides",)
             out.append(TableRegion((int(x0), int(y0), int(x1), int(y1)), hm, vm, open_edges, ink))
@@ -402,9 +402,12 @@ def _flush_line(
     """The height of the one line of text in the band y0..y1 when it runs in one piece (no gap of two line
     heights) from x0 (within flush_inches): a heading's shape; else None."""
     lines = _line_heights(text, y0, y1, x0, x1, dpi)
-    cols = drop_slivers(np.any(text[y0:y1, x0:x1], axis=0), max(2, round(dpi * 0.02)))  # specks are no text
+    if len(lines) != 1:
+        return None
+    # specks are no text: ink a quarter of the line's height wide or less (a glyph is wider)
+    cols = drop_slivers(np.any(text[y0:y1, x0:x1], axis=0), max(2, round(dpi * 0.02), lines[0] // 4))
     ink = np.flatnonzero(cols)
-    if len(lines) != 1 or not ink.size or ink[0] > dpi * flush_inches:
+    if not ink.size or ink[0] > dpi * flush_inches:
         return None
     return None if blank_runs(cols, max(round(dpi * 0.1), 2 * lines[0])) else lines[0]
 
@@ -464,7 +467,7 @@ def lined_regions(
             return False
         text = page_text()
         outside = text[y0:y1, max(0, x0 - round(dpi * 0.5)) : max(0, x0 - round(dpi * 0.03))]
-        if outside.size and outside.any(axis=0).sum() >= dpi * 0.08:
+        if outside.size and _line_beside(outside, dpi):
             return True
         if y1 - y0 < dpi * 0.3:
             return False
@@ -541,6 +544,16 @@ def lined_regions(
         for r in out
         if not any(o is not r and _inside(r.bbox, o.bbox) for o in out) and not any(_inside(t, r.bbox) for t in taken)
     ]
+
+
+def _line_beside(strip: np.ndarray, dpi: int, min_inches: float = 0.08) -> bool:
+    """Whether a strip of the text mask holds the start of a line of text: min_inches of ink across it
+    within one line's rows (specks scattered down a fax's margin add up over the strip, not in a line)."""
+    rows = np.flatnonzero(strip.any(axis=1))
+    if not rows.size:
+        return False
+    breaks = np.flatnonzero(np.diff(rows) > max(2, round(dpi * 0.02))) + 1
+    return any(strip[run[0] : run[-1] + 1].any(axis=0).sum() >= dpi * min_inches for run in np.split(rows, breaks))
 
 
 def _open_rows(

@@ -14,7 +14,7 @@ def text_mask(ink: np.ndarray, hm: np.ndarray, vm: np.ndarray, dpi: int) -> np.n
     both ways: fax speckle and dust are smaller than any glyph, a full-width comma included) and without
     the edges a rule leaves beside its mask: the pixels 0.005 in beside it, and lines 0.02 in thick or
     less and 0.25 in long or more."""
-    size, long, edge = max(3, round(dpi * 0.02)), round(dpi * 0.25), 2 * max(1, round(dpi * 0.005)) + 1
+    size, long, edge = max(3, round(dpi * 0.03)), round(dpi * 0.25), 2 * max(1, round(dpi * 0.005)) + 1
     hm = cv2.dilate(hm, np.ones((edge, 1), np.uint8))  # the rows just beside a rule are its edge
     vm = cv2.dilate(vm, np.ones((1, edge), np.uint8))
     text = ((ink > 0) & ~(hm > 0) & ~(vm > 0)).astype(np.uint8)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 from pathlib import Path
 
 from .documents import VARIATIONS, forge, spec_for
 from .scan import PROFILES
+from .writer import LayoutLost
+
+ATTEMPTS = 5  # layouts drawn for one document before giving up
 
 
 def main(argv=None) -> int:
@@ -44,10 +48,17 @@ def main(argv=None) -> int:
         for i in range(args.count):
             profile = profiles[i % len(profiles)]
             prefix = "lo-" if args.renderer == "writer" else ""
-            spec = spec_for(f"{prefix}{variation}-{i:03d}-{profile}", variation, profile, rng)
-            spec.variation = prefix + variation  # results are shown per renderer and variation
-            spec.broken = spec.kind == "annual_report" and rng.random() < args.broken
-            made.append(render(Path(args.out), spec, rng))
+            for _attempt in range(ATTEMPTS):
+                spec = spec_for(f"{prefix}{variation}-{i:03d}-{profile}", variation, profile, rng)
+                spec.variation = prefix + variation  # results are shown per renderer and variation
+                spec.broken = spec.kind == "annual_report" and rng.random() < args.broken
+                try:
+                    made.append(render(Path(args.out), spec, rng))
+                    break
+                except LayoutLost as e:  # drawn again: another style and content
+                    print(f"{spec.name}: {e}; drawn again", file=sys.stderr)
+            else:
+                ap.error(f"{spec.name}: no layout of {ATTEMPTS} kept all its rows")
     print(f"{len(made)} documents, {sum(len(t['pages']) for t in made)} pages -> {args.out}")
     return 0
 

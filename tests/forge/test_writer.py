@@ -8,7 +8,7 @@ from pdf2image import convert_from_path
 
 from tests.forge import PROFILES, Style
 from tests.forge.documents import DocSpec, spec_for, visible_shape
-from tests.forge.writer import available, forge_with_writer, pages_of_rows
+from tests.forge.writer import LayoutLost, available, forge_with_writer, pages_of_rows
 from worker.config import PipelineConfig
 from worker.grid import build_grid
 from worker.page import upright
@@ -24,6 +24,15 @@ def test_rows_are_placed_on_the_page_whose_text_has_them():
     ]
     texts = ["二、主动公开\n规 章\n12\n行政许可", "行政处罚\n三、收到"]
     assert pages_of_rows(texts, [("two", cells, 0)]) == [[0, 0, 0, 1]]
+
+
+def test_a_layout_that_lost_rows_is_refused():
+    cells = [
+        {"row": r, "col": 0, "row_span": 1, "col_span": 1, "text": t, "kind": "label"}
+        for r, t in enumerate(["申请人情况", "自然人", "商业企业", "科研机构", "社会公益组织"])
+    ]
+    with pytest.raises(LayoutLost):  # Writer printed the head and nothing of the rows under it
+        pages_of_rows(["三、收到和处理\n申请人情况", "四、行政复议"], [("three", cells, 0)])
 
 
 @pytest.mark.parametrize(

@@ -236,16 +236,26 @@ def _row_keys(cells: list[dict], n_rows: int) -> list[str | None]:
     return keys
 
 
-def pages_of_rows(page_texts: list[str], tables: list[tuple[str, list[dict], int]]) -> list[list[int]]:
+class LayoutLost(Exception):
+    """Writer's PDF lacks rows of a table (it can leave out the rows of a merged cell taller than the
+    page's room): a truth built from it would hold cells that no page shows."""
+
+
+def pages_of_rows(
+    page_texts: list[str], tables: list[tuple[str, list[dict], int]], max_lost: float = 0.25
+) -> list[list[int]]:
     """For each table, the page index of each of its rows, read from the pages' text in order. A row
-    whose words are not found stays on the page of the row before."""
+    whose words are not found stays on the page of the row before; more than max_lost of a table's rows
+    with words not found raises LayoutLost."""
     texts = [_squash(t) for t in page_texts]
     page, at = 0, 0
     out = []
-    for _, cells, _header_rows in tables:
+    for name, cells, _header_rows in tables:
         n_rows = max(c["row"] + c["row_span"] for c in cells)
         rows = []
-        for _r, key in enumerate(_row_keys(cells, n_rows)):
+        keys = _row_keys(cells, n_rows)
+        lost = 0
+        for key in keys:
             if key:
                 i = texts[page].find(key, at)
                 if i < 0:
@@ -256,7 +266,11 @@ def pages_of_rows(page_texts: list[str], tables: list[tuple[str, list[dict], int
                             break
                 if i >= 0:
                     at = i + len(key)
+                else:
+                    lost += 1
             rows.append(page)
+        if lost > max_lost * sum(1 for k in keys if k):
+            raise LayoutLost(f"table {name}: {lost} of its rows are on no page")
         out.append(rows)
     return out
 

@@ -50,6 +50,7 @@ GLYPHS_DISAGREE = 0.5  # a reading with more or fewer characters than the ink ha
 INFERRED_STRUCTURE = 0.85  # a cell bounded by a separator found without a rule (text gaps, an open edge)
 TEXT_STRUCTURE = 0.7  # a cell of a table ruled only in part: its grid is the text's alignment, a guess
 FORMAT_DOUBT = 0.5  # a number printed otherwise than the rest of its column
+DISPUTED = 0.6  # text the Chinese and the Latin model read differently
 
 
 def structure_cap(
@@ -134,6 +135,8 @@ def read_text(ct: CellText) -> CellReading:
         c *= 0.75  # Latin letters inside Chinese labels: eng model took over a Chinese word
     if _ODD.search(text):
         c *= 0.8
+    if ct.disputed:
+        c = min(c, DISPUTED)
     number = _number(ct.text) if not n_cjk else None
     if number is not None and number.corrected:
         c = min(c, LOOKALIKE_CONFIDENCE)

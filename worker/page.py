@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from report.values import CJK_CHAR
+from report.values import CJK_CHAR, looks_numeric
 from schemas.results import CellResult, PageResult, TableResult, TextLine, Word
 from schemas.statuses import CellKind
 
@@ -123,7 +123,7 @@ def _tables_and_cells(
     rule_px = int(np.median([g.rule_px for g in grids])) if grids else 3
     hints = OcrHints(dpi=dpi, lang=config.cell_lang or config.lang, deadline=deadline, rule_px=rule_px)
     texts, evidence = read_cells_probed(gray, boxes, hints, probe) if boxes else ([], None)
-    texts = _latin_tables_read_again(gray, grids, texts, hints)
+    texts = _latin_read_again(gray, grids, texts, hints)
     clock.lap("ocr_cells")
     return grids, texts, evidence
 
@@ -131,26 +131,54 @@ def _tables_and_cells(
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 
 
-def _latin_tables_read_again(
+def _latin_read_again(
     gray: np.ndarray, grids: list[Grid], texts: list[CellText], hints: OcrHints, min_latin_share: float = 0.3
 ) -> list[CellText]:
-    """A table whose first reading holds no Chinese character and words of Latin letters in min_latin_share
-    of its cells or more is read again with the Latin model alone (eng): the Chinese model reads English
-    words and decimal points worse."""
+    """The Chinese model reads English words and decimal points worse, so text with no Chinese character is
+    read again with the Latin model alone (eng), in one batch for the page:
+
+    - a table whose first reading holds no Chinese character and words of Latin letters in min_latin_share
+      of its cells or more is read again whole, and that reading kept;
+    - in any other table, a cell of such text that is not a number (E-mail, a date range, a code) gets the
+      Latin model's reading as a second opinion. Where the two differ the cell is `disputed` (its confidence
+      says so): the Latin reading is kept when it holds Latin words, the first otherwise."""
     if hints.lang == "eng":
         return texts
-    out, k = list(texts), 0
+    whole, single, k = [], [], 0
     for g in grids:
-        part = texts[k : k + len(g.cells)]
-        filled = [t for t in part if not t.empty and t.text.strip()]
+        part = range(k, k + len(g.cells))
+        k += len(g.cells)
+        filled = [i for i in part if not texts[i].empty and texts[i].text.strip()]
+        chinese = [i for i in filled if CJK_CHAR.search(texts[i].text)]
         if (
             filled
-            and not any(CJK_CHAR.search(t.text) for t in filled)
-            and sum(bool(_LATIN.search(t.text)) for t in filled) >= min_latin_share * len(filled)
+            and not chinese
+            and sum(bool(_LATIN.search(texts[i].text)) for i in filled) >= min_latin_share * len(filled)
         ):
-            out[k : k + len(g.cells)] = read_cells(gray, [c.bbox for c in g.cells], replace(hints, lang="eng"))
-        k += len(g.cells)
+            whole += part
+        else:
+            single += [i for i in filled if i not in chinese and _not_a_number(texts[i].text)]
+    if not whole and not single:
+        return texts
+    boxes = [c.bbox for g in grids for c in g.cells]
+    again = whole + single
+    out = list(texts)
+    for i, ct in zip(again, read_cells(gray, [boxes[i] for i in again], replace(hints, lang="eng"))):
+        if i in whole:
+            out[i] = ct
+        elif _squash(ct.text) != _squash(texts[i].text):
+            out[i] = replace(ct if _LATIN.search(ct.text) else texts[i], disputed=True)
     return out
+
+
+def _not_a_number(text: str, min_chars: int = 2) -> bool:
+    """Text of min_chars letters or digits or more that does not read as a number (numbers have their own
+    second reading, the digits pass)."""
+    return sum(ch.isalnum() for ch in text) >= min_chars and not looks_numeric(text)
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
 
 
 def process_page(image: np.ndarray, number: int, dpi: int, config: PipelineConfig) -> tuple[PageResult, np.ndarray]:

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 
 from worker.confidence import read_number, read_text, table_kinds
@@ -44,6 +46,12 @@ def test_text_cells():
     assert good.text == "予以公开" and good.confidence > 0.8
     assert bad.confidence < good.confidence
     assert read_text(CellText(text="", conf=0, empty=False)).confidence < 0.5
+
+
+def test_text_two_models_read_differently_goes_to_review():
+    agreed = CellText(text="E-mail", conf=97, min_conf=95, empty=False)
+    assert read_text(agreed).confidence > 0.9
+    assert read_text(replace(agreed, text="E-maa", disputed=True)).confidence < 0.8
 
 
 def test_kinds_header_rows_label_column_value_block():

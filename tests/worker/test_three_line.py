@@ -21,7 +21,7 @@ def _spans(cells) -> set[tuple[int, int, int, int]]:
     return {(c["row"], c["col"], c["row_span"], c["col_span"]) for c in cells}
 
 
-@pytest.mark.parametrize("profile,seed", [("clean", 1), ("office", 2), ("clean", 3)])
+@pytest.mark.parametrize("profile,seed", [("clean", 1), ("office", 2), ("clean", 3), ("fax", 5), ("fax", 7)])
 def test_tables_three_and_four_come_out_as_drawn(profile, seed):
     rng = random.Random(seed)
     spec = spec_for("x", "three-line", profile, rng)

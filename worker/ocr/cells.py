@@ -54,6 +54,7 @@ class CellText:
     glyphs: int | None = None  # separate glyphs seen in a number-shaped cell's ink
     dash: bool = False  # the ink is one short level bar: "-", nil, read from its shape alone
     apart: bool = False  # one line of ink in runs wider apart than a glyph is tall: two entries in one cell?
+    disputed: bool = False  # text with no Chinese character that the Latin model (eng) read otherwise
 
 
 def _join(glyphs: list[Glyph]) -> str:

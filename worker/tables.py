@@ -407,9 +407,20 @@ def _flush_line(
     # specks are no text: ink a quarter of the line's height wide or less (a glyph is wider)
     cols = drop_slivers(np.any(text[y0:y1, x0:x1], axis=0), max(2, round(dpi * 0.02), lines[0] // 4))
     ink = np.flatnonzero(cols)
-    if not ink.size or ink[0] > dpi * flush_inches:
+    if not ink.size or ink[0] > dpi * flush_inches or _stacked_lines(text[y0:y1, x0:x1], lines[0]):
         return None
     return None if blank_runs(cols, max(round(dpi * 0.1), 2 * lines[0])) else lines[0]
+
+
+def _stacked_lines(band: np.ndarray, height: int, most: float = 1.5) -> bool:
+    """Whether what the band's row profile shows as one line of `height` is lines stacked closer than a
+    gap (a head's titles wrapped over two lines, a one-line title beside them bridging the gap): its
+    glyphs (the 75th percentile of the heights of its ink blobs a third of the line or taller) are under
+    1/most of it."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(band.astype(np.uint8), connectivity=8)
+    h = stats[1:, cv2.CC_STAT_HEIGHT]
+    h = h[h >= height / 3]
+    return bool(h.size) and most * float(np.percentile(h, 75)) < height
 
 
 def lined_regions(

@@ -8,7 +8,7 @@ import pytest
 
 from tests.worker import synth
 from worker.grid import build_grid
-from worker.tables import find_tables
+from worker.tables import _stacked_lines, find_tables
 
 DPI = 200
 pytestmark = pytest.mark.skipif(not synth.have_font(), reason="needs the Noto CJK font")
@@ -79,3 +79,25 @@ def test_row_rules_worn_short_of_the_longest_still_close_a_table_with_no_side_ru
     img = _columns(img, [x0 + 380, x0 + 700, x0 + 1000], top, top + 5 * pitch)
     grids = [g for g in (build_grid(r, DPI) for r in find_tables(img, DPI)) if g]
     assert [(g.n_rows, g.n_cols) for g in grids] == [(5, 4)]
+
+
+def test_titles_wrapped_over_two_lines_are_no_one_heading_line():
+    """Table 四's head: titles in two lines (结果/维持) with a one-line title (总计) centred beside them
+    bridging the gap between the lines. Its ink is one band as tall as two lines: no heading set larger
+    than the table's text, which would part the table there."""
+    img = np.full((120, 900), 255, np.uint8)
+    for k in range(6):
+        cx = 60 + 140 * k
+        if k == 4:
+            img = synth.text(img, (cx, 60), "总计", 34, anchor="mm")
+        else:
+            img = synth.text(img, (cx, 40), "结果", 34, anchor="mm")
+            img = synth.text(img, (cx, 80), "维持", 34, anchor="mm")
+    stacked = img < 128
+    rows = np.flatnonzero(stacked.any(axis=1))
+    assert _stacked_lines(stacked, int(rows[-1] - rows[0] + 1))
+    heading = (
+        synth.text(np.full((80, 900), 255, np.uint8), (10, 40), "四、政府信息公开行政复议情况", 40, anchor="lm") < 128
+    )
+    rows = np.flatnonzero(heading.any(axis=1))
+    assert not _stacked_lines(heading, int(rows[-1] - rows[0] + 1))

@@ -669,10 +669,8 @@ def _run_through(profile: np.ndarray, a: int, b: int, min_gap: int) -> int:
 def looks_like_prose(
     text: np.ndarray, bands: list[tuple[int, int]], width: int, dpi: int, wide_share: float = 0.6
 ) -> bool:
-    """Whether most text lines run across most of the width without a column gap: paragraphs, not a table.
-    A line with a gap of 0.05 in every four glyphs or more is a row of short cells, not running text
-    (prose has one at a comma or an enumeration mark now and then)."""
-    min_gap, small_gap = max(4, round(dpi * 0.1)), max(3, round(dpi * 0.05))
+    """Whether most text lines run across most of the width without a column gap: paragraphs, not a table."""
+    min_gap = max(4, round(dpi * 0.1))
     wide = inked = 0
     for a, b in bands:
         p = np.any(text[a:b], axis=0)
@@ -680,11 +678,7 @@ def looks_like_prose(
         if ink.size == 0:
             continue
         inked += 1
-        if blank_runs(p, min_gap) or ink[-1] - ink[0] < wide_share * width:
-            continue
-        rows = np.flatnonzero(np.any(text[a:b], axis=1))
-        glyphs = (ink[-1] - ink[0]) / max(1, rows[-1] - rows[0] + 1)
-        if 4 * len(blank_runs(p, small_gap)) < glyphs:
+        if not blank_runs(p, min_gap) and ink[-1] - ink[0] >= wide_share * width:
             wide += 1
     return inked > 0 and wide > inked / 2
 

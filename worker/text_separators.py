@@ -10,8 +10,8 @@ import numpy as np
 
 
 def text_mask(ink: np.ndarray, hm: np.ndarray, vm: np.ndarray, dpi: int) -> np.ndarray:
-    """Bool mask of the region's text: ink that is not a rule, without specks (blobs 0.02 in or smaller
-    both ways: fax speckle and dust are smaller than any glyph, a full-width comma included) and without
+    """Bool mask of the region's text: ink that is not a rule, without specks (blobs 0.03 in or smaller
+    both ways: fax speckle and dust; a comma or a point may go too, it parts no row or column) and without
     the edges a rule leaves beside its mask: the pixels 0.005 in beside it, and lines 0.02 in thick or
     less and 0.25 in long or more."""
     size, long, edge = max(3, round(dpi * 0.03)), round(dpi * 0.25), 2 * max(1, round(dpi * 0.005)) + 1

@@ -144,7 +144,9 @@ def _latin_read_again(
       says so): the Latin reading is kept when it holds Latin words, the first otherwise."""
     if hints.lang == "eng":
         return texts
-    whole, single, k = [], [], 0
+    whole: list[int] = []
+    single: list[int] = []
+    k = 0
     for g in grids:
         part = range(k, k + len(g.cells))
         k += len(g.cells)

@@ -2,19 +2,17 @@
 
 A part continues the previous page's last table when that table ends near the page bottom, the
 part starts near the top, both have the same width and left edge, and every column rule of the
-part is a column rule of the previous part (a separator found from the text lies near one found so; one
-the part found from its text alone that the previous part lacks is no column, and the cells either side
-of it are joined). The part's columns are then renumbered in the first part's column system (a merged label may hide a
+part is a column rule of the previous part (a separator found from the text lies near one found so).
+The part's columns are then renumbered in the first part's column system (a merged label may hide a
 rule on one page but not the other), so col indices mean the same across the parts; rows stay
 numbered from 0 on each page.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from schemas.results import CellResult, PageResult, TableResult
+from schemas.results import PageResult, TableResult
 
 
 def _col_edges(t: TableResult) -> list[int]:
@@ -27,13 +25,10 @@ def _col_edges(t: TableResult) -> list[int]:
     return merged
 
 
-def _match_columns(prev: TableResult, nxt: TableResult, tol: float, snap: float) -> Match | None:
-    """x of each column rule of `nxt` -> index of the matching rule of `prev`, and the separators of `nxt`
-    that are none of `prev`'s; or None. A rule matches within tol; a separator found from the text (the
-    middle of the gap between the words each part holds, so it moves with them) within snap of one found
-    so on the other side. In order, never two to one. A separator of `nxt` found from its text alone
-    that matches none of `prev`'s, or stands farther than another at the same one, is no column (a word
-    space in the part's only line of a label: "（七） 总计")."""
+def _match_columns(prev: TableResult, nxt: TableResult, tol: float, snap: float) -> dict[int, int] | None:
+    """x of each column rule of `nxt` -> index of the matching rule of `prev`, or None. A rule matches within
+    tol; a separator found from the text (the middle of the gap between the words each part holds, so it
+    moves with them) within snap of one found so on the other side. In order, never two to one."""
     pe, ne = _col_edges(prev), _col_edges(nxt)
     if len(pe) < 2 or len(ne) < 2:
         return None
@@ -44,77 +39,17 @@ def _match_columns(prev: TableResult, nxt: TableResult, tol: float, snap: float)
     def inferred(x: int, xs: list[int]) -> bool:
         return any(abs(x - i) <= 3 for i in xs)
 
-    def text_found(x: int) -> bool:
-        return inferred(x, nxt.inferred_xs) and x not in (ne[0], ne[-1])
-
-    out, extra = {}, []
+    out = {}
     for x in ne:
         j = min(range(len(pe)), key=lambda k: abs(pe[k] - (x + shift)))
         loose = inferred(x, nxt.inferred_xs) and inferred(pe[j], prev.inferred_xs)
-        if abs(pe[j] - (x + shift)) <= (snap if loose else tol):
-            out[x] = j
-        elif text_found(x):
-            extra.append(x)
-        else:
+        if abs(pe[j] - (x + shift)) > (snap if loose else tol):
             return None
-    kept = [x for x in ne if x in out]
-    for a, b in pairwise(kept):
-        if out[a] == out[b]:
-            found = [x for x in (a, b) if text_found(x)]
-            if not found:
-                return None
-            extra.append(max(found, key=lambda x: abs(pe[out[x]] - (x + shift))))
-    for x in extra:
-        out.pop(x, None)
-    index = [out[x] for x in ne if x in out]
+        out[x] = j
+    index = [out[x] for x in ne]
     if any(b <= a for a, b in zip(index, index[1:])):
         return None
-    return Match(out, sorted(set(extra)))
-
-
-@dataclass
-class Match:
-    columns: dict[int, int]  # x of each column rule of the part -> index of the first part's column
-    not_columns: list[int]  # x of the part's separators found from its text that are none of the first part's
-
-
-def _merged_across(t: TableResult, xs: list[int], tol: int = 3) -> list[CellResult] | None:
-    """The cells of `t` with each pair that meets at one of xs made one cell (texts joined, the lower
-    confidence); None when a cell meets one of xs with no partner of the same rows on the other side."""
-    cells = list(t.cells)
-    for x in xs:
-        left = [c for c in cells if abs(c.bbox[2] - x) <= tol]
-        right = [c for c in cells if abs(c.bbox[0] - x) <= tol]
-        pairs = []
-        for a in left:
-            b = next((c for c in right if (c.row, c.row_span) == (a.row, a.row_span)), None)
-            if b is None:
-                return None
-            pairs.append((a, b))
-        if len(pairs) != len(right):
-            return None
-        for a, b in pairs:
-            cells.remove(a)
-            cells.remove(b)
-            cells.append(
-                replace(
-                    a,
-                    bbox=(a.bbox[0], min(a.bbox[1], b.bbox[1]), b.bbox[2], max(a.bbox[3], b.bbox[3])),
-                    col_span=a.col_span + b.col_span,
-                    raw_text=_joined(a.raw_text, b.raw_text),
-                    text=_joined(a.text, b.text),
-                    confidence=min(a.confidence, b.confidence),
-                    needs_review=a.needs_review or b.needs_review,
-                )
-            )
-    return cells
-
-
-def _joined(a: str, b: str) -> str:
-    """Two pieces of one cell's text: a space between Latin words or numbers, none beside Chinese."""
-    if not a or not b:
-        return a or b
-    return f"{a} {b}" if a[-1].isascii() and b[0].isascii() and a[-1].isalnum() and b[0].isalnum() else a + b
+    return out
 
 
 def _near(x: int, edges: dict[int, int]) -> int:
@@ -129,9 +64,9 @@ def continues(
     edge_share: float = 0.25,
     tol_inches: float = 0.06,
     snap_inches: float = 0.4,
-) -> Match | None:
+) -> dict[int, int] | None:
     """Does `nxt` (first table of `page`) continue `prev` (last table of the page before)?
-    -> its columns matched to prev's (Match) or None.
+    -> column mapping (x of nxt's rules -> prev's column index) or None.
 
     edge_share: how close to the page bottom / top (share of the page height) the parts must end
     / start; tol_inches: how far column rules may disagree; snap_inches: how far two separators found
@@ -155,16 +90,9 @@ def link_continuations(pages: list[PageResult]) -> None:
         prev, nxt = prev_page.tables[-1], page.tables[0]
         if nxt.continued_from is not None:
             continue
-        match = continues(prev_page, prev, page, nxt)
-        if match is None:
+        mapping = continues(prev_page, prev, page, nxt)
+        if mapping is None:
             continue
-        if match.not_columns:
-            cells = _merged_across(nxt, match.not_columns)
-            if cells is None:
-                continue
-            nxt.cells = cells
-            nxt.inferred_xs = [x for x in nxt.inferred_xs if all(abs(x - e) > 3 for e in match.not_columns)]
-        mapping = match.columns
         for c in nxt.cells:
             c0 = _near(c.bbox[0], mapping)
             c1 = _near(c.bbox[2], mapping)

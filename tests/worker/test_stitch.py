@@ -78,27 +78,3 @@ def test_columns_found_from_the_text_link_where_they_stand_near_each_other():
     link_continuations([_page(1, [a]), _page(2, [b])])
     assert b.continued_from == (1, 0)
     assert [(c.col, c.col_span) for c in b.cells if c.row == 0] == [(0, 1), (1, 1), (2, 1), (3, 2)]
-
-
-def test_a_word_space_a_continuation_took_for_a_column_is_joined_again():
-    """The part on the next page found a separator from its text in a label's word space ("（七） 总计",
-    its only line there) that the first part does not have: the two cells either side of it are one."""
-    first = _table(0, 2000, 3200, 24, XS)
-    second = _table(0, 300, 400, 2, [300, 400, 500, 700, 900, 1100, 1300])
-    second.inferred_xs = [400]
-    for c in second.cells:
-        c.text = {0: "（七）", 1: "总计"}.get(c.col, "3")
-        c.confidence = 0.95 if c.col else 0.9
-    link_continuations([_page(1, [first]), _page(2, [second])])
-    assert second.continued_from == (1, 0)
-    assert second.n_cols == 5
-    row = sorted((c for c in second.cells if c.row == 0), key=lambda c: c.col)
-    assert [(c.col, c.col_span, c.text) for c in row][:2] == [(0, 1, "（七）总计"), (1, 1, "3")]
-    assert row[0].bbox[0] == 300 and row[0].bbox[2] == 500 and row[0].confidence == 0.9
-
-
-def test_a_continuation_whose_extra_column_has_rules_is_not_linked():
-    first = _table(0, 2000, 3200, 24, XS)
-    second = _table(0, 300, 400, 2, [300, 400, 500, 700, 900, 1100, 1300])  # x=400 ruled: not a text gap
-    link_continuations([_page(1, [first]), _page(2, [second])])
-    assert second.continued_from is None

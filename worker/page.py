@@ -151,7 +151,7 @@ def _latin_read_again(
         part = range(k, k + len(g.cells))
         k += len(g.cells)
         filled = [i for i in part if not texts[i].empty and texts[i].text.strip()]
-        chinese = [i for i in filled if CJK_CHAR.search(texts[i].text)]
+        chinese = {i for i in filled if CJK_CHAR.search(texts[i].text)}
         if (
             filled
             and not chinese
@@ -163,12 +163,12 @@ def _latin_read_again(
     if not whole and not single:
         return texts
     boxes = [c.bbox for g in grids for c in g.cells]
-    again = whole + single
+    again, whole_set = whole + single, set(whole)
     out = list(texts)
     for i, ct in zip(again, read_cells(gray, [boxes[i] for i in again], replace(hints, lang="eng"))):
-        if i in whole:
+        if i in whole_set:
             out[i] = ct
-        elif _squash(ct.text) != _squash(texts[i].text):
+        elif normalise_text(ct.text) != normalise_text(texts[i].text):
             out[i] = replace(ct if _LATIN.search(ct.text) else texts[i], disputed=True)
     return out
 
@@ -177,10 +177,6 @@ def _not_a_number(text: str, min_chars: int = 2) -> bool:
     """Text of min_chars letters or digits or more that does not read as a number (numbers have their own
     second reading, the digits pass)."""
     return sum(ch.isalnum() for ch in text) >= min_chars and not looks_numeric(text)
-
-
-def _squash(text: str) -> str:
-    return "".join(text.split())
 
 
 def process_page(image: np.ndarray, number: int, dpi: int, config: PipelineConfig) -> tuple[PageResult, np.ndarray]:
